@@ -1,0 +1,46 @@
+# herald — English. The reference catalogue: every other language has the same keys.
+# Words shown on the waiting-room screen.
+
+office-default-name = Client centre
+now-calling = Now calling
+# A counter as written on the screen and spoken; $label is the sign above it ("3", "12A").
+counter-name = Counter { $label }
+# $floor: 0 is the ground floor, then as numbered on the building's signs.
+floor-name = { $floor ->
+    [0] ground floor
+    [1] 1st floor
+    [2] 2nd floor
+    [3] 3rd floor
+   *[other] floor { $floor }
+}
+recent-calls = Recent calls
+counters = Counters
+counter-open = open
+counter-paused = break
+counter-closed = closed
+recall = Recall
+waiting-for-calls = Please wait to be called
+connection-lost = Connection lost since { $time }
+office-closed = The office is closed
+office-closed-hint = Please come back during opening hours.
+# The date line; $weekday and $month come from the lists below.
+date-line = { $weekday }, { $month } { $day }, { $year }
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

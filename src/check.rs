@@ -1,0 +1,133 @@
+//! `herald check`: loads every locale and font and reports what would show up wrong on a wall
+//! screen: missing or extra keys, Fluent errors, and characters the bundled fonts cannot draw.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use fluent_bundle::{FluentArgs, FluentValue};
+
+use crate::catalogue::{self, Catalogue, REFERENCE};
+
+/// Fonts herald draws with, relative to the data root, and which characters each one covers.
+pub const TEXT_FONTS: [&str; 2] = [
+    "assets/fonts/NotoSans-Regular.ttf",
+    "assets/fonts/NotoSans-Bold.ttf",
+];
+pub const ARROW_FONT: &str = "assets/fonts/DejaVuSans-Bold.ttf";
+pub const ARROW: char = '→';
+
+/// Sample arguments every message is formatted with (unused ones are ignored by Fluent).
+pub fn sample_args() -> Vec<FluentArgs<'static>> {
+    let mut all = Vec::new();
+    for (label, floor) in [("3", 0), ("12A", 1), ("7", 2), ("1", 3), ("Pokladňa", 11)] {
+        let mut args = FluentArgs::new();
+        args.set("label", FluentValue::from(label));
+        args.set("floor", FluentValue::from(floor));
+        args.set("time", FluentValue::from("09:14"));
+        args.set("weekday", FluentValue::from("Monday"));
+        args.set("month", FluentValue::from("November"));
+        args.set("day", FluentValue::from("22"));
+        args.set("year", FluentValue::from("2026"));
+        all.push(args);
+    }
+    all
+}
+
+/// Every string herald can show in `lang`: all messages with sample arguments.
+pub fn formatted_strings(catalogue: &Catalogue, lang: &str) -> (Vec<String>, Vec<String>) {
+    let mut strings = Vec::new();
+    let mut errors = Vec::new();
+    for key in catalogue.keys(lang) {
+        for args in sample_args() {
+            match catalogue.try_text(lang, key, &args) {
+                Some(text) => strings.push(text),
+                None => errors.push(format!("locales/{lang}: `{key}` does not format")),
+            }
+        }
+    }
+    (strings, errors)
+}
+
+/// Characters of `text` that the font in `font_bytes` has no glyph for (spaces excepted).
+pub fn missing_glyphs(font_bytes: &[u8], text: &str) -> Result<BTreeSet<char>, String> {
+    let face =
+        ttf_parser::Face::parse(font_bytes, 0).map_err(|e| format!("not a usable font: {e}"))?;
+    Ok(text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .filter(|c| face.glyph_index(*c).is_none())
+        .collect())
+}
+
+/// Runs every check and returns the problems found, one line each.
+pub fn problems(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let (catalogue, load_problems) = match Catalogue::load(&root.join("locales"), REFERENCE) {
+        Ok(loaded) => loaded,
+        Err(e) => return vec![e],
+    };
+    out.extend(load_problems.iter().map(ToString::to_string));
+    let mut fonts = Vec::new();
+    for path in TEXT_FONTS {
+        match std::fs::read(root.join(path)) {
+            Ok(bytes) => fonts.push((path, bytes)),
+            Err(e) => out.push(format!("{path}: cannot read: {e}")),
+        }
+    }
+    let langs: Vec<String> = catalogue.languages().map(str::to_owned).collect();
+    for lang in &langs {
+        let (missing, extra) = catalogue.compare_with_reference(lang);
+        for key in missing {
+            out.push(format!("locales/{lang}: missing `{key}` (present in {REFERENCE}); add it to locales/{lang}/herald.ftl"));
+        }
+        for key in extra {
+            out.push(format!("locales/{lang}: extra `{key}` (not in {REFERENCE}); remove it or add it to {REFERENCE}"));
+        }
+        let (strings, errors) = formatted_strings(&catalogue, lang);
+        out.extend(errors);
+        let mut texts = strings;
+        texts.extend(crate::feed::demo::sample_texts(lang));
+        for (path, bytes) in &fonts {
+            for text in &texts {
+                match missing_glyphs(bytes, text) {
+                    Ok(missing) if !missing.is_empty() => out.push(format!(
+                        "{path}: cannot draw {:?} used in {lang} text {text:?}",
+                        missing.iter().collect::<String>()
+                    )),
+                    Ok(_) => {}
+                    Err(e) => out.push(format!("{path}: {e}")),
+                }
+            }
+        }
+    }
+    match std::fs::read(root.join(ARROW_FONT)) {
+        Ok(bytes) => match missing_glyphs(&bytes, &ARROW.to_string()) {
+            Ok(missing) if missing.is_empty() => {}
+            Ok(_) => out.push(format!(
+                "{ARROW_FONT}: has no glyph for the arrow {ARROW:?}"
+            )),
+            Err(e) => out.push(format!("{ARROW_FONT}: {e}")),
+        },
+        Err(e) => out.push(format!("{ARROW_FONT}: cannot read: {e}")),
+    }
+    out
+}
+
+pub fn run() -> ExitCode {
+    let root = catalogue::data_root();
+    let found = problems(&root);
+    if found.is_empty() {
+        println!(
+            "herald check: locales and fonts in {} are complete and drawable",
+            root.display()
+        );
+        ExitCode::SUCCESS
+    } else {
+        for problem in &found {
+            eprintln!("herald check: {problem}");
+        }
+        eprintln!("herald check: {} problem(s)", found.len());
+        ExitCode::FAILURE
+    }
+}

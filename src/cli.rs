@@ -1,0 +1,149 @@
+//! The command line: the contract between herald and whoever installs it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// herald shows and speaks queue calls on the screens of a client centre's waiting room.
+///
+/// With no options it opens the waiting-room screen in a window, fed by an embedded demo office
+/// that speaks the same WebSocket protocol as a real queue system.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Borderless fullscreen on the primary monitor (for the wall).
+    #[arg(long)]
+    pub fullscreen: bool,
+
+    /// WebSocket URL of the office's queue system (ws:// or wss://). Without it, the demo office runs.
+    #[arg(long, value_name = "URL")]
+    pub feed: Option<String>,
+
+    /// Token for the queue system. Visible to `ps` on this machine: prefer --token-file or HERALD_TOKEN.
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+
+    /// File whose first line is the token for the queue system.
+    #[arg(long, value_name = "PATH", conflicts_with = "token")]
+    pub token_file: Option<PathBuf>,
+
+    /// This display's id, sent to the queue system in `hello`.
+    #[arg(long, value_name = "ID", default_value = "herald")]
+    pub display: String,
+
+    /// Layout to show: a shipped name (waiting-room) or a path.
+    #[arg(long, value_name = "NAME_OR_PATH", default_value = "waiting-room")]
+    pub layout: String,
+
+    /// The office's display languages, comma-separated; the first is the primary one.
+    #[arg(
+        long,
+        value_name = "LANGS",
+        default_value = "sk,en",
+        value_delimiter = ','
+    )]
+    pub lang: Vec<String>,
+
+    /// Staff preview: a normal window meant for trying layouts, languages and calls.
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Render, write the screen to this PNG file, and exit 0. Works under xvfb-run.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+
+    /// Seconds to run before taking the --screenshot.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3.0,
+        requires = "screenshot"
+    )]
+    pub after: f64,
+
+    /// Window size in pixels, WIDTHxHEIGHT (ignored with --fullscreen).
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+
+    /// Average seconds between calls in the demo office (it varies each time by ±40 %).
+    #[arg(long, value_name = "SECONDS", default_value_t = 8.0)]
+    pub demo_every: f64,
+
+    /// Replace motion with plain changes (no pop-in, no pulsing highlight).
+    #[arg(long)]
+    pub reduced_motion: bool,
+
+    /// One JSON object per line on stdout for key events, each with a timestamp.
+    #[arg(long)]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load every locale and font and report problems; exits non-zero on any.
+    Check,
+    /// Print the JSON Schema of protocol v1.
+    Schema,
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{text:?} is not WIDTHxHEIGHT, e.g. 1920x1080"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("width {w:?} is not a number"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("height {h:?} is not a number"))?;
+    if !(320..=8192).contains(&w) || !(240..=8192).contains(&h) {
+        return Err(format!("{w}x{h} is outside 320x240 … 8192x8192"));
+    }
+    Ok((w, h))
+}
+
+impl Cli {
+    /// The token from --token, --token-file or HERALD_TOKEN, in that order.
+    pub fn resolve_token(&self) -> Result<Option<String>, String> {
+        if let Some(token) = &self.token {
+            return Ok(Some(token.clone()));
+        }
+        if let Some(path) = &self.token_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "cannot read the token file {}: {e}; check the path and its permissions",
+                    path.display()
+                )
+            })?;
+            let token = text.lines().next().unwrap_or("").trim().to_owned();
+            if token.is_empty() {
+                return Err(format!("the token file {} is empty", path.display()));
+            }
+            return Ok(Some(token));
+        }
+        Ok(std::env::var("HERALD_TOKEN").ok().filter(|t| !t.is_empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_and_size_parse() {
+        let cli = Cli::try_parse_from(["herald", "--lang", "uk,en", "--size", "1280x720"])
+            .expect("valid arguments");
+        assert_eq!(cli.lang, ["uk", "en"]);
+        assert_eq!(cli.size, (1280, 720));
+        assert!(Cli::try_parse_from(["herald", "--size", "big"]).is_err());
+        assert!(
+            Cli::try_parse_from(["herald", "--after", "2"]).is_err(),
+            "--after needs --screenshot"
+        );
+    }
+}

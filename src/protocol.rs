@@ -1,0 +1,535 @@
+//! Protocol v1: the JSON frames a queue system and herald exchange over WebSocket.
+//!
+//! Everything here is plain data plus validation; no sockets and no Bevy. `docs/protocol.md`
+//! describes the same frames for queue-system vendors, and `docs/protocol.schema.json` is
+//! generated from these types (`herald schema`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The only protocol version this build speaks.
+pub const VERSION: u32 = 1;
+/// Frames larger than this are refused before they are parsed.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// A ticket number on a kiosk slip is short ("A042", "PAS-117").
+pub const MAX_TICKET_CHARS: usize = 12;
+/// Counter labels, service names and similar one-line texts.
+pub const MAX_LABEL_CHARS: usize = 80;
+/// Notice texts (one line on the screen, a few sentences at most).
+pub const MAX_NOTICE_CHARS: usize = 400;
+
+/// Text in several languages, keyed by a BCP 47 language tag ("sk", "uk", …).
+pub type Localized = BTreeMap<String, String>;
+
+/// A ticket called to a counter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Call {
+    /// Stable id of this call, used by recalls and by `call_ended`.
+    pub id: String,
+    /// The number printed on the visitor's ticket, e.g. "A042".
+    pub ticket: String,
+    /// Where the visitor must go.
+    pub counter: CounterRef,
+    /// The service the ticket was drawn for, per language.
+    #[serde(default)]
+    pub service: Localized,
+    /// Floor of the counter, as the office names it ("1", "přízemie" is not needed: use numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<i32>,
+    /// Room or zone of the counter, free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    /// Language the visitor chose at the kiosk, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// True when the clerk calls the same ticket again.
+    #[serde(default)]
+    pub recall: bool,
+    /// When the clerk pressed "call", RFC 3339.
+    pub at: String,
+}
+
+/// A counter as named in a call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CounterRef {
+    pub id: String,
+    /// What the visitor sees on the sign above the counter, e.g. "3" or "12A".
+    pub label: String,
+}
+
+/// Why a call left the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallEnd {
+    /// The visitor was served.
+    Finished,
+    /// The call was a mistake or the visitor did not come.
+    Cancelled,
+}
+
+/// The state of a counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterState {
+    Open,
+    Paused,
+    Closed,
+}
+
+/// A counter and what it is doing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Counter {
+    pub id: String,
+    pub label: String,
+    pub state: CounterState,
+    /// Floor of the counter, if the office has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<i32>,
+}
+
+/// A message from the office to everyone in the waiting room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Notice {
+    pub id: String,
+    /// The text per language.
+    pub text: Localized,
+    /// When the notice stops being shown, RFC 3339; none means until withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// The full state of the waiting room at one `seq`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct State {
+    /// Calls still relevant to the waiting room, oldest first.
+    #[serde(default)]
+    pub calls: Vec<Call>,
+    #[serde(default)]
+    pub counters: Vec<Counter>,
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    /// Ids of calls in `calls` whose visitor has already been served (kept for the history).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finished: Vec<String>,
+}
+
+/// A frame from the queue system to herald.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The whole state; replaces what the display had.
+    Snapshot { v: u32, seq: u64, state: State },
+    /// A ticket is called (or recalled) to a counter.
+    Call { v: u32, seq: u64, call: Call },
+    /// A call is over and leaves the screen (cancelled) or stays in history (finished).
+    CallEnded {
+        v: u32,
+        seq: u64,
+        call_id: String,
+        reason: CallEnd,
+    },
+    /// A counter opened, paused or closed.
+    Counter { v: u32, seq: u64, counter: Counter },
+    /// A notice is posted or replaced (same id).
+    Notice { v: u32, seq: u64, notice: Notice },
+    /// A notice is withdrawn.
+    NoticeWithdrawn { v: u32, seq: u64, notice_id: String },
+    /// Sent when nothing else happens. `seq` is the server's latest seq, not a new one, so a
+    /// display that missed an event notices the gap even in a quiet hour.
+    Keepalive { v: u32, seq: u64 },
+}
+
+impl ServerMessage {
+    pub fn seq(&self) -> u64 {
+        match self {
+            Self::Snapshot { seq, .. }
+            | Self::Call { seq, .. }
+            | Self::CallEnded { seq, .. }
+            | Self::Counter { seq, .. }
+            | Self::Notice { seq, .. }
+            | Self::NoticeWithdrawn { seq, .. }
+            | Self::Keepalive { seq, .. } => *seq,
+        }
+    }
+
+    fn version(&self) -> u32 {
+        match self {
+            Self::Snapshot { v, .. }
+            | Self::Call { v, .. }
+            | Self::CallEnded { v, .. }
+            | Self::Counter { v, .. }
+            | Self::Notice { v, .. }
+            | Self::NoticeWithdrawn { v, .. }
+            | Self::Keepalive { v, .. } => *v,
+        }
+    }
+
+    /// The name of the `type` tag, for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Snapshot { .. } => "snapshot",
+            Self::Call { .. } => "call",
+            Self::CallEnded { .. } => "call_ended",
+            Self::Counter { .. } => "counter",
+            Self::Notice { .. } => "notice",
+            Self::NoticeWithdrawn { .. } => "notice_withdrawn",
+            Self::Keepalive { .. } => "keepalive",
+        }
+    }
+}
+
+/// A frame from herald to the queue system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// First frame after connecting.
+    Hello {
+        v: u32,
+        /// Which display this is, e.g. "kosice-hall-1".
+        display: String,
+        /// Shared secret; also sent as `Authorization: Bearer` on the upgrade request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        /// The last seq this display applied; none asks for a snapshot.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<u64>,
+    },
+    /// The display saw a gap in seq and asks for a fresh snapshot.
+    Resync { v: u32, last_seq: Option<u64> },
+}
+
+/// Why a frame was refused. Each variant is one kind of bad input, counted separately.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    TooLarge {
+        bytes: usize,
+    },
+    Binary {
+        bytes: usize,
+    },
+    Malformed(String),
+    UnknownType(String),
+    WrongVersion(u64),
+    /// A field is present but its value is not acceptable (too long, control characters, …).
+    BadValue {
+        field: String,
+        why: String,
+    },
+}
+
+impl Rejection {
+    /// A short, stable name for metrics and the JSON log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "too_large",
+            Self::Binary { .. } => "binary",
+            Self::Malformed(_) => "malformed",
+            Self::UnknownType(_) => "unknown_type",
+            Self::WrongVersion(_) => "wrong_version",
+            Self::BadValue { .. } => "bad_value",
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TooLarge { bytes } => write!(
+                f,
+                "frame of {bytes} bytes is over the {MAX_FRAME_BYTES}-byte limit; send smaller frames"
+            ),
+            Self::Binary { bytes } => write!(
+                f,
+                "binary frame of {bytes} bytes; protocol v1 uses JSON text frames only"
+            ),
+            Self::Malformed(why) => write!(f, "not a valid v1 frame: {why}"),
+            Self::UnknownType(t) => write!(
+                f,
+                "unknown frame type {t:?}; v1 knows snapshot, call, call_ended, counter, notice, notice_withdrawn, keepalive"
+            ),
+            Self::WrongVersion(v) => {
+                write!(f, "protocol version {v}; this display speaks v{VERSION}")
+            }
+            Self::BadValue { field, why } => write!(f, "field `{field}` {why}"),
+        }
+    }
+}
+
+const KNOWN_TYPES: [&str; 7] = [
+    "snapshot",
+    "call",
+    "call_ended",
+    "counter",
+    "notice",
+    "notice_withdrawn",
+    "keepalive",
+];
+
+/// Parses and validates one text frame from the server.
+pub fn decode(text: &str) -> Result<ServerMessage, Rejection> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(Rejection::TooLarge { bytes: text.len() });
+    }
+    // Look at the envelope first so that an unknown type or version gets its own clear reason
+    // instead of serde's generic "unknown variant".
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Rejection::Malformed(e.to_string()))?;
+    let Some(object) = value.as_object() else {
+        return Err(Rejection::Malformed(
+            "the frame is not a JSON object".into(),
+        ));
+    };
+    match object.get("v") {
+        Some(v) => match v.as_u64() {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => return Err(Rejection::WrongVersion(v)),
+            None => {
+                return Err(Rejection::Malformed(format!(
+                    "`v` must be a number, got {v}"
+                )));
+            }
+        },
+        None => return Err(Rejection::Malformed("missing field `v`".into())),
+    }
+    let kind = match object.get("type").and_then(|t| t.as_str()) {
+        Some(kind) => kind,
+        None => return Err(Rejection::Malformed("missing field `type`".into())),
+    };
+    if !KNOWN_TYPES.contains(&kind) {
+        return Err(Rejection::UnknownType(truncate(kind, 40)));
+    }
+    let message: ServerMessage =
+        serde_json::from_value(value).map_err(|e| Rejection::Malformed(e.to_string()))?;
+    debug_assert_eq!(message.version(), VERSION);
+    validate(&message)?;
+    Ok(message)
+}
+
+/// Serialises a client frame.
+pub fn encode_client(message: &ClientMessage) -> String {
+    // Serialising these plain structs cannot fail; fall back to an empty object to stay panic-free.
+    serde_json::to_string(message).unwrap_or_else(|_| "{}".into())
+}
+
+/// Serialises a server frame (used by the demo feed and by tests).
+pub fn encode_server(message: &ServerMessage) -> String {
+    serde_json::to_string(message).unwrap_or_else(|_| "{}".into())
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    let mut out: String = text.chars().take(chars).collect();
+    if text.chars().count() > chars {
+        out.push('…');
+    }
+    out
+}
+
+/// Characters that must never reach the screen or the voice: C0/C1 controls and the Unicode
+/// bidi embedding/override/isolate marks, which can reorder what a visitor reads.
+fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), Rejection> {
+    let count = text.chars().count();
+    if count > max_chars {
+        return Err(Rejection::BadValue {
+            field: field.into(),
+            why: format!("has {count} characters, more than the {max_chars} allowed"),
+        });
+    }
+    if let Some(c) = text.chars().find(|c| is_forbidden_char(*c)) {
+        return Err(Rejection::BadValue {
+            field: field.into(),
+            why: format!(
+                "contains the control or bidi character U+{:04X}; send plain text",
+                c as u32
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn check_nonempty(field: &str, text: &str, max_chars: usize) -> Result<(), Rejection> {
+    if text.trim().is_empty() {
+        return Err(Rejection::BadValue {
+            field: field.into(),
+            why: "is empty".into(),
+        });
+    }
+    check_text(field, text, max_chars)
+}
+
+fn check_localized(field: &str, text: &Localized, max_chars: usize) -> Result<(), Rejection> {
+    for (lang, value) in text {
+        check_text(&format!("{field}.{lang}"), lang, 16)?;
+        check_text(&format!("{field}.{lang}"), value, max_chars)?;
+    }
+    Ok(())
+}
+
+fn check_call(call: &Call) -> Result<(), Rejection> {
+    check_nonempty("call.id", &call.id, MAX_LABEL_CHARS)?;
+    check_nonempty("call.ticket", &call.ticket, MAX_TICKET_CHARS)?;
+    check_nonempty("call.counter.id", &call.counter.id, MAX_LABEL_CHARS)?;
+    check_nonempty("call.counter.label", &call.counter.label, MAX_LABEL_CHARS)?;
+    check_localized("call.service", &call.service, MAX_LABEL_CHARS)?;
+    if let Some(room) = &call.room {
+        check_text("call.room", room, MAX_LABEL_CHARS)?;
+    }
+    if let Some(lang) = &call.lang {
+        check_nonempty("call.lang", lang, 16)?;
+    }
+    check_text("call.at", &call.at, 40)
+}
+
+fn check_counter(counter: &Counter) -> Result<(), Rejection> {
+    check_nonempty("counter.id", &counter.id, MAX_LABEL_CHARS)?;
+    check_nonempty("counter.label", &counter.label, MAX_LABEL_CHARS)
+}
+
+fn check_notice(notice: &Notice) -> Result<(), Rejection> {
+    check_nonempty("notice.id", &notice.id, MAX_LABEL_CHARS)?;
+    check_localized("notice.text", &notice.text, MAX_NOTICE_CHARS)?;
+    if let Some(expires) = &notice.expires {
+        check_text("notice.expires", expires, 40)?;
+    }
+    Ok(())
+}
+
+fn validate(message: &ServerMessage) -> Result<(), Rejection> {
+    match message {
+        ServerMessage::Snapshot { state, .. } => {
+            state.calls.iter().try_for_each(check_call)?;
+            state.counters.iter().try_for_each(check_counter)?;
+            state.notices.iter().try_for_each(check_notice)
+        }
+        ServerMessage::Call { call, .. } => check_call(call),
+        ServerMessage::CallEnded { call_id, .. } => {
+            check_nonempty("call_id", call_id, MAX_LABEL_CHARS)
+        }
+        ServerMessage::Counter { counter, .. } => check_counter(counter),
+        ServerMessage::Notice { notice, .. } => check_notice(notice),
+        ServerMessage::NoticeWithdrawn { notice_id, .. } => {
+            check_nonempty("notice_id", notice_id, MAX_LABEL_CHARS)
+        }
+        ServerMessage::Keepalive { .. } => Ok(()),
+    }
+}
+
+/// The JSON Schema of both directions, for `docs/protocol.schema.json`.
+pub fn schema_json() -> String {
+    let server = schemars::schema_for!(ServerMessage);
+    let client = schemars::schema_for!(ClientMessage);
+    let both = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "herald queue protocol v1",
+        "description": "Frames exchanged over WebSocket between a queue system (server) and a herald display (client). See docs/protocol.md.",
+        "$defs": {
+            "ServerMessage": server,
+            "ClientMessage": client,
+        },
+        "oneOf": [
+            { "$ref": "#/$defs/ServerMessage" },
+            { "$ref": "#/$defs/ClientMessage" }
+        ]
+    });
+    serde_json::to_string_pretty(&both).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_frame(ticket: &str) -> String {
+        serde_json::json!({
+            "v": 1, "type": "call", "seq": 7,
+            "call": {
+                "id": "c7", "ticket": ticket,
+                "counter": {"id": "3", "label": "3"},
+                "service": {"sk": "Miestne dane", "en": "Local taxes"},
+                "at": "2026-11-22T09:14:00Z",
+                "some_future_field": {"ignored": true}
+            }
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_call_round_trips_and_unknown_fields_are_ignored() {
+        let message = decode(&call_frame("A042")).expect("valid call");
+        let ServerMessage::Call { seq, call, .. } = &message else {
+            panic!("expected a call, got {message:?}");
+        };
+        assert_eq!(*seq, 7);
+        assert_eq!(call.ticket, "A042");
+        assert_eq!(call.service["sk"], "Miestne dane");
+        assert!(!call.recall);
+        let again = decode(&encode_server(&message)).expect("re-encoded frame is valid");
+        assert_eq!(again, message);
+    }
+
+    #[test]
+    fn every_kind_of_bad_input_is_refused_with_its_own_reason() {
+        let cases: Vec<(String, &str)> = vec![
+            ("{not json".into(), "malformed"),
+            ("[1,2]".into(), "malformed"),
+            (
+                r#"{"v":1,"type":"teleport","seq":1}"#.into(),
+                "unknown_type",
+            ),
+            (
+                r#"{"v":2,"type":"keepalive","seq":1}"#.into(),
+                "wrong_version",
+            ),
+            (r#"{"type":"keepalive","seq":1}"#.into(), "malformed"),
+            (r#"{"v":1,"seq":1}"#.into(), "malformed"),
+            (r#"{"v":1,"type":"call","seq":1}"#.into(), "malformed"),
+            (r#"{"v":1,"type":"keepalive","seq":-1}"#.into(), "malformed"),
+            (call_frame(&"A".repeat(10_000)), "bad_value"),
+            (call_frame("A0\u{0007}42"), "bad_value"),
+            (call_frame("A\u{202E}240"), "bad_value"),
+            (call_frame(""), "bad_value"),
+            (
+                format!(
+                    "{{\"v\":1,\"type\":\"keepalive\",\"seq\":1,\"pad\":\"{}\"}}",
+                    "x".repeat(70_000)
+                ),
+                "too_large",
+            ),
+        ];
+        for (frame, kind) in cases {
+            let shown: String = frame.chars().take(60).collect();
+            match decode(&frame) {
+                Ok(m) => panic!("{shown} was accepted as {m:?}"),
+                Err(rejection) => {
+                    assert_eq!(rejection.kind(), kind, "{shown}: {rejection}");
+                    assert!(!rejection.to_string().is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn missing_field_reason_names_the_field() {
+        let Err(rejection) =
+            decode(r#"{"v":1,"type":"counter","seq":3,"counter":{"id":"1","state":"open"}}"#)
+        else {
+            panic!("a counter without a label must be refused");
+        };
+        assert!(rejection.to_string().contains("label"), "{rejection}");
+    }
+
+    #[test]
+    fn the_schema_names_every_frame_type() {
+        let schema = schema_json();
+        for kind in KNOWN_TYPES.iter().chain(["hello", "resync"].iter()) {
+            assert!(
+                schema.contains(&format!("\"{kind}\"")),
+                "schema lacks {kind}"
+            );
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Assembles the herald app from the command line: window, renderer, feed, screen.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
+use bevy::winit::{UpdateMode, WinitSettings};
+
+use super::feed_link::{self, DemoOffice, FeedSetup};
+use super::shot::{self, ScreenshotPlan};
+use super::{DisplayLangs, Room, ScreenSettings, Words, clock, motion};
+use crate::catalogue::{self, Catalogue};
+use crate::cli::Cli;
+use crate::feed::{self, FeedConfig};
+
+/// Runs the screen until the window closes (or the screenshot is written).
+pub fn run(cli: &Cli) -> AppExit {
+    if cli.log_json {
+        crate::event_log::enable();
+    }
+    if cli.layout != "waiting-room" {
+        eprintln!(
+            "herald: layout {:?} is not available; this build ships `waiting-room`",
+            cli.layout
+        );
+        return AppExit::error();
+    }
+    let root = catalogue::data_root();
+    let primary = cli.lang.first().cloned().unwrap_or_else(|| "en".into());
+    let catalogue = match Catalogue::load(&root.join("locales"), &primary) {
+        Ok((catalogue, problems)) => {
+            for problem in problems {
+                eprintln!("herald: {problem} (run `herald check` for a full report)");
+            }
+            catalogue
+        }
+        Err(e) => {
+            eprintln!("herald: {e}");
+            return AppExit::error();
+        }
+    };
+    let token = match cli.resolve_token() {
+        Ok(token) => token,
+        Err(e) => {
+            eprintln!("herald: {e}");
+            return AppExit::error();
+        }
+    };
+
+    let mut app = App::new();
+    let mut demo = None;
+    let url = match &cli.feed {
+        Some(url) => url.clone(),
+        None => match feed::demo::spawn(demo_options(cli.demo_every)) {
+            Ok(office) => {
+                let url = office.url.clone();
+                demo = Some(office);
+                url
+            }
+            Err(e) => {
+                eprintln!("herald: cannot start the demo office on loopback: {e}");
+                return AppExit::error();
+            }
+        },
+    };
+    let mut config = FeedConfig::new(url, cli.display.clone());
+    config.token = token;
+
+    let (width, height) = cli.size;
+    let window = Window {
+        title: if cli.preview {
+            "herald — preview".into()
+        } else {
+            "herald".into()
+        },
+        resolution: WindowResolution::new(width, height).with_scale_factor_override(1.0),
+        mode: if cli.fullscreen {
+            WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
+        } else {
+            WindowMode::Windowed
+        },
+        present_mode: PresentMode::AutoVsync,
+        ..default()
+    };
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                ..default()
+            })
+            .set(AssetPlugin {
+                file_path: root.join("assets").to_string_lossy().into_owned(),
+                ..default()
+            }),
+    );
+    if cli.preview {
+        warn!("--preview: the staff panel is not built yet; showing the screen in a window");
+    }
+    let langs: Vec<String> = cli
+        .lang
+        .iter()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    for lang in &langs {
+        if !catalogue.has_language(lang) {
+            warn!(
+                "display language {lang:?} has no locales/{lang}/ folder; its words fall back to {}",
+                catalogue.primary()
+            );
+        }
+    }
+    app.insert_resource(Words(Arc::new(catalogue)))
+        .insert_resource(DisplayLangs::new(langs))
+        .insert_resource(ScreenSettings {
+            reduced_motion: cli.reduced_motion,
+            ..default()
+        })
+        .insert_resource(FeedSetup(Some(config)))
+        .add_plugins((super::plugin, feed_link::plugin, shot::plugin));
+    if let Some(office) = demo {
+        app.insert_resource(DemoOffice(office));
+    }
+    if let Some(path) = &cli.screenshot {
+        // A screenshot run renders continuously: it lasts seconds and must not wait for events.
+        app.insert_resource(WinitSettings {
+            focused_mode: UpdateMode::Continuous,
+            unfocused_mode: UpdateMode::Continuous,
+        })
+        .insert_resource(ScreenshotPlan {
+            path: path.clone(),
+            after_secs: cli.after,
+            requested: false,
+        });
+    } else {
+        app.insert_resource(WinitSettings {
+            focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+            unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+        })
+        .add_systems(Last, plan_wakeup);
+    }
+    app.run()
+}
+
+fn demo_options(every: f64) -> feed::demo::DemoOptions {
+    let every = if every.is_finite() {
+        every.clamp(0.5, 86_400.0)
+    } else {
+        8.0
+    };
+    feed::demo::DemoOptions {
+        interval: (
+            Duration::from_secs_f64(every * 0.6),
+            Duration::from_secs_f64(every * 1.4),
+        ),
+        ..feed::demo::DemoOptions::default()
+    }
+}
+
+/// Sleeps until the next thing that changes what the screen shows: the clock's minute, a language
+/// switch, a queued call's turn, or the end of a new call's mark. Events from the feed wake the
+/// loop earlier through the event-loop proxy.
+fn plan_wakeup(
+    time: Res<Time>,
+    room: Res<Room>,
+    langs: Res<DisplayLangs>,
+    settings: Res<ScreenSettings>,
+    motion: Res<motion::HeroMotion>,
+    mut winit: ResMut<WinitSettings>,
+) {
+    let now = time.elapsed_secs_f64();
+    let mut wait = clock::until_next_minute(&chrono::Local::now());
+    let mut consider = |secs: f64| {
+        let d = Duration::from_secs_f64(secs.max(0.0) + 0.01);
+        if d < wait {
+            wait = d;
+        }
+    };
+    if langs.langs.len() > 1 {
+        consider(langs.switched_at + langs.every - now);
+    }
+    if let Some(turn) = room.next_turn_in(now, settings.hold_secs) {
+        consider(turn);
+    }
+    if let Some(started) = motion.started {
+        consider(started + settings.marked_secs - now);
+    }
+    let mode = UpdateMode::reactive_low_power(wait);
+    winit.focused_mode = mode;
+    winit.unfocused_mode = mode;
+}

@@ -1,0 +1,123 @@
+//! The Bevy side of the feed: starts the feed thread (waking the event loop on each frame it
+//! hands over) and drains it into the room once per frame, at the start of the screen's systems.
+
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+
+use super::{Room, ScreenSystems};
+use crate::event_log;
+use crate::feed::{self, FeedConfig, FeedHandle, Pumped};
+
+/// What the feed needs to start; consumed at startup.
+#[derive(Resource)]
+pub struct FeedSetup(pub Option<FeedConfig>);
+
+/// The running feed.
+#[derive(Resource)]
+pub struct FeedLink(pub Mutex<FeedHandle>);
+
+/// Keeps the embedded demo office alive as long as the app runs.
+#[derive(Resource)]
+pub struct DemoOffice(pub feed::demo::DemoFeed);
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Startup, start_feed)
+        .add_systems(Update, drain_feed.in_set(ScreenSystems::Receive));
+}
+
+fn start_feed(
+    mut commands: Commands,
+    mut setup: ResMut<FeedSetup>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
+) {
+    let Some(config) = setup.0.take() else {
+        return;
+    };
+    // The feed thread wakes the sleeping event loop so a call is drawn the moment it arrives.
+    let waker: feed::Waker = match proxy {
+        Some(proxy) => {
+            let proxy = Mutex::new((**proxy).clone());
+            Arc::new(move || {
+                if let Ok(proxy) = proxy.lock() {
+                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
+                }
+            })
+        }
+        None => Arc::new(|| {}),
+    };
+    let url = config.url.clone();
+    match feed::spawn(config, waker) {
+        Ok(handle) => commands.insert_resource(FeedLink(Mutex::new(handle))),
+        Err(e) => {
+            error!("cannot start the feed thread for {url}: {e}; the screen will show no calls")
+        }
+    }
+}
+
+fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
+    let Some(link) = link else {
+        return;
+    };
+    let Ok(handle) = link.0.lock() else {
+        return;
+    };
+    let room = &mut *room;
+    let pumped = feed::pump(&handle, &mut room.board, &mut room.status);
+    if pumped.is_empty() {
+        return;
+    }
+    for item in pumped {
+        match item {
+            Pumped::Connected(url) => {
+                info!("connected to the queue system at {url}");
+                event_log::emit("connected", serde_json::json!({ "url": url }));
+                room.revision += 1;
+            }
+            Pumped::Disconnected(reason) => {
+                warn!("queue feed lost: {reason}; showing the last state and reconnecting");
+                event_log::emit("disconnected", serde_json::json!({ "reason": reason }));
+                room.revision += 1;
+            }
+            Pumped::Rejected(rejection) => {
+                warn!(
+                    "queue feed: refused a frame: {rejection} (the screen keeps its last good state)"
+                );
+                event_log::emit(
+                    "frame_rejected",
+                    serde_json::json!({ "kind": rejection.kind(), "reason": rejection.to_string() }),
+                );
+            }
+            Pumped::Applied {
+                kind,
+                seq,
+                latency,
+                news,
+            } => {
+                event_log::emit(
+                    "event_applied",
+                    serde_json::json!({
+                        "type": kind,
+                        "seq": seq,
+                        "latency_us": latency.as_micros() as u64,
+                    }),
+                );
+                room.take_news(news);
+            }
+            Pumped::Duplicate(seq) => {
+                debug!("queue feed: seq {seq} was already applied; dropped");
+            }
+            Pumped::Gap { expected, got } => {
+                warn!(
+                    "queue feed: expected seq {}, got {got}; asked the server for a snapshot",
+                    expected.map_or("a snapshot".to_owned(), |s| s.to_string())
+                );
+                event_log::emit(
+                    "gap",
+                    serde_json::json!({ "expected": expected, "got": got }),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The screen: the Bevy shell that shows the room on a waiting-room monitor.
+//!
+//! It owns no rules about calls (those live in `board` and `room`); it lays out the zones,
+//! fills them with words from the catalogue, animates a new call, and sleeps between changes.
+
+pub mod app;
+pub mod clock;
+pub mod feed_link;
+pub mod layout;
+pub mod motion;
+pub mod room;
+pub mod shot;
+pub mod theme;
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+
+use crate::catalogue::Catalogue;
+pub use room::{HeroCall, Room};
+
+/// The words, shared with the rest of herald.
+#[derive(Resource, Clone)]
+pub struct Words(pub Arc<Catalogue>);
+
+/// The office's display languages and which one the screen shows now.
+#[derive(Resource, Clone, Debug)]
+pub struct DisplayLangs {
+    pub langs: Vec<String>,
+    pub current: usize,
+    /// Seconds between language switches when there are several.
+    pub every: f64,
+    pub switched_at: f64,
+}
+
+impl DisplayLangs {
+    pub fn new(langs: Vec<String>) -> Self {
+        let langs = if langs.is_empty() {
+            vec!["en".to_owned()]
+        } else {
+            langs
+        };
+        Self {
+            langs,
+            current: 0,
+            every: 12.0,
+            switched_at: 0.0,
+        }
+    }
+
+    pub fn lang(&self) -> &str {
+        self.langs.get(self.current).map_or("en", String::as_str)
+    }
+}
+
+/// How the screen behaves; set from the CLI.
+#[derive(Resource, Clone, Debug)]
+pub struct ScreenSettings {
+    pub reduced_motion: bool,
+    /// Seconds each of several simultaneous calls holds the hero before the next one.
+    pub hold_secs: f64,
+    /// Seconds a new call stays visibly marked (for visitors who cannot hear the call).
+    pub marked_secs: f64,
+    pub recent_rows: usize,
+    pub office_name: Option<String>,
+}
+
+impl Default for ScreenSettings {
+    fn default() -> Self {
+        Self {
+            reduced_motion: false,
+            hold_secs: 4.0,
+            marked_secs: 10.0,
+            recent_rows: 6,
+            office_name: None,
+        }
+    }
+}
+
+/// Systems in the order they run each frame: take news in, decide, write texts, move things.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenSystems {
+    Receive,
+    Decide,
+    Draw,
+    Animate,
+}
+
+/// Everything that shows the room, without the window, the feed or the renderer, so that tests
+/// can run it under `MinimalPlugins`.
+pub fn plugin(app: &mut App) {
+    // Registered here too so the screen runs without a window (tests with `MinimalPlugins`).
+    app.add_message::<bevy::window::RequestRedraw>();
+    app.init_resource::<Room>()
+        .init_resource::<ScreenSettings>()
+        .init_resource::<motion::HeroMotion>()
+        .configure_sets(
+            Update,
+            (
+                ScreenSystems::Receive,
+                ScreenSystems::Decide,
+                ScreenSystems::Draw,
+                ScreenSystems::Animate,
+            )
+                .chain(),
+        )
+        .add_systems(Startup, layout::spawn_waiting_room)
+        .add_systems(
+            Update,
+            (
+                (advance_hero, rotate_language).in_set(ScreenSystems::Decide),
+                (layout::refresh_texts, layout::refresh_counters).in_set(ScreenSystems::Draw),
+                motion::animate_hero.in_set(ScreenSystems::Animate),
+            ),
+        );
+}
+
+fn advance_hero(
+    time: Res<Time>,
+    settings: Res<ScreenSettings>,
+    mut room: ResMut<Room>,
+    mut motion: ResMut<motion::HeroMotion>,
+) {
+    let now = time.elapsed_secs_f64();
+    let hold = settings.hold_secs;
+    if let Some(hero) = room.advance(now, hold).cloned() {
+        if hero.fresh {
+            motion.start(now);
+        }
+        crate::event_log::emit(
+            "call_shown",
+            serde_json::json!({
+                "ticket": hero.call.ticket,
+                "counter": hero.call.counter.label,
+                "recall": hero.recall,
+                "fresh": hero.fresh,
+            }),
+        );
+        info!(
+            "showing {} → counter {}{}",
+            hero.call.ticket,
+            hero.call.counter.label,
+            if hero.recall { " (recall)" } else { "" }
+        );
+    }
+}
+
+fn rotate_language(time: Res<Time>, mut langs: ResMut<DisplayLangs>) {
+    let now = time.elapsed_secs_f64();
+    if langs.langs.len() > 1 && now - langs.switched_at >= langs.every {
+        langs.current = (langs.current + 1) % langs.langs.len();
+        langs.switched_at = now;
+    }
+}

@@ -1,0 +1,180 @@
+//! The call animation: the hero pops in and its panel flashes twice in amber, then stays marked
+//! with an amber border. At most one flash a second (WCAG 2.3.1 allows three), and with reduced
+//! motion the change is plain: no scaling, no flashing, only the mark.
+
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+
+use super::ScreenSettings;
+use super::layout::{Part, Slot};
+use super::theme::CIVIC as THEME;
+
+/// Seconds the pop-in scale lasts.
+pub const POP_SECS: f64 = 0.45;
+/// The highlight is on during these intervals (seconds after the call arrives).
+pub const FLASHES: [(f64, f64); 2] = [(0.0, 0.6), (1.0, 1.6)];
+/// After this, nothing moves: only the mark remains until `marked_secs`.
+pub const MOTION_SECS: f64 = 1.6;
+
+#[derive(Resource, Default, Debug)]
+pub struct HeroMotion {
+    pub started: Option<f64>,
+}
+
+impl HeroMotion {
+    pub fn start(&mut self, now: f64) {
+        self.started = Some(now);
+    }
+}
+
+/// What the hero looks like `t` seconds after a call arrived.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub scale: f32,
+    pub highlighted: bool,
+    pub marked: bool,
+}
+
+pub fn look_at(t: f64, reduced_motion: bool, marked_secs: f64) -> Look {
+    let marked = (0.0..marked_secs).contains(&t);
+    if reduced_motion {
+        return Look {
+            scale: 1.0,
+            highlighted: false,
+            marked,
+        };
+    }
+    let scale = if t < POP_SECS {
+        // Ease-out cubic from 0.82 to 1.
+        let x = (t / POP_SECS) as f32;
+        0.82 + 0.18 * (1.0 - (1.0 - x).powi(3))
+    } else {
+        1.0
+    };
+    Look {
+        scale,
+        highlighted: FLASHES.iter().any(|(a, b)| (*a..*b).contains(&t)),
+        marked,
+    }
+}
+
+type PanelQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static Part,
+        &'static mut BackgroundColor,
+        &'static mut BorderColor,
+        Option<&'static mut UiTransform>,
+    ),
+>;
+
+pub fn animate_hero(
+    time: Res<Time>,
+    settings: Res<ScreenSettings>,
+    mut motion: ResMut<HeroMotion>,
+    mut panels: PanelQuery,
+    mut texts: Query<(&Slot, &mut TextColor)>,
+    mut redraw: MessageWriter<RequestRedraw>,
+    mut last: Local<Option<(u32, bool, bool)>>,
+) {
+    let Some(started) = motion.started else {
+        return;
+    };
+    let t = time.elapsed_secs_f64() - started;
+    let look = look_at(t, settings.reduced_motion, settings.marked_secs);
+    if t >= settings.marked_secs.max(MOTION_SECS) {
+        motion.started = None;
+    } else if t < MOTION_SECS {
+        // Keep frames coming while something moves; the screen sleeps again afterwards.
+        redraw.write(RequestRedraw);
+    }
+    let key = ((look.scale * 1000.0) as u32, look.highlighted, look.marked);
+    if *last == Some(key) {
+        return;
+    }
+    *last = Some(key);
+    for (part, mut background, mut border, transform) in &mut panels {
+        match part {
+            Part::HeroPanel => {
+                background.0 = if look.highlighted {
+                    THEME.highlight
+                } else {
+                    THEME.panel
+                };
+                *border = BorderColor::all(if look.marked {
+                    THEME.accent
+                } else {
+                    THEME.panel
+                });
+            }
+            Part::HeroContent => {
+                if let Some(mut transform) = transform {
+                    transform.scale = Vec2::splat(look.scale);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (slot, mut color) in &mut texts {
+        let (normal, on_highlight) = match slot {
+            Slot::HeroTicket | Slot::HeroCounter | Slot::HeroDetail => {
+                (THEME.text, THEME.text_on_highlight)
+            }
+            Slot::HeroTitle | Slot::HeroVisitor => (THEME.muted, THEME.text_on_highlight),
+            Slot::HeroArrow => (THEME.accent, THEME.text_on_highlight),
+            _ => continue,
+        };
+        color.0 = if look.highlighted {
+            on_highlight
+        } else {
+            normal
+        };
+    }
+}
+
+/// Counts flashes (a pair of opposing changes in the highlight) in every 1-second window of
+/// `samples` (time, highlighted), and returns the largest count.
+pub fn max_flashes_per_second(samples: &[(f64, bool)]) -> usize {
+    let changes: Vec<f64> = samples
+        .windows(2)
+        .filter(|w| w[0].1 != w[1].1)
+        .map(|w| w[1].0)
+        .collect();
+    changes
+        .iter()
+        .map(|start| {
+            changes
+                .iter()
+                .filter(|t| **t >= *start && **t < start + 1.0)
+                .count()
+                / 2
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reduced_motion_never_scales_or_flashes_but_still_marks() {
+        for i in 0..200 {
+            let look = look_at(f64::from(i) * 0.05, true, 10.0);
+            assert_eq!(look.scale, 1.0);
+            assert!(!look.highlighted);
+            assert_eq!(look.marked, f64::from(i) * 0.05 < 10.0);
+        }
+    }
+
+    #[test]
+    fn the_call_pops_in_and_settles() {
+        assert!(look_at(0.0, false, 10.0).scale < 0.9);
+        assert_eq!(look_at(1.0, false, 10.0).scale, 1.0);
+        assert!(look_at(0.1, false, 10.0).highlighted);
+        assert!(!look_at(2.0, false, 10.0).highlighted);
+        assert!(look_at(9.0, false, 10.0).marked);
+        assert!(!look_at(10.5, false, 10.0).marked);
+    }
+}

@@ -1,0 +1,122 @@
+//! The room: the board plus what the screen is doing with it (which call is the hero and since
+//! when). Plain data behind one Bevy resource, so every screen system reads one place.
+
+use std::collections::VecDeque;
+
+use bevy::prelude::Resource;
+
+use crate::board::{Applied, Board, News};
+use crate::feed::FeedStatus;
+use crate::protocol::{Call, ServerMessage};
+
+/// A call waiting for, or holding, the hero zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeroCall {
+    pub call: Call,
+    pub recall: bool,
+    /// True when it arrived as news (animate it); false when it is just the newest call on start.
+    pub fresh: bool,
+}
+
+#[derive(Resource, Default)]
+pub struct Room {
+    pub board: Board,
+    pub status: FeedStatus,
+    /// Bumped whenever the board changes, so text refreshes only when needed.
+    pub revision: u64,
+    /// Calls that arrived and still need their turn on the hero, oldest first.
+    pub pending: VecDeque<HeroCall>,
+    pub hero: Option<HeroCall>,
+    /// `Time::elapsed_secs_f64` when the current hero took the stage.
+    pub hero_since: f64,
+}
+
+impl Room {
+    /// Applies a frame directly (tests, preview); the feed path goes through `feed::pump`.
+    pub fn apply(&mut self, message: &ServerMessage) -> Applied {
+        let applied = self.board.apply(message);
+        if let Applied::Changed(news) = &applied {
+            self.take_news(news.clone());
+        }
+        applied
+    }
+
+    /// Queues new calls and recalls for the hero, drops cancelled ones, and marks a change.
+    pub fn take_news(&mut self, news: Vec<News>) {
+        self.revision += 1;
+        for item in news {
+            match item {
+                News::Called(call) => self.pending.push_back(HeroCall {
+                    call,
+                    recall: false,
+                    fresh: true,
+                }),
+                News::Recalled(call) => {
+                    // A recall replaces a still-waiting turn of the same call instead of queueing twice.
+                    self.pending.retain(|h| h.call.id != call.id);
+                    self.pending.push_back(HeroCall {
+                        call,
+                        recall: true,
+                        fresh: true,
+                    });
+                }
+                News::Ended { call_id, reason } => {
+                    if reason == crate::protocol::CallEnd::Cancelled {
+                        self.pending.retain(|h| h.call.id != call_id);
+                        if self.hero.as_ref().is_some_and(|h| h.call.id == call_id) {
+                            self.hero = None;
+                        }
+                    }
+                }
+                News::Replaced => {
+                    // A snapshot may have removed the hero's call (cancelled while we were away).
+                    if let Some(hero) = &self.hero {
+                        if !self.board.calls().any(|e| e.call.id == hero.call.id) {
+                            self.hero = None;
+                        }
+                    }
+                }
+                News::CounterChanged(_) | News::NoticesChanged => {}
+            }
+        }
+    }
+
+    /// Moves the hero on: a waiting call takes over once the current one has been shown for
+    /// `hold` seconds (at once if the hero is empty). Returns the new hero when it changed.
+    pub fn advance(&mut self, now: f64, hold: f64) -> Option<&HeroCall> {
+        let due = match &self.hero {
+            None => true,
+            Some(_) => now - self.hero_since >= hold,
+        };
+        if due {
+            if let Some(next) = self.pending.pop_front() {
+                self.hero = Some(next);
+                self.hero_since = now;
+                self.revision += 1;
+                return self.hero.as_ref();
+            }
+        }
+        if self.hero.is_none() {
+            if let Some(entry) = self.board.current() {
+                self.hero = Some(HeroCall {
+                    call: entry.call.clone(),
+                    recall: entry.recalls > 0,
+                    fresh: false,
+                });
+                self.hero_since = now;
+                self.revision += 1;
+                return self.hero.as_ref();
+            }
+        }
+        None
+    }
+
+    /// Seconds until the hero should move on (a queued call is waiting), if any.
+    pub fn next_turn_in(&self, now: f64, hold: f64) -> Option<f64> {
+        if self.pending.is_empty() {
+            None
+        } else {
+            Some((self.hero_since + hold - now).max(0.0))
+        }
+    }
+}

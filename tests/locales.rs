@@ -1,0 +1,134 @@
+//! The words: every language is complete, formats, and can be drawn with the bundled fonts;
+//! `herald check` catches a broken `.ftl` with a message that says where.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use herald::catalogue::Catalogue;
+use herald::check;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_five_languages_are_complete_and_every_message_formats() {
+    let (catalogue, problems) = Catalogue::load(&root().join("locales"), "sk").expect("load");
+    assert!(problems.is_empty(), "{problems:?}");
+    let langs: Vec<&str> = catalogue.languages().collect();
+    for lang in ["bg", "en", "mk", "sk", "uk"] {
+        assert!(langs.contains(&lang), "{lang} missing");
+        let (missing, extra) = catalogue.compare_with_reference(lang);
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{lang}: missing {missing:?}, extra {extra:?}"
+        );
+        let (strings, errors) = check::formatted_strings(&catalogue, lang);
+        assert!(errors.is_empty(), "{errors:?}");
+        for s in strings {
+            assert!(!s.trim().is_empty(), "{lang}: an empty string");
+            assert!(
+                !s.contains('\u{2068}') && !s.contains('\u{2069}'),
+                "{lang}: isolation marks in {s:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn floors_read_naturally() {
+    let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
+    let floor = |lang: &str, n: i32| {
+        catalogue.text(
+            lang,
+            "floor-name",
+            &[("floor", fluent_bundle::FluentValue::from(n))],
+        )
+    };
+    assert_eq!(floor("sk", 0), "prízemie");
+    assert_eq!(floor("sk", 2), "2. poschodie");
+    assert_eq!(floor("en", 1), "1st floor");
+    assert_eq!(floor("mk", 0), "приземје");
+    assert_eq!(floor("uk", 2), "2 поверх");
+}
+
+#[test]
+fn every_character_herald_draws_is_in_the_bundled_fonts() {
+    let found = check::problems(root());
+    assert!(found.is_empty(), "herald check found: {found:#?}");
+    // And the check really looks: Noto Sans has no arrow, DejaVu Sans Bold has.
+    let noto = std::fs::read(root().join(check::TEXT_FONTS[0])).expect("font");
+    assert!(
+        check::missing_glyphs(&noto, "→")
+            .expect("font")
+            .contains(&'→')
+    );
+    assert!(
+        check::missing_glyphs(&noto, "ľščťžýáíéôäňďĺŕ їєґі ќѓѕљњџ")
+            .expect("font")
+            .is_empty()
+    );
+    let dejavu = std::fs::read(root().join(check::ARROW_FONT)).expect("font");
+    assert!(
+        check::missing_glyphs(&dejavu, "→")
+            .expect("font")
+            .is_empty()
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn herald_check_fails_clearly_on_a_broken_ftl() {
+    let temp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("broken-locales");
+    let _ = std::fs::remove_dir_all(&temp);
+    copy_dir(&root().join("locales"), &temp.join("locales"));
+    copy_dir(&root().join("assets"), &temp.join("assets"));
+    let sk = temp.join("locales/sk/herald.ftl");
+    let mut text = std::fs::read_to_string(&sk).expect("sk");
+    text = text.replace("recall = Opakované vyvolanie\n", "recall = { $broken\n");
+    text.push_str("stray = Žlté ☃\n");
+    std::fs::write(&sk, text).expect("write");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("check")
+        .env("HERALD_ROOT", &temp)
+        .output()
+        .expect("run herald check");
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a broken .ftl must fail the check:\n{report}"
+    );
+    assert!(
+        report.contains("sk/herald.ftl:"),
+        "the report names the file and line:\n{report}"
+    );
+    assert!(report.contains("missing `recall`"), "{report}");
+    assert!(report.contains("extra `stray`"), "{report}");
+    assert!(
+        report.contains("'☃'") || report.contains('☃'),
+        "undrawable character reported:\n{report}"
+    );
+
+    let good = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("check")
+        .env("HERALD_ROOT", root())
+        .output()
+        .expect("run herald check");
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+}

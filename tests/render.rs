@@ -1,0 +1,198 @@
+//! Real pixels: the herald binary under Xvfb (lavapipe renders it) writes a screenshot, and the
+//! test reads the PNG as a visitor would look at it: right size, not blank, the hero zone drawn
+//! in the theme's colours with text on it, in Latin and in Cyrillic.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use herald::screen::theme::CIVIC;
+
+struct Shot {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Shot {
+    fn load(path: &Path) -> Self {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .expect("a PNG");
+        let mut buffer = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buffer).expect("a frame");
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        buffer.truncate(info.buffer_size());
+        Self {
+            width: info.width,
+            height: info.height,
+            rgb: buffer,
+        }
+    }
+
+    fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = ((y * self.width + x) * 3) as usize;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Pixels in a region given in fractions of the screen.
+    fn region(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<[u8; 3]> {
+        let (w, h) = (self.width as f32, self.height as f32);
+        let mut out = Vec::new();
+        for y in ((y0 * h) as u32..(y1 * h) as u32).step_by(2) {
+            for x in ((x0 * w) as u32..(x1 * w) as u32).step_by(2) {
+                out.push(self.pixel(x, y));
+            }
+        }
+        out
+    }
+}
+
+fn srgb8(color: bevy::prelude::Color) -> [u8; 3] {
+    let c = color.to_srgba();
+    [
+        (c.red * 255.0).round() as u8,
+        (c.green * 255.0).round() as u8,
+        (c.blue * 255.0).round() as u8,
+    ]
+}
+
+fn near(a: [u8; 3], b: [u8; 3], tolerance: i32) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= tolerance)
+}
+
+fn share(pixels: &[[u8; 3]], pred: impl Fn([u8; 3]) -> bool) -> f32 {
+    pixels.iter().filter(|p| pred(**p)).count() as f32 / pixels.len().max(1) as f32
+}
+
+fn screenshot(name: &str, args: &[&str]) -> PathBuf {
+    screenshot_with_log(name, args, || {}).0
+}
+
+/// Runs herald under Xvfb; `during` runs while herald is up (e.g. a server sending calls).
+fn screenshot_with_log(name: &str, args: &[&str], during: impl FnOnce()) -> (PathBuf, Output) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    let path = dir.join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&path);
+    let output = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+        .arg(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .arg("--screenshot")
+        .arg(&path)
+        .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xvfb-run must be installed (the README's test command installs it)");
+    during();
+    let output = output.wait_with_output().expect("herald ran");
+    assert!(
+        output.status.success(),
+        "herald {args:?} failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (path, output)
+}
+
+fn check_waiting_room(shot: &Shot) {
+    assert_eq!((shot.width, shot.height), (1920, 1080));
+    let everything = shot.region(0.0, 0.0, 1.0, 1.0);
+    let background = srgb8(CIVIC.background);
+    assert!(
+        share(&everything, |p| near(p, background, 6)) > 0.05,
+        "the theme's background is missing: blank or wrong screen"
+    );
+    // Hero zone: left part of the main row. It is the panel colour (or the amber highlight)
+    // with white or dark text on it.
+    let hero = shot.region(0.05, 0.16, 0.60, 0.76);
+    let panel = srgb8(CIVIC.panel);
+    let highlight = srgb8(CIVIC.highlight);
+    let surface = share(&hero, |p| near(p, panel, 6) || near(p, highlight, 6));
+    assert!(
+        surface > 0.4,
+        "hero zone is not drawn in the theme's colours ({surface:.2})"
+    );
+    let white = share(&hero, |p| p.iter().all(|c| *c > 230));
+    let dark_on_amber = share(&hero, |p| near(p, srgb8(CIVIC.text_on_highlight), 10));
+    assert!(
+        white > 0.01 || dark_on_amber > 0.01,
+        "no text in the hero zone (white {white:.3}, dark {dark_on_amber:.3})"
+    );
+    // The ticket is large: in the band where it is drawn, text covers a real share.
+    let distinct: std::collections::HashSet<[u8; 3]> = everything.iter().copied().collect();
+    assert!(
+        distinct.len() > 50,
+        "only {} colours: text is not rendered",
+        distinct.len()
+    );
+}
+
+#[test]
+fn waiting_room_renders_in_slovak_and_ukrainian() {
+    for (name, langs) in [("waiting-room-sk", "sk,en"), ("waiting-room-uk", "uk,en")] {
+        let path = screenshot(name, &["--lang", langs, "--after", "4"]);
+        let shot = Shot::load(&path);
+        check_waiting_room(&shot);
+        eprintln!("{name}: {}", path.display());
+    }
+}
+
+#[test]
+fn herald_shows_the_calls_of_a_real_queue_server_and_logs_them_as_json() {
+    let server = support::TestServer::start();
+    server.calls(3);
+    let url = server.url();
+    let (path, output) = screenshot_with_log(
+        "feed-uk",
+        &[
+            "--feed",
+            &url,
+            "--lang",
+            "uk",
+            "--log-json",
+            "--after",
+            "12",
+        ],
+        || {
+            // Two live calls once herald is surely connected (it starts in well under 5 s).
+            std::thread::sleep(std::time::Duration::from_secs(4));
+            server.calls(2);
+        },
+    );
+    let log = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect();
+    let events: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
+    assert!(
+        lines.iter().all(|l| l["ts"].is_string()),
+        "every line has a timestamp"
+    );
+    assert!(events.contains(&"connected"), "{events:?}");
+    assert!(events.contains(&"event_applied"), "{events:?}");
+    let shown: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "call_shown")
+        .filter_map(|l| l["ticket"].as_str())
+        .collect();
+    // The three calls were made before herald connected: the first snapshot is history, so the
+    // newest is shown without fanfare.
+    assert_eq!(
+        shown.first().copied(),
+        Some(support::ticket(3).as_str()),
+        "{log}"
+    );
+    // The live calls are shown, each in turn.
+    assert!(shown.contains(&support::ticket(4).as_str()), "{log}");
+    assert!(shown.contains(&support::ticket(5).as_str()), "{log}");
+    let shot = Shot::load(&path);
+    check_waiting_room(&shot);
+}

@@ -1,0 +1,294 @@
+//! The waiting-room screen as a headless Bevy app (`MinimalPlugins`, deterministic time):
+//! a call injected into the room shows up in the screen's entities the way a visitor would see it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use herald::catalogue::Catalogue;
+use herald::protocol::{
+    Call, CallEnd, Counter, CounterRef, CounterState, ServerMessage, State, VERSION,
+};
+use herald::screen::layout::{Part, Slot};
+use herald::screen::motion::max_flashes_per_second;
+use herald::screen::theme::{CIVIC, luminance};
+use herald::screen::{DisplayLangs, Room, Words};
+
+const FRAME: Duration = Duration::from_millis(50);
+
+fn app(langs: &[&str]) -> App {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (catalogue, problems) =
+        Catalogue::load(&root.join("locales"), langs[0]).expect("locales load");
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(FRAME))
+        .insert_resource(Words(Arc::new(catalogue)))
+        .insert_resource(DisplayLangs::new(
+            langs.iter().map(|l| (*l).to_owned()).collect(),
+        ))
+        .add_plugins(herald::screen::plugin);
+    app.update();
+    let mut seq = 0;
+    let counters = (1..=4)
+        .map(|i| Counter {
+            id: i.to_string(),
+            label: i.to_string(),
+            state: CounterState::Open,
+            floor: Some(0),
+        })
+        .collect();
+    apply(
+        &mut app,
+        |s| ServerMessage::Snapshot {
+            v: VERSION,
+            seq: s,
+            state: State {
+                counters,
+                ..State::default()
+            },
+        },
+        &mut seq,
+    );
+    app
+}
+
+fn apply(app: &mut App, make: impl FnOnce(u64) -> ServerMessage, seq: &mut u64) {
+    let message = make(*seq);
+    *seq += 1;
+    app.world_mut().resource_mut::<Room>().apply(&message);
+}
+
+fn call(ticket: &str, counter: &str) -> Call {
+    Call {
+        id: format!("id-{ticket}"),
+        ticket: ticket.into(),
+        counter: CounterRef {
+            id: counter.into(),
+            label: counter.into(),
+        },
+        service: [
+            ("sk".to_owned(), "Miestne dane".to_owned()),
+            ("uk".to_owned(), "Місцеві податки".to_owned()),
+        ]
+        .into_iter()
+        .collect(),
+        floor: Some(1),
+        room: None,
+        lang: None,
+        recall: false,
+        at: "2026-11-22T09:00:00Z".into(),
+    }
+}
+
+/// Sends calls with consecutive seqs after the snapshot (seq 0).
+struct Feed {
+    seq: u64,
+}
+
+impl Feed {
+    fn send(&mut self, app: &mut App, message: impl FnOnce(u64) -> ServerMessage) {
+        self.seq += 1;
+        let m = message(self.seq);
+        app.world_mut().resource_mut::<Room>().apply(&m);
+    }
+
+    fn call(&mut self, app: &mut App, c: Call) {
+        self.send(app, |seq| ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call: c,
+        });
+    }
+}
+
+fn text(app: &mut App, slot: Slot) -> String {
+    let mut query = app.world_mut().query::<(&Slot, &Text)>();
+    query
+        .iter(app.world())
+        .find(|(s, _)| **s == slot)
+        .map(|(_, t)| t.0.clone())
+        .unwrap_or_else(|| panic!("no {slot:?} on screen"))
+}
+
+fn shown(app: &mut App, part: Part) -> bool {
+    let mut query = app.world_mut().query::<(&Part, &Node)>();
+    query
+        .iter(app.world())
+        .find(|(p, _)| **p == part)
+        .map(|(_, n)| n.display != Display::None)
+        .unwrap_or_else(|| panic!("no {part:?} on screen"))
+}
+
+fn run_for(app: &mut App, seconds: f64) {
+    for _ in 0..(seconds / FRAME.as_secs_f64()).round() as usize {
+        app.update();
+    }
+}
+
+#[test]
+fn an_injected_call_becomes_the_hero_with_ticket_arrow_counter_and_where_to_go() {
+    let mut app = app(&["sk"]);
+    assert_eq!(
+        text(&mut app, Slot::Waiting),
+        "Prosíme, počkajte na vyvolanie"
+    );
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A042", "3"));
+    app.update();
+    assert_eq!(text(&mut app, Slot::HeroTicket), "A042");
+    assert_eq!(text(&mut app, Slot::HeroArrow), "→");
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Okienko 3");
+    assert_eq!(
+        text(&mut app, Slot::HeroDetail),
+        "Miestne dane · 1. poschodie"
+    );
+    assert_eq!(text(&mut app, Slot::HeroTitle), "Vyvolávame");
+    assert_eq!(text(&mut app, Slot::Waiting), "");
+    assert!(!shown(&mut app, Part::RecallBadge));
+}
+
+#[test]
+fn the_previous_hero_moves_into_recent_calls() {
+    let mut app = app(&["uk"]);
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A001", "1"));
+    run_for(&mut app, 1.0);
+    feed.call(&mut app, call("B002", "2"));
+    run_for(&mut app, 5.0);
+    assert_eq!(text(&mut app, Slot::HeroTicket), "B002");
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 2");
+    assert_eq!(text(&mut app, Slot::RecentTicket(0)), "A001");
+    assert_eq!(text(&mut app, Slot::RecentCounter(0)), "→ Вікно 1");
+    assert!(shown(&mut app, Part::RecentRow(0)));
+    assert!(!shown(&mut app, Part::RecentRow(1)));
+}
+
+#[test]
+fn five_calls_in_one_frame_each_get_their_turn_on_the_hero() {
+    let mut app = app(&["sk"]);
+    let mut feed = Feed { seq: 0 };
+    let tickets = ["A001", "A002", "A003", "A004", "A005"];
+    for (i, t) in tickets.iter().enumerate() {
+        feed.call(&mut app, call(t, &(i + 1).to_string()));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..(30.0 / FRAME.as_secs_f64()) as usize {
+        app.update();
+        let hero = text(&mut app, Slot::HeroTicket);
+        if seen.last() != Some(&hero) {
+            seen.push(hero);
+        }
+    }
+    assert_eq!(seen, tickets, "every call must be shown, in arrival order");
+}
+
+#[test]
+fn a_recall_is_marked_in_words_and_a_cancelled_call_leaves() {
+    let mut app = app(&["sk"]);
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A001", "1"));
+    run_for(&mut app, 5.0);
+    feed.call(&mut app, call("A002", "2"));
+    run_for(&mut app, 5.0);
+    feed.call(
+        &mut app,
+        Call {
+            recall: true,
+            ..call("A001", "1")
+        },
+    );
+    run_for(&mut app, 0.5);
+    assert_eq!(text(&mut app, Slot::HeroTicket), "A001");
+    assert!(shown(&mut app, Part::RecallBadge));
+    assert_eq!(text(&mut app, Slot::HeroRecall), "Opakované vyvolanie");
+
+    feed.send(&mut app, |seq| ServerMessage::CallEnded {
+        v: VERSION,
+        seq,
+        call_id: "id-A001".into(),
+        reason: CallEnd::Cancelled,
+    });
+    run_for(&mut app, 0.5);
+    assert_eq!(
+        text(&mut app, Slot::HeroTicket),
+        "A002",
+        "the cancelled call left the hero"
+    );
+    assert_ne!(
+        text(&mut app, Slot::RecentTicket(0)),
+        "A001",
+        "the cancelled call left the list"
+    );
+}
+
+#[test]
+fn all_counters_closed_shows_the_closed_screen() {
+    let mut app = app(&["bg"]);
+    let mut feed = Feed { seq: 0 };
+    assert!(!shown(&mut app, Part::ClosedOverlay));
+    for id in 1..=4 {
+        feed.send(&mut app, |seq| ServerMessage::Counter {
+            v: VERSION,
+            seq,
+            counter: Counter {
+                id: id.to_string(),
+                label: id.to_string(),
+                state: CounterState::Closed,
+                floor: None,
+            },
+        });
+    }
+    app.update();
+    assert!(shown(&mut app, Part::ClosedOverlay));
+    assert_eq!(text(&mut app, Slot::ClosedTitle), "Центърът е затворен");
+}
+
+#[test]
+fn the_highlight_flashes_at_most_three_times_in_any_second() {
+    let mut app = app(&["sk"]);
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        1000 / 60,
+    )));
+    let mut feed = Feed { seq: 0 };
+    let mut samples = Vec::new();
+    let mut t = 0.0;
+    // Several calls back to back: the worst case for flashing.
+    for round in 0..4 {
+        feed.call(&mut app, call(&format!("A{round:03}"), "1"));
+        for _ in 0..60 * 5 {
+            app.update();
+            t += 1.0 / 60.0;
+            let mut panels = app.world_mut().query::<(&Part, &BackgroundColor)>();
+            let lum = panels
+                .iter(app.world())
+                .find(|(p, _)| **p == Part::HeroPanel)
+                .map(|(_, c)| luminance(c.0))
+                .expect("hero panel");
+            samples.push((
+                t,
+                lum > (luminance(CIVIC.panel) + luminance(CIVIC.highlight)) / 2.0,
+            ));
+        }
+    }
+    assert!(
+        samples.iter().any(|(_, on)| *on),
+        "the new call was never highlighted"
+    );
+    let worst = max_flashes_per_second(&samples);
+    assert!(worst <= 3, "{worst} flashes in one second");
+}
+
+#[test]
+fn display_languages_rotate_but_numbers_do_not_change() {
+    let mut app = app(&["uk", "en"]);
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A042", "3"));
+    app.update();
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 3");
+    run_for(&mut app, 13.0);
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Counter 3");
+    assert_eq!(text(&mut app, Slot::HeroTicket), "A042");
+}

@@ -1,0 +1,328 @@
+//! A real protocol-v1 WebSocket server on loopback that a test can misbehave with: kill it,
+//! restart it on the same port, make it go silent, skip a seq, or send garbage.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the support code"
+)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use herald::board::{Board, News};
+use herald::feed::journal::Journal;
+use herald::feed::{self, FeedConfig, FeedHandle, FeedStatus, Pumped};
+use herald::protocol::{self, Call, ClientMessage, CounterRef, ServerMessage, State, VERSION};
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+enum Control {
+    Calls { count: usize, skip_first: bool },
+    Raw(Outgoing),
+    Kill,
+    Restart,
+}
+
+/// Handle to the test server; dropping it stops it.
+pub struct TestServer {
+    pub address: SocketAddr,
+    control: mpsc::UnboundedSender<Control>,
+    pub silent: Arc<AtomicBool>,
+    journal: Arc<Mutex<Journal>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let address = std_listener.local_addr().expect("address");
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let silent = Arc::new(AtomicBool::new(false));
+        let journal = Arc::new(Mutex::new(Journal::new(State::default(), 100_000)));
+        let (s, j) = (silent.clone(), journal.clone());
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(serve(std_listener, address, control_rx, s, j));
+        });
+        Self {
+            address,
+            control,
+            silent,
+            journal,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.address)
+    }
+
+    /// Records `count` new calls and sends them to every connected display.
+    pub fn calls(&self, count: usize) {
+        let _ = self.control.send(Control::Calls {
+            count,
+            skip_first: false,
+        });
+    }
+
+    /// Records `count` calls but does not send the first one: the displays see a gap.
+    pub fn calls_with_gap(&self, count: usize) {
+        let _ = self.control.send(Control::Calls {
+            count,
+            skip_first: true,
+        });
+    }
+
+    pub fn raw(&self, frame: Outgoing) {
+        let _ = self.control.send(Control::Raw(frame));
+    }
+
+    /// Drops every connection and stops listening; the office goes on recording calls.
+    pub fn kill(&self) {
+        let _ = self.control.send(Control::Kill);
+    }
+
+    pub fn restart(&self) {
+        let _ = self.control.send(Control::Restart);
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.journal.lock().map(|j| j.seq()).unwrap_or(0)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        drop(std::mem::replace(
+            &mut self.control,
+            mpsc::unbounded_channel().0,
+        ));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub fn ticket(n: usize) -> String {
+    format!("T{n:05}")
+}
+
+fn make_call(n: usize) -> Call {
+    Call {
+        id: format!("call-{n}"),
+        ticket: ticket(n),
+        counter: CounterRef {
+            id: ((n % 7) + 1).to_string(),
+            label: ((n % 7) + 1).to_string(),
+        },
+        service: Default::default(),
+        floor: None,
+        room: None,
+        lang: None,
+        recall: false,
+        at: "2026-11-22T09:00:00Z".into(),
+    }
+}
+
+async fn serve(
+    std_listener: std::net::TcpListener,
+    address: SocketAddr,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    silent: Arc<AtomicBool>,
+    journal: Arc<Mutex<Journal>>,
+) {
+    let (out, _) = broadcast::channel::<(u64, Outgoing)>(65_536);
+    let mut listener = Some(TcpListener::from_std(std_listener).expect("tokio listener"));
+    let mut sessions = JoinSet::new();
+    let mut made = 0usize;
+    loop {
+        let accept = async {
+            match &listener {
+                Some(l) => l.accept().await.ok(),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            command = control.recv() => match command {
+                None => return,
+                Some(Control::Calls { count, skip_first }) => {
+                    for i in 0..count {
+                        made += 1;
+                        let call = make_call(made);
+                        let message = journal
+                            .lock()
+                            .expect("journal")
+                            .record(|seq| ServerMessage::Call { v: VERSION, seq, call });
+                        if !(skip_first && i == 0) {
+                            let _ = out.send((message.seq(), Outgoing::Text(protocol::encode_server(&message))));
+                        }
+                    }
+                }
+                Some(Control::Raw(frame)) => {
+                    let _ = out.send((0, frame));
+                }
+                Some(Control::Kill) => {
+                    sessions.abort_all();
+                    listener = None;
+                }
+                Some(Control::Restart) => {
+                    listener = Some(TcpListener::bind(address).await.expect("re-bind the same port"));
+                }
+            },
+            accepted = accept => {
+                if let Some((stream, _)) = accepted {
+                    sessions.spawn(session(stream, out.subscribe(), silent.clone(), journal.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn session(
+    stream: tokio::net::TcpStream,
+    mut out: broadcast::Receiver<(u64, Outgoing)>,
+    silent: Arc<AtomicBool>,
+    journal: Arc<Mutex<Journal>>,
+) {
+    let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let mut sent_up_to = 0u64;
+    let mut greeted = false;
+    loop {
+        if silent.load(Ordering::Relaxed) {
+            // Neither read (so no pong) nor write: a connection that died without a FIN.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        }
+        tokio::select! {
+            frame = socket.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(_)) => continue,
+                    _ => return,
+                };
+                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else { continue };
+                let answer = journal.lock().expect("journal").answer(&request);
+                for message in answer {
+                    sent_up_to = sent_up_to.max(message.seq());
+                    if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
+                        return;
+                    }
+                }
+                if let ClientMessage::Hello { last_seq, .. } = request {
+                    greeted = true;
+                    sent_up_to = sent_up_to.max(last_seq.unwrap_or(0));
+                }
+            }
+            item = out.recv(), if greeted => {
+                let Ok((seq, frame)) = item else { return };
+                if seq != 0 && seq <= sent_up_to {
+                    continue;
+                }
+                sent_up_to = sent_up_to.max(seq);
+                let message = match frame {
+                    Outgoing::Text(text) => Message::text(text),
+                    Outgoing::Binary(bytes) => Message::binary(bytes),
+                };
+                if socket.send(message).await.is_err() {
+                    return;
+                }
+            }
+            () = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+}
+
+/// A display under test: the real feed client and a board, pumped by the test.
+pub struct Display {
+    pub handle: FeedHandle,
+    pub board: Board,
+    pub status: FeedStatus,
+    /// Tickets in the order the board announced them (calls and snapshot catch-ups).
+    pub called: Vec<String>,
+    pub disconnects: Vec<(Instant, String)>,
+    pub connects: Vec<Instant>,
+    pub rejections: Vec<String>,
+    pub latencies: Vec<Duration>,
+}
+
+impl Display {
+    pub fn connect(url: &str, tweak: impl FnOnce(&mut FeedConfig)) -> Self {
+        let mut config = FeedConfig::new(url, "test-display");
+        config.backoff_first = Duration::from_millis(50);
+        config.backoff_max = Duration::from_millis(400);
+        tweak(&mut config);
+        Self {
+            handle: feed::spawn(config, Arc::new(|| {})).expect("feed thread"),
+            board: Board::new(),
+            status: FeedStatus::default(),
+            called: Vec::new(),
+            disconnects: Vec::new(),
+            connects: Vec::new(),
+            rejections: Vec::new(),
+            latencies: Vec::new(),
+        }
+    }
+
+    pub fn pump(&mut self) {
+        for item in feed::pump(&self.handle, &mut self.board, &mut self.status) {
+            match item {
+                Pumped::Applied { news, latency, .. } => {
+                    self.latencies.push(latency);
+                    for n in news {
+                        if let News::Called(call) = n {
+                            self.called.push(call.ticket);
+                        }
+                    }
+                }
+                Pumped::Connected(_) => self.connects.push(Instant::now()),
+                Pumped::Disconnected(reason) => self.disconnects.push((Instant::now(), reason)),
+                Pumped::Rejected(r) => self.rejections.push(r.kind().to_owned()),
+                Pumped::Duplicate(_) | Pumped::Gap { .. } => {}
+            }
+        }
+    }
+
+    /// Pumps until `done` holds or `limit` passes; returns whether it held.
+    pub fn pump_until(&mut self, limit: Duration, mut done: impl FnMut(&Self) -> bool) -> bool {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            self.pump();
+            if done(self) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.pump();
+        done(self)
+    }
+
+    /// Asserts the board announced exactly tickets 1..=n, each once.
+    pub fn assert_each_call_once(&self, n: usize) {
+        let mut seen = self.called.clone();
+        seen.sort();
+        let expected: Vec<String> = (1..=n).map(ticket).collect();
+        let dupes = seen.windows(2).filter(|w| w[0] == w[1]).count();
+        assert_eq!(dupes, 0, "some calls reached the board twice");
+        assert_eq!(
+            seen, expected,
+            "the board did not get every call exactly once"
+        );
+    }
+}
