@@ -23,7 +23,9 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
     for (label, floor) in [("3", 0), ("12A", 1), ("7", 2), ("1", 3), ("Pokladňa", 11)] {
         let mut args = FluentArgs::new();
         args.set("label", FluentValue::from(label));
-        args.set("floor", FluentValue::from(floor));
+        for (name, value) in catalogue::floor_args(floor) {
+            args.set(name, value);
+        }
         args.set("time", FluentValue::from("09:14"));
         args.set("weekday", FluentValue::from("Monday"));
         args.set("month", FluentValue::from("November"));

@@ -293,9 +293,8 @@ pub fn decode(text: &str) -> Result<ServerMessage, Rejection> {
         },
         None => return Err(Rejection::Malformed("missing field `v`".into())),
     }
-    let kind = match object.get("type").and_then(|t| t.as_str()) {
-        Some(kind) => kind,
-        None => return Err(Rejection::Malformed("missing field `type`".into())),
+    let Some(kind) = object.get("type").and_then(|t| t.as_str()) else {
+        return Err(Rejection::Malformed("missing field `type`".into()));
     };
     if !KNOWN_TYPES.contains(&kind) {
         return Err(Rejection::UnknownType(truncate(kind, 40)));

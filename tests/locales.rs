@@ -38,18 +38,15 @@ fn the_five_languages_are_complete_and_every_message_formats() {
 #[test]
 fn floors_read_naturally() {
     let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
-    let floor = |lang: &str, n: i32| {
-        catalogue.text(
-            lang,
-            "floor-name",
-            &[("floor", fluent_bundle::FluentValue::from(n))],
-        )
-    };
+    let floor =
+        |lang: &str, n: i32| catalogue.text(lang, "floor-name", &herald::catalogue::floor_args(n));
     assert_eq!(floor("sk", 0), "prízemie");
     assert_eq!(floor("sk", 2), "2. poschodie");
     assert_eq!(floor("en", 1), "1st floor");
     assert_eq!(floor("mk", 0), "приземје");
-    assert_eq!(floor("uk", 2), "2 поверх");
+    // Ukrainian and Bulgarian buildings count the ground floor as the first.
+    assert_eq!(floor("uk", 0), "1 поверх");
+    assert_eq!(floor("bg", 2), "етаж 3");
 }
 
 #[test]

@@ -161,7 +161,8 @@ fn the_previous_hero_moves_into_recent_calls() {
     assert_eq!(text(&mut app, Slot::HeroTicket), "B002");
     assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 2");
     assert_eq!(text(&mut app, Slot::RecentTicket(0)), "A001");
-    assert_eq!(text(&mut app, Slot::RecentCounter(0)), "→ Вікно 1");
+    assert_eq!(text(&mut app, Slot::RecentCounter(0)), "Вікно 1");
+    assert_eq!(text(&mut app, Slot::RecentArrow(0)), "→");
     assert!(shown(&mut app, Part::RecentRow(0)));
     assert!(!shown(&mut app, Part::RecentRow(1)));
 }

@@ -3,9 +3,8 @@
 office-default-name = Център за информация и услуги на гражданите
 now-calling = Покана
 counter-name = Гише { $label }
-floor-name = { $floor ->
-   *[other] етаж { $floor }
-}
+# Bulgarian buildings count the ground floor as the first: $storey is $floor + 1.
+floor-name = етаж { $storey }
 recent-calls = Последни повиквания
 counters = Гишета
 counter-open = работи

@@ -5,7 +5,8 @@ office-default-name = Client centre
 now-calling = Now calling
 # A counter as written on the screen and spoken; $label is the sign above it ("3", "12A").
 counter-name = Counter { $label }
-# $floor: 0 is the ground floor, then as numbered on the building's signs.
+# $floor: 0 is the ground floor, 1 the floor above it (European numbering).
+# $storey is $floor + 1, for languages that count the ground floor as the first.
 floor-name = { $floor ->
     [0] ground floor
     [1] 1st floor

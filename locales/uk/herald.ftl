@@ -3,10 +3,8 @@
 office-default-name = Центр надання адміністративних послуг
 now-calling = Запрошуємо
 counter-name = Вікно { $label }
-# Ukrainian buildings number the ground floor as the first.
-floor-name = { $floor ->
-   *[other] { $floor } поверх
-}
+# Ukrainian buildings count the ground floor as the first: $storey is $floor + 1.
+floor-name = { $storey } поверх
 recent-calls = Останні виклики
 counters = Робочі місця
 counter-open = працює

@@ -214,14 +214,23 @@ impl Catalogue {
     }
 
     fn log_once(&self, lang: &str, key: &str) {
-        if let Ok(mut logged) = self.logged.lock() {
-            if logged.insert((lang.to_owned(), key.to_owned())) {
-                tracing::warn!(
-                    "locales/{lang}: message `{key}` is missing; add it to locales/{lang}/herald.ftl (showing a fallback language meanwhile)"
-                );
-            }
+        if let Ok(mut logged) = self.logged.lock()
+            && logged.insert((lang.to_owned(), key.to_owned()))
+        {
+            tracing::warn!(
+                "locales/{lang}: message `{key}` is missing; add it to locales/{lang}/herald.ftl (showing a fallback language meanwhile)"
+            );
         }
     }
+}
+
+/// Arguments for `floor-name`: `$floor` (0 = ground floor) and `$storey` (`$floor` + 1), since
+/// Ukrainian and Bulgarian buildings count the ground floor as the first.
+pub fn floor_args(floor: i32) -> [(&'static str, FluentValue<'static>); 2] {
+    [
+        ("floor", FluentValue::from(floor)),
+        ("storey", FluentValue::from(floor.saturating_add(1))),
+    ]
 }
 
 /// Finds the folder holding `assets/` and `locales/`: `HERALD_ROOT`, else the current folder
@@ -230,10 +239,11 @@ pub fn data_root() -> PathBuf {
     if let Some(root) = std::env::var_os("HERALD_ROOT") {
         return PathBuf::from(root);
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        if cwd.join("locales").is_dir() && cwd.join("assets").is_dir() {
-            return cwd;
-        }
+    if let Ok(cwd) = std::env::current_dir()
+        && cwd.join("locales").is_dir()
+        && cwd.join("assets").is_dir()
+    {
+        return cwd;
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -297,19 +297,19 @@ impl Office {
             return Vec::new();
         };
         let serving = board.serving(&counter.id).cloned();
-        if let Some(current) = &serving {
-            if roll < 0.15 {
-                let call = Call {
-                    recall: true,
-                    at: chrono::Utc::now().to_rfc3339(),
-                    ..current.clone()
-                };
-                return vec![journal.record(|seq| ServerMessage::Call {
-                    v: VERSION,
-                    seq,
-                    call,
-                })];
-            }
+        if let Some(current) = &serving
+            && roll < 0.15
+        {
+            let call = Call {
+                recall: true,
+                at: chrono::Utc::now().to_rfc3339(),
+                ..current.clone()
+            };
+            return vec![journal.record(|seq| ServerMessage::Call {
+                v: VERSION,
+                seq,
+                call,
+            })];
         }
         let mut out = Vec::new();
         if let Some(current) = serving {

@@ -155,8 +155,15 @@ struct Link {
 impl Link {
     /// Returns false when the receiving side is gone (herald is shutting down).
     fn send(&self, event: FeedEvent) -> bool {
+        self.send_quietly(event, true)
+    }
+
+    /// With `wake` false the event waits for the UI's next frame instead of causing one.
+    fn send_quietly(&self, event: FeedEvent, wake: bool) -> bool {
         let ok = self.events.send(event).is_ok();
-        (self.waker)();
+        if wake {
+            (self.waker)();
+        }
         ok
     }
 }
@@ -310,7 +317,14 @@ async fn session(
                     // Pings are answered by tungstenite itself; pongs only prove the line is alive.
                     Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
                 };
-                if !link.send(event) {
+                // A keepalive that shows nothing was missed changes nothing on screen: it need
+                // not wake a sleeping display (a redraw costs real CPU under software rendering).
+                let news = !matches!(
+                    &event,
+                    FeedEvent::Frame { message: ServerMessage::Keepalive { seq, .. }, .. }
+                        if last_applied(applied).is_some_and(|last| *seq <= last)
+                );
+                if !link.send_quietly(event, news) {
                     return Ended::Shutdown;
                 }
             }

@@ -1,7 +1,7 @@
 //! Assembles the herald app from the command line: window, renderer, feed, screen.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
@@ -161,13 +161,17 @@ fn demo_options(every: f64) -> feed::demo::DemoOptions {
 /// Sleeps until the next thing that changes what the screen shows: the clock's minute, a language
 /// switch, a queued call's turn, or the end of a new call's mark. Events from the feed wake the
 /// loop earlier through the event-loop proxy.
+///
+/// The winit runner forces an extra frame whenever the update mode changes, so the mode is only
+/// rewritten when the deadline itself moves, not every frame with a shorter relative wait.
 fn plan_wakeup(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     room: Res<Room>,
     langs: Res<DisplayLangs>,
     settings: Res<ScreenSettings>,
     motion: Res<motion::HeroMotion>,
     mut winit: ResMut<WinitSettings>,
+    mut planned: Local<Option<Instant>>,
 ) {
     let now = time.elapsed_secs_f64();
     let mut wait = clock::until_next_minute(&chrono::Local::now());
@@ -186,7 +190,19 @@ fn plan_wakeup(
     if let Some(started) = motion.started {
         consider(started + settings.marked_secs - now);
     }
-    let mode = UpdateMode::reactive_low_power(wait);
-    winit.focused_mode = mode;
-    winit.unfocused_mode = mode;
+    let deadline = Instant::now() + wait;
+    let moved = planned.is_none_or(|old| {
+        let drift = if deadline > old {
+            deadline - old
+        } else {
+            old - deadline
+        };
+        drift > Duration::from_millis(50) || old <= Instant::now()
+    });
+    if moved {
+        *planned = Some(deadline);
+        let mode = UpdateMode::reactive_low_power(wait);
+        winit.focused_mode = mode;
+        winit.unfocused_mode = mode;
+    }
 }

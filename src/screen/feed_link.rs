@@ -51,7 +51,7 @@ fn start_feed(
     match feed::spawn(config, waker) {
         Ok(handle) => commands.insert_resource(FeedLink(Mutex::new(handle))),
         Err(e) => {
-            error!("cannot start the feed thread for {url}: {e}; the screen will show no calls")
+            error!("cannot start the feed thread for {url}: {e}; the screen will show no calls");
         }
     }
 }

@@ -8,6 +8,7 @@ use fluent_bundle::FluentValue;
 
 use super::theme::CIVIC as THEME;
 use super::{DisplayLangs, Room, ScreenSettings, Words, clock};
+use crate::catalogue;
 use crate::protocol::{Call, CounterState, Localized};
 
 /// Which text a `Text` entity carries; one refresh system fills them all.
@@ -27,6 +28,7 @@ pub enum Slot {
     Waiting,
     RecentTitle,
     RecentTicket(usize),
+    RecentArrow(usize),
     RecentCounter(usize),
     Notice,
     ClosedTitle,
@@ -110,10 +112,10 @@ pub fn spawn_waiting_room(
             .with_children(|header| {
                 header.spawn((
                     Node {
-                        max_width: percent(45),
+                        max_width: percent(62),
                         ..default()
                     },
-                    text(Slot::OfficeName, &f.bold, 3.6, THEME.text),
+                    text(Slot::OfficeName, &f.bold, 3.4, THEME.text),
                 ));
                 header
                     .spawn((
@@ -151,7 +153,7 @@ pub fn spawn_waiting_room(
             .with_children(|main| {
                 main.spawn((
                     Node {
-                        width: percent(63),
+                        width: percent(66),
                         flex_direction: FlexDirection::Column,
                         justify_content: JustifyContent::Center,
                         padding: UiRect::axes(vw(2.5), vh(3)),
@@ -171,20 +173,26 @@ pub fn spawn_waiting_room(
                         Node {
                             flex_direction: FlexDirection::Row,
                             align_items: AlignItems::Center,
-                            column_gap: vw(2),
-                            flex_wrap: FlexWrap::Wrap,
+                            column_gap: vw(1.6),
                             ..default()
                         },
                         UiTransform::default(),
                         Part::HeroContent,
                     ))
                     .with_children(|row| {
+                        let fixed = Node {
+                            flex_shrink: 0.0,
+                            ..default()
+                        };
                         row.spawn((
-                            text(Slot::HeroTicket, &f.bold, 17.0, THEME.text),
+                            text(Slot::HeroTicket, &f.bold, 14.0, THEME.text),
                             TextLayout::no_wrap(),
+                            fixed.clone(),
                         ));
-                        row.spawn(text(Slot::HeroArrow, &f.arrow, 11.0, THEME.accent));
-                        row.spawn(text(Slot::HeroCounter, &f.bold, 10.0, THEME.text));
+                        row.spawn((text(Slot::HeroArrow, &f.arrow, 8.0, THEME.accent), fixed));
+                        // The row never wraps: a long counter name wraps inside its own box
+                        // (down to its longest word), never under the arrow.
+                        row.spawn(text(Slot::HeroCounter, &f.bold, 8.0, THEME.text));
                     });
                     hero.spawn((
                         text(Slot::HeroDetail, &f.regular, 4.2, THEME.text),
@@ -199,14 +207,15 @@ pub fn spawn_waiting_room(
                             display: Display::None,
                             ..default()
                         },
-                        BackgroundColor(THEME.accent),
+                        // Dark badge, amber words: readable on the navy panel and on the amber flash.
+                        BackgroundColor(THEME.text_on_highlight),
                         Part::RecallBadge,
                     ))
                     .with_child(text(
                         Slot::HeroRecall,
                         &f.bold,
                         3.2,
-                        THEME.text_on_highlight,
+                        THEME.accent,
                     ));
                     hero.spawn(text(Slot::Waiting, &f.regular, 5.0, THEME.muted));
                 });
@@ -247,12 +256,25 @@ pub fn spawn_waiting_room(
                             ))
                             .with_children(|line| {
                                 line.spawn(text(Slot::RecentTicket(row), &f.bold, 5.4, THEME.text));
-                                line.spawn(text(
-                                    Slot::RecentCounter(row),
-                                    &f.regular,
-                                    3.6,
-                                    THEME.text,
-                                ));
+                                line.spawn(Node {
+                                    column_gap: vw(0.8),
+                                    align_items: AlignItems::Center,
+                                    ..default()
+                                })
+                                .with_children(|to| {
+                                    to.spawn(text(
+                                        Slot::RecentArrow(row),
+                                        &f.arrow,
+                                        3.2,
+                                        THEME.muted,
+                                    ));
+                                    to.spawn(text(
+                                        Slot::RecentCounter(row),
+                                        &f.regular,
+                                        3.6,
+                                        THEME.text,
+                                    ));
+                                });
                             });
                     }
                 });
@@ -334,7 +356,7 @@ fn where_to_go(words: &Words, lang: &str, call: &Call) -> String {
         parts.push(
             words
                 .0
-                .text(lang, "floor-name", &[("floor", FluentValue::from(floor))]),
+                .text(lang, "floor-name", &catalogue::floor_args(floor)),
         );
     }
     if let Some(room) = &call.room {
@@ -453,15 +475,16 @@ pub fn refresh_texts(
                 .get(i)
                 .map(|e| e.call.ticket.clone())
                 .unwrap_or_default(),
+            Slot::RecentArrow(i) => recent.get(i).map(|_| "→".to_owned()).unwrap_or_default(),
             Slot::RecentCounter(i) => recent
                 .get(i)
-                .map(|e| format!("→ {}", counter_name(&words, &lang, &e.call.counter.label)))
+                .map(|e| counter_name(&words, &lang, &e.call.counter.label))
                 .unwrap_or_default(),
             Slot::Notice => notice.clone(),
             Slot::ClosedTitle => w.text(&lang, "office-closed", &[]),
             Slot::ClosedHint => w.text(&lang, "office-closed-hint", &[]),
         };
-        if let Slot::RecentTicket(i) | Slot::RecentCounter(i) = *slot {
+        if let Slot::RecentTicket(i) | Slot::RecentCounter(i) | Slot::RecentArrow(i) = *slot {
             // Served visitors stay listed but step back.
             let finished = recent.get(i).is_some_and(|e| e.finished);
             color.0 = if finished { THEME.muted } else { THEME.text };
@@ -478,7 +501,8 @@ pub fn refresh_texts(
             Part::RecentRow(i) => *i < recent.len(),
             Part::NoticeBar => !notice.is_empty(),
             Part::ClosedOverlay => closed,
-            Part::HeroPanel | Part::HeroContent | Part::CountersStrip => continue,
+            Part::CountersStrip => !room.board.counters().is_empty(),
+            Part::HeroPanel | Part::HeroContent => continue,
         };
         let display = if show { Display::Flex } else { Display::None };
         if node.display != display {

@@ -77,6 +77,9 @@ impl Default for ScreenSettings {
     }
 }
 
+// Screen timing uses `Time<Real>`: the virtual clock advances at most 0.25 s per frame, and a
+// screen that sleeps for a minute between frames would see its holds and rotations stretched.
+
 /// Systems in the order they run each frame: take news in, decide, write texts, move things.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScreenSystems {
@@ -116,7 +119,7 @@ pub fn plugin(app: &mut App) {
 }
 
 fn advance_hero(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     settings: Res<ScreenSettings>,
     mut room: ResMut<Room>,
     mut motion: ResMut<motion::HeroMotion>,
@@ -145,7 +148,7 @@ fn advance_hero(
     }
 }
 
-fn rotate_language(time: Res<Time>, mut langs: ResMut<DisplayLangs>) {
+fn rotate_language(time: Res<Time<Real>>, mut langs: ResMut<DisplayLangs>) {
     let now = time.elapsed_secs_f64();
     if langs.langs.len() > 1 && now - langs.switched_at >= langs.every {
         langs.current = (langs.current + 1) % langs.langs.len();

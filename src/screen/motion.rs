@@ -70,7 +70,7 @@ type PanelQuery<'w, 's> = Query<
 >;
 
 pub fn animate_hero(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     settings: Res<ScreenSettings>,
     mut motion: ResMut<HeroMotion>,
     mut panels: PanelQuery,

@@ -70,10 +70,10 @@ impl Room {
                 }
                 News::Replaced => {
                     // A snapshot may have removed the hero's call (cancelled while we were away).
-                    if let Some(hero) = &self.hero {
-                        if !self.board.calls().any(|e| e.call.id == hero.call.id) {
-                            self.hero = None;
-                        }
+                    if let Some(hero) = &self.hero
+                        && !self.board.calls().any(|e| e.call.id == hero.call.id)
+                    {
+                        self.hero = None;
                     }
                 }
                 News::CounterChanged(_) | News::NoticesChanged => {}
@@ -88,25 +88,23 @@ impl Room {
             None => true,
             Some(_) => now - self.hero_since >= hold,
         };
-        if due {
-            if let Some(next) = self.pending.pop_front() {
-                self.hero = Some(next);
-                self.hero_since = now;
-                self.revision += 1;
-                return self.hero.as_ref();
-            }
+        if due && let Some(next) = self.pending.pop_front() {
+            self.hero = Some(next);
+            self.hero_since = now;
+            self.revision += 1;
+            return self.hero.as_ref();
         }
-        if self.hero.is_none() {
-            if let Some(entry) = self.board.current() {
-                self.hero = Some(HeroCall {
-                    call: entry.call.clone(),
-                    recall: entry.recalls > 0,
-                    fresh: false,
-                });
-                self.hero_since = now;
-                self.revision += 1;
-                return self.hero.as_ref();
-            }
+        if self.hero.is_none()
+            && let Some(entry) = self.board.current()
+        {
+            self.hero = Some(HeroCall {
+                call: entry.call.clone(),
+                recall: entry.recalls > 0,
+                fresh: false,
+            });
+            self.hero_since = now;
+            self.revision += 1;
+            return self.hero.as_ref();
         }
         None
     }
