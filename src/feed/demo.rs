@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::journal::Journal;
+use super::journal::{Journal, Subscriber};
 use crate::protocol::{
     self, Call, CallEnd, ClientMessage, Counter, CounterRef, CounterState, Localized, Notice,
     ServerMessage, State, VERSION,
@@ -390,13 +390,6 @@ async fn serve(listener: TcpListener, options: DemoOptions, mut stop: oneshot::R
     }
 }
 
-fn answer(journal: &Mutex<Journal>, request: &ClientMessage) -> Vec<ServerMessage> {
-    journal
-        .lock()
-        .map(|j| j.answer(request))
-        .unwrap_or_default()
-}
-
 /// Serves one connected display: answers hello, then forwards every event, keepalives when
 /// quiet, and a snapshot when the display asks to resync.
 async fn display_session(
@@ -409,9 +402,7 @@ async fn display_session(
         tracing::warn!("demo feed: {peer} did not complete the WebSocket handshake");
         return;
     };
-    let mut sent_up_to = 0u64;
-    // Nothing is sent before the display's hello: its answer (replay or snapshot) comes first.
-    let mut greeted = false;
+    let mut subscriber = Subscriber::default();
     let mut keepalive = tokio::time::interval(Duration::from_secs(10));
     loop {
         tokio::select! {
@@ -425,15 +416,14 @@ async fn display_session(
                     tracing::warn!("demo feed: ignoring a frame from {peer} that is not a v1 client frame");
                     continue;
                 };
-                for message in answer(&journal, &request) {
-                    sent_up_to = sent_up_to.max(message.seq());
+                let answer = match journal.lock() {
+                    Ok(j) => subscriber.answer(&j, &request),
+                    Err(_) => return,
+                };
+                for message in answer {
                     if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
                         return;
                     }
-                }
-                if let ClientMessage::Hello { last_seq, .. } = request {
-                    greeted = true;
-                    sent_up_to = sent_up_to.max(last_seq.unwrap_or(0));
                 }
             }
             event = events.recv() => {
@@ -446,16 +436,17 @@ async fn display_session(
                     },
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
-                if !greeted || message.seq() <= sent_up_to && !matches!(message, ServerMessage::Snapshot { .. }) {
+                if let ServerMessage::Snapshot { seq, .. } = &message {
+                    subscriber.sent_snapshot(*seq);
+                } else if !subscriber.forward(message.seq()) {
                     continue;
                 }
-                sent_up_to = message.seq();
                 if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
                     return;
                 }
             }
             _ = keepalive.tick() => {
-                if !greeted {
+                if !subscriber.greeted() {
                     continue;
                 }
                 let message = match journal.lock() {

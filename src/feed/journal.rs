@@ -92,3 +92,117 @@ impl Journal {
         }
     }
 }
+
+/// What one connected display has been sent, so that live events after its `hello` reach it
+/// exactly once: none before its answer (replay or snapshot), none repeated after it.
+#[derive(Debug, Default)]
+pub struct Subscriber {
+    greeted: bool,
+    sent_up_to: u64,
+}
+
+impl Subscriber {
+    /// The frames that answer the display's `hello` or `resync`.
+    pub fn answer(&mut self, journal: &Journal, request: &ClientMessage) -> Vec<ServerMessage> {
+        let frames = journal.answer(request);
+        for frame in &frames {
+            self.sent_up_to = self.sent_up_to.max(frame.seq());
+        }
+        if let ClientMessage::Hello { last_seq, .. } = request {
+            self.greeted = true;
+            self.sent_up_to = self.sent_up_to.max(last_seq.unwrap_or(0));
+        }
+        frames
+    }
+
+    pub fn greeted(&self) -> bool {
+        self.greeted
+    }
+
+    /// Whether a live event with this seq should be sent now (and records that it was).
+    pub fn forward(&mut self, seq: u64) -> bool {
+        if !self.greeted || seq <= self.sent_up_to {
+            return false;
+        }
+        self.sent_up_to = seq;
+        true
+    }
+
+    /// Records that a snapshot at `seq` was sent (after a lag), which covers everything before it.
+    pub fn sent_snapshot(&mut self, seq: u64) {
+        self.sent_up_to = seq;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Call, CounterRef};
+
+    fn record_call(journal: &mut Journal, n: u32) -> ServerMessage {
+        let call = Call {
+            id: format!("c{n}"),
+            ticket: format!("A{n:03}"),
+            counter: CounterRef {
+                id: "1".into(),
+                label: "1".into(),
+            },
+            service: Default::default(),
+            floor: None,
+            room: None,
+            lang: None,
+            recall: false,
+            at: "2026-11-22T09:00:00Z".into(),
+        };
+        journal.record(|seq| ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call,
+        })
+    }
+
+    fn hello(last_seq: Option<u64>) -> ClientMessage {
+        ClientMessage::Hello {
+            v: VERSION,
+            display: "d".into(),
+            token: None,
+            last_seq,
+        }
+    }
+
+    #[test]
+    fn a_resuming_display_gets_the_missed_events_and_an_old_one_a_snapshot() {
+        let mut journal = Journal::new(State::default(), 3);
+        for n in 1..=5 {
+            record_call(&mut journal, n);
+        }
+        let seqs = |frames: Vec<ServerMessage>| {
+            frames
+                .iter()
+                .map(|m| (m.kind(), m.seq()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            seqs(journal.answer(&hello(Some(3)))),
+            [("call", 4), ("call", 5)]
+        );
+        assert_eq!(seqs(journal.answer(&hello(Some(5)))), []);
+        // Only the last three are kept: seq 2 is too old to replay.
+        assert_eq!(seqs(journal.answer(&hello(Some(1)))), [("snapshot", 5)]);
+        assert_eq!(seqs(journal.answer(&hello(None))), [("snapshot", 5)]);
+    }
+
+    #[test]
+    fn a_subscriber_gets_each_live_event_once_and_only_after_hello() {
+        let mut journal = Journal::new(State::default(), 100);
+        let mut subscriber = Subscriber::default();
+        let early = record_call(&mut journal, 1);
+        assert!(!subscriber.forward(early.seq()), "nothing before hello");
+        let answer = subscriber.answer(&journal, &hello(None));
+        assert_eq!(answer.len(), 1);
+        assert!(!subscriber.forward(early.seq()), "already in the snapshot");
+        let live = record_call(&mut journal, 2);
+        assert!(subscriber.forward(live.seq()));
+        assert!(!subscriber.forward(live.seq()), "never twice");
+    }
+}

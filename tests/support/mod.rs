@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use herald::board::{Board, News};
-use herald::feed::journal::Journal;
+use herald::feed::journal::{Journal, Subscriber};
 use herald::feed::{self, FeedConfig, FeedHandle, FeedStatus, Pumped};
 use herald::protocol::{self, Call, ClientMessage, CounterRef, ServerMessage, State, VERSION};
 use tokio::net::TcpListener;
@@ -202,8 +202,7 @@ async fn session(
     let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
-    let mut sent_up_to = 0u64;
-    let mut greeted = false;
+    let mut subscriber = Subscriber::default();
     loop {
         if silent.load(Ordering::Relaxed) {
             // Neither read (so no pong) nor write: a connection that died without a FIN.
@@ -218,24 +217,19 @@ async fn session(
                     _ => return,
                 };
                 let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else { continue };
-                let answer = journal.lock().expect("journal").answer(&request);
+                let answer = subscriber.answer(&journal.lock().expect("journal"), &request);
                 for message in answer {
-                    sent_up_to = sent_up_to.max(message.seq());
                     if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
                         return;
                     }
                 }
-                if let ClientMessage::Hello { last_seq, .. } = request {
-                    greeted = true;
-                    sent_up_to = sent_up_to.max(last_seq.unwrap_or(0));
-                }
             }
-            item = out.recv(), if greeted => {
+            item = out.recv(), if subscriber.greeted() => {
                 let Ok((seq, frame)) = item else { return };
-                if seq != 0 && seq <= sent_up_to {
+                // Raw test frames (seq 0) always go out; numbered events once each.
+                if seq != 0 && !subscriber.forward(seq) {
                     continue;
                 }
-                sent_up_to = sent_up_to.max(seq);
                 let message = match frame {
                     Outgoing::Text(text) => Message::text(text),
                     Outgoing::Binary(bytes) => Message::binary(bytes),
