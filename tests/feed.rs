@@ -65,7 +65,7 @@ fn a_silent_server_is_detected_and_left() {
     );
     let detected = display.disconnects[0].0.duration_since(went_silent);
     assert!(
-        detected < Duration::from_millis(1_000 + 200 + 800),
+        detected < Duration::from_millis(3_000),
         "took {detected:?} to notice a dead connection (bound: dead_after + one ping interval)"
     );
     assert!(

@@ -293,3 +293,32 @@ fn display_languages_rotate_but_numbers_do_not_change() {
     assert_eq!(text(&mut app, Slot::HeroCounter), "Counter 3");
     assert_eq!(text(&mut app, Slot::HeroTicket), "A042");
 }
+
+#[test]
+fn a_lost_connection_keeps_the_last_calls_and_shows_a_calm_marker() {
+    let mut app = app(&["sk"]);
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A042", "3"));
+    app.update();
+    assert!(!shown(&mut app, Part::ConnectionPill));
+    {
+        let mut room = app.world_mut().resource_mut::<Room>();
+        room.status.connected = false;
+        room.status.lost_since = Some(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Local, 2026, 11, 22, 9, 14, 0)
+                .single()
+                .expect("a local time"),
+        );
+    }
+    app.update();
+    assert!(shown(&mut app, Part::ConnectionPill));
+    assert_eq!(
+        text(&mut app, Slot::Connection),
+        "Spojenie prerušené od 09:14"
+    );
+    assert_eq!(
+        text(&mut app, Slot::HeroTicket),
+        "A042",
+        "the last state stays on screen"
+    );
+}
