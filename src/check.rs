@@ -20,8 +20,16 @@ pub const ARROW: char = '→';
 /// Sample arguments every message is formatted with (unused ones are ignored by Fluent).
 pub fn sample_args() -> Vec<FluentArgs<'static>> {
     let mut all = Vec::new();
-    for (label, floor) in [("3", 0), ("12A", 1), ("7", 2), ("1", 3), ("Pokladňa", 11)] {
+    let labels = ["3", "12A", "7", "1", "Pokladňa", "5", "2"];
+    let floors = [0, 1, 2, 3, 11, 0, 1];
+    let letters = ["A", "K", "M", "P", "Z", "W", "Q"];
+    for (i, count) in [0, 1, 2, 5, 11, 21, 101].into_iter().enumerate() {
+        let (label, floor) = (labels[i], floors[i]);
         let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(count));
+        args.set("letter", FluentValue::from(letters[i]));
+        args.set("ticket", FluentValue::from("A 42"));
+        args.set("counter", FluentValue::from(label));
         args.set("label", FluentValue::from(label));
         for (name, value) in catalogue::floor_args(floor) {
             args.set(name, value);

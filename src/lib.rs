@@ -3,6 +3,7 @@
 //! The core (protocol, board, feed, catalogue) has no Bevy in it; `screen` is the Bevy shell
 //! that shows the board.
 
+pub mod announcement;
 pub mod board;
 pub mod catalogue;
 pub mod check;

@@ -129,3 +129,88 @@ fn herald_check_fails_clearly_on_a_broken_ftl() {
         String::from_utf8_lossy(&good.stderr)
     );
 }
+
+fn sample_call(ticket: &str, floor: Option<i32>, recall: bool) -> herald::protocol::Call {
+    herald::protocol::Call {
+        id: "c".into(),
+        ticket: ticket.into(),
+        counter: herald::protocol::CounterRef {
+            id: "3".into(),
+            label: "3".into(),
+        },
+        service: Default::default(),
+        floor,
+        room: None,
+        lang: None,
+        recall,
+        at: "2026-11-22T09:00:00Z".into(),
+    }
+}
+
+#[test]
+fn a_call_is_spoken_naturally_in_every_language() {
+    use herald::announcement::{spoken_call, spoken_ticket};
+    let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
+    assert_eq!(spoken_ticket(&catalogue, "sk", "A042"), "písmeno A 42");
+    assert_eq!(spoken_ticket(&catalogue, "uk", "A042"), "літера а 42");
+    assert_eq!(spoken_ticket(&catalogue, "en", "PAS-007"), "pee ay ess 7");
+    assert_eq!(spoken_ticket(&catalogue, "bg", "K000"), "ка 0");
+    let expected = [
+        (
+            "sk",
+            "Lístok písmeno A 42, prosíme, pristúpte k okienku 3, na prvom poschodí.",
+        ),
+        (
+            "uk",
+            "Талон літера а 42, будь ласка, підійдіть до вікна 3, на другому поверсі.",
+        ),
+        (
+            "bg",
+            "Номер буква а 42, моля, заповядайте на гише 3, на втория етаж.",
+        ),
+        (
+            "mk",
+            "Број буквата а 42, ве молиме, дојдете на шалтер 3, на првиот кат.",
+        ),
+        (
+            "en",
+            "Ticket ay 42, please go to counter 3, on the first floor.",
+        ),
+    ];
+    for (lang, sentence) in expected {
+        assert_eq!(
+            spoken_call(&catalogue, lang, &sample_call("A042", Some(1), false)),
+            sentence
+        );
+    }
+    assert_eq!(
+        spoken_call(&catalogue, "sk", &sample_call("B007", None, true)),
+        "Opakujeme: lístok bé 7, okienko 3."
+    );
+}
+
+#[test]
+fn plural_forms_follow_cldr() {
+    let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
+    let waiting = |lang: &str, n: i64| {
+        catalogue.text(
+            lang,
+            "people-waiting",
+            &[("count", fluent_bundle::FluentValue::from(n))],
+        )
+    };
+    assert_eq!(waiting("sk", 1), "1 človek čaká");
+    assert_eq!(waiting("sk", 3), "3 ľudia čakajú");
+    assert_eq!(waiting("sk", 5), "5 ľudí čaká");
+    assert_eq!(waiting("sk", 0), "0 ľudí čaká");
+    assert_eq!(waiting("uk", 21), "21 людина чекає");
+    assert_eq!(waiting("uk", 22), "22 людини чекають");
+    assert_eq!(waiting("uk", 11), "11 людей чекають");
+    assert_eq!(waiting("uk", 5), "5 людей чекають");
+    assert_eq!(waiting("mk", 21), "21 човек чека");
+    assert_eq!(waiting("mk", 11), "11 луѓе чекаат");
+    assert_eq!(waiting("bg", 1), "1 човек чака");
+    assert_eq!(waiting("bg", 2), "2 души чакат");
+    assert_eq!(waiting("en", 1), "1 person waiting");
+    assert_eq!(waiting("en", 101), "101 people waiting");
+}

@@ -135,8 +135,14 @@ fn check_waiting_room(shot: &Shot) {
 }
 
 #[test]
-fn waiting_room_renders_in_slovak_and_ukrainian() {
-    for (name, langs) in [("waiting-room-sk", "sk,en"), ("waiting-room-uk", "uk,en")] {
+fn waiting_room_renders_in_every_language() {
+    for (name, langs) in [
+        ("waiting-room-sk", "sk,en"),
+        ("waiting-room-uk", "uk,en"),
+        ("waiting-room-bg", "bg"),
+        ("waiting-room-mk", "mk"),
+        ("waiting-room-en", "en"),
+    ] {
         let path = screenshot(name, &["--lang", langs, "--after", "4"]);
         let shot = Shot::load(&path);
         check_waiting_room(&shot);

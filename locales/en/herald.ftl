@@ -45,3 +45,51 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+# Spoken announcements (read by the system voice, never shown).
+# $ticket is the ticket as read aloud (see ticket-letter), $counter the counter's label.
+speech-call = Ticket { $ticket }, please go to counter { $counter }.
+speech-call-floor = Ticket { $ticket }, please go to counter { $counter }, { $floor }.
+speech-recall = Once more: ticket { $ticket }, counter { $counter }.
+speech-floor = { $floor ->
+    [0] on the ground floor
+    [1] on the first floor
+    [2] on the second floor
+    [3] on the third floor
+   *[other] on floor { $floor }
+}
+# How a ticket's letter is read aloud, so the voice never reads it as a word.
+ticket-letter = { $letter ->
+    [A] ay
+    [B] bee
+    [C] see
+    [D] dee
+    [E] ee
+    [F] ef
+    [G] gee
+    [H] aitch
+    [I] eye
+    [J] jay
+    [K] kay
+    [L] el
+    [M] em
+    [N] en
+    [O] oh
+    [P] pee
+    [Q] cue
+    [R] ar
+    [S] ess
+    [T] tee
+    [U] you
+    [V] vee
+    [W] double you
+    [X] ex
+    [Y] why
+    [Z] zed
+   *[other] { $letter }
+}
+# A count on screen (CLDR plural categories of English: one, other).
+people-waiting = { $count ->
+    [one] { $count } person waiting
+   *[other] { $count } people waiting
+}

@@ -38,3 +38,52 @@ month-9 = septembra
 month-10 = októbra
 month-11 = novembra
 month-12 = decembra
+
+# Hlásenia (číta ich hlas systému).
+speech-call = Lístok { $ticket }, prosíme, pristúpte k okienku { $counter }.
+speech-call-floor = Lístok { $ticket }, prosíme, pristúpte k okienku { $counter }, { $floor }.
+speech-recall = Opakujeme: lístok { $ticket }, okienko { $counter }.
+speech-floor = { $floor ->
+    [0] na prízemí
+    [1] na prvom poschodí
+    [2] na druhom poschodí
+    [3] na treťom poschodí
+   *[other] na { $floor }. poschodí
+}
+# Názvy písmen. Samohlásky ako „písmeno …“: samotné „a“, „i“, „o“, „u“ sú slová
+# a hlas číta osamotené „á“ ako „dlhé á“.
+ticket-letter = { $letter ->
+    [A] písmeno A
+    [B] bé
+    [C] cé
+    [D] dé
+    [E] písmeno E
+    [F] ef
+    [G] gé
+    [H] há
+    [I] písmeno I
+    [J] jé
+    [K] ká
+    [L] el
+    [M] em
+    [N] en
+    [O] písmeno O
+    [P] pé
+    [Q] kvé
+    [R] er
+    [S] es
+    [T] té
+    [U] písmeno U
+    [V] vé
+    [W] dvojité vé
+    [X] iks
+    [Y] ypsilon
+    [Z] zet
+   *[other] { $letter }
+}
+people-waiting = { $count ->
+    [one] { $count } človek čaká
+    [few] { $count } ľudia čakajú
+    [many] { $count } človeka čaká
+   *[other] { $count } ľudí čaká
+}
