@@ -12,7 +12,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use herald::board::Board;
-use herald::protocol::{Call, CounterRef, ServerMessage, State, VERSION};
+use herald::protocol::{Call, ServerMessage, State, VERSION};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -25,20 +25,12 @@ fn board_throughput() -> f64 {
         .map(|seq| ServerMessage::Call {
             v: VERSION,
             seq,
-            call: Call {
-                id: format!("c{seq}"),
-                ticket: format!("A{:03}", seq % 1000),
-                counter: CounterRef {
-                    id: "1".into(),
-                    label: "1".into(),
-                },
-                service: Default::default(),
-                floor: None,
-                room: None,
-                lang: None,
-                recall: false,
-                at: "2026-11-22T09:00:00Z".into(),
-            },
+            call: Call::new(
+                format!("c{seq}"),
+                format!("A{:03}", seq % 1000),
+                "1",
+                "2026-11-22T09:00:00Z",
+            ),
         })
         .collect();
     let mut board = Board::new();

@@ -290,26 +290,18 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{CounterRef, VERSION};
+    use crate::protocol::VERSION;
 
     pub(crate) fn call(seq: u64, ticket: &str, counter: &str) -> ServerMessage {
         ServerMessage::Call {
             v: VERSION,
             seq,
-            call: Call {
-                id: format!("id-{ticket}"),
-                ticket: ticket.into(),
-                counter: CounterRef {
-                    id: counter.into(),
-                    label: counter.into(),
-                },
-                service: Default::default(),
-                floor: None,
-                room: None,
-                lang: None,
-                recall: false,
-                at: "2026-11-22T09:00:00Z".into(),
-            },
+            call: Call::new(
+                format!("id-{ticket}"),
+                ticket,
+                counter,
+                "2026-11-22T09:00:00Z",
+            ),
         }
     }
 

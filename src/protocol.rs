@@ -51,6 +51,32 @@ pub struct Call {
     pub at: String,
 }
 
+impl Call {
+    /// A first call of `ticket` to the counter labelled `counter` (id = label), with no service,
+    /// floor, room or visitor language; fill those in with struct update syntax.
+    pub fn new(
+        id: impl Into<String>,
+        ticket: impl Into<String>,
+        counter: &str,
+        at: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            ticket: ticket.into(),
+            counter: CounterRef {
+                id: counter.into(),
+                label: counter.into(),
+            },
+            service: Localized::new(),
+            floor: None,
+            room: None,
+            lang: None,
+            recall: false,
+            at: at.into(),
+        }
+    }
+}
+
 /// A counter as named in a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CounterRef {

@@ -137,23 +137,15 @@ impl Subscriber {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Call, CounterRef};
+    use crate::protocol::Call;
 
     fn record_call(journal: &mut Journal, n: u32) -> ServerMessage {
-        let call = Call {
-            id: format!("c{n}"),
-            ticket: format!("A{n:03}"),
-            counter: CounterRef {
-                id: "1".into(),
-                label: "1".into(),
-            },
-            service: Default::default(),
-            floor: None,
-            room: None,
-            lang: None,
-            recall: false,
-            at: "2026-11-22T09:00:00Z".into(),
-        };
+        let call = Call::new(
+            format!("c{n}"),
+            format!("A{n:03}"),
+            "1",
+            "2026-11-22T09:00:00Z",
+        );
         journal.record(|seq| ServerMessage::Call {
             v: VERSION,
             seq,

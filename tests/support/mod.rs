@@ -15,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use herald::board::{Board, News};
 use herald::feed::journal::{Journal, Subscriber};
 use herald::feed::{self, FeedConfig, FeedHandle, FeedStatus, Pumped};
-use herald::protocol::{self, Call, ClientMessage, CounterRef, ServerMessage, State, VERSION};
+use herald::protocol::{self, Call, ClientMessage, ServerMessage, State, VERSION};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinSet;
@@ -123,20 +123,13 @@ pub fn ticket(n: usize) -> String {
 }
 
 fn make_call(n: usize) -> Call {
-    Call {
-        id: format!("call-{n}"),
-        ticket: ticket(n),
-        counter: CounterRef {
-            id: ((n % 7) + 1).to_string(),
-            label: ((n % 7) + 1).to_string(),
-        },
-        service: Default::default(),
-        floor: None,
-        room: None,
-        lang: None,
-        recall: false,
-        at: "2026-11-22T09:00:00Z".into(),
-    }
+    let counter = ((n % 7) + 1).to_string();
+    Call::new(
+        format!("call-{n}"),
+        ticket(n),
+        &counter,
+        "2026-11-22T09:00:00Z",
+    )
 }
 
 async fn serve(
