@@ -214,3 +214,33 @@ fn plural_forms_follow_cldr() {
     assert_eq!(waiting("en", 1), "1 person waiting");
     assert_eq!(waiting("en", 101), "101 people waiting");
 }
+
+#[test]
+fn a_missing_message_falls_back_to_the_primary_language_then_english_never_a_raw_key() {
+    let temp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fallback-locales");
+    let _ = std::fs::remove_dir_all(&temp);
+    copy_dir(&root().join("locales"), &temp);
+    // Ukrainian loses `recall`, Slovak loses `recent-calls`.
+    for (lang, key) in [("uk", "recall = "), ("sk", "recent-calls = ")] {
+        let path = temp.join(lang).join("herald.ftl");
+        let text = std::fs::read_to_string(&path).expect("ftl");
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(key)).collect();
+        std::fs::write(&path, kept.join("\n")).expect("write");
+    }
+    let (catalogue, _) = Catalogue::load(&temp, "sk").expect("load");
+    assert_eq!(
+        catalogue.text("uk", "recall", &[]),
+        "Opakované vyvolanie",
+        "uk → primary sk"
+    );
+    assert_eq!(
+        catalogue.text("sk", "recent-calls", &[]),
+        "Recent calls",
+        "sk → en"
+    );
+    assert_eq!(
+        catalogue.text("uk", "no-such-key", &[]),
+        "no such key",
+        "never a raw key"
+    );
+}
