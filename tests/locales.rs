@@ -132,18 +132,9 @@ fn herald_check_fails_clearly_on_a_broken_ftl() {
 
 fn sample_call(ticket: &str, floor: Option<i32>, recall: bool) -> herald::protocol::Call {
     herald::protocol::Call {
-        id: "c".into(),
-        ticket: ticket.into(),
-        counter: herald::protocol::CounterRef {
-            id: "3".into(),
-            label: "3".into(),
-        },
-        service: Default::default(),
         floor,
-        room: None,
-        lang: None,
         recall,
-        at: "2026-11-22T09:00:00Z".into(),
+        ..herald::protocol::Call::new("c", ticket, "3", "2026-11-22T09:00:00Z")
     }
 }
 

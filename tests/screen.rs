@@ -7,9 +7,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use herald::catalogue::Catalogue;
-use herald::protocol::{
-    Call, CallEnd, Counter, CounterRef, CounterState, ServerMessage, State, VERSION,
-};
+use herald::protocol::{Call, CallEnd, Counter, CounterState, ServerMessage, State, VERSION};
 use herald::screen::layout::{Part, Slot};
 use herald::screen::motion::max_flashes_per_second;
 use herald::screen::theme::{CIVIC, luminance};
@@ -63,12 +61,6 @@ fn apply(app: &mut App, make: impl FnOnce(u64) -> ServerMessage, seq: &mut u64) 
 
 fn call(ticket: &str, counter: &str) -> Call {
     Call {
-        id: format!("id-{ticket}"),
-        ticket: ticket.into(),
-        counter: CounterRef {
-            id: counter.into(),
-            label: counter.into(),
-        },
         service: [
             ("sk".to_owned(), "Miestne dane".to_owned()),
             ("uk".to_owned(), "Місцеві податки".to_owned()),
@@ -76,10 +68,12 @@ fn call(ticket: &str, counter: &str) -> Call {
         .into_iter()
         .collect(),
         floor: Some(1),
-        room: None,
-        lang: None,
-        recall: false,
-        at: "2026-11-22T09:00:00Z".into(),
+        ..Call::new(
+            format!("id-{ticket}"),
+            ticket,
+            counter,
+            "2026-11-22T09:00:00Z",
+        )
     }
 }
 
