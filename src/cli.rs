@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::announcement::schedule::QuietPeriod;
+
 /// herald shows and speaks queue calls on the screens of a client centre's waiting room.
 ///
 /// With no options it opens the waiting-room screen in a window, fed by an embedded demo office
@@ -79,6 +81,34 @@ pub struct Cli {
     /// One JSON object per line on stdout for key events, each with a timestamp.
     #[arg(long)]
     pub log_json: bool,
+
+    /// This display is the room's announcer: chime and speak each call (the default).
+    #[arg(long, conflicts_with = "mute")]
+    pub announce: bool,
+
+    /// Show calls without sound; only one display per room should speak.
+    #[arg(long)]
+    pub mute: bool,
+
+    /// Loudness of the chime and the voice, in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = 100, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub volume: u8,
+
+    /// A quieter stretch of the day: HH:MM-HH:MM (silent) or HH:MM-HH:MM=PERCENT; repeatable.
+    #[arg(long = "quiet", value_name = "PERIOD")]
+    pub quiet: Vec<QuietPeriod>,
+
+    /// Languages to speak each call in, after the visitor's own (default: the display languages).
+    #[arg(long, value_name = "LANGS", value_delimiter = ',')]
+    pub speak: Vec<String>,
+
+    /// How many times each call is said.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3))]
+    pub repeat: u32,
+
+    /// The system voice for a language, e.g. --voice sk=Slovak+Annie; repeatable.
+    #[arg(long = "voice", value_name = "LANG=NAME", value_parser = parse_voice)]
+    pub voices: Vec<(String, String)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +117,17 @@ pub enum Command {
     Check,
     /// Print the JSON Schema of protocol v1.
     Schema,
+}
+
+fn parse_voice(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((lang, name)) if !lang.trim().is_empty() && !name.trim().is_empty() => {
+            Ok((lang.trim().to_owned(), name.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "{text:?} is not LANG=NAME, e.g. sk=Slovak (`spd-say -L` lists the voices)"
+        )),
+    }
 }
 
 fn parse_size(text: &str) -> Result<(u32, u32), String> {

@@ -1,6 +1,6 @@
 //! Assembles the herald app from the command line: window, renderer, feed, screen.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -8,8 +8,13 @@ use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::feed_link::{self, DemoOffice, FeedSetup};
+use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
 use super::{DisplayLangs, Room, ScreenSettings, Words, clock, motion};
+use crate::announcement::AnnouncerSettings;
+use crate::announcement::announcer::{self, AnnouncerConfig};
+use crate::announcement::schedule::VolumeSchedule;
+use crate::announcement::voice::VoiceSettings;
 use crate::catalogue::{self, Catalogue};
 use crate::cli::Cli;
 use crate::feed::{self, FeedConfig};
@@ -111,6 +116,15 @@ pub fn run(cli: &Cli) -> AppExit {
             );
         }
     }
+    let loudspeaker = if cli.mute {
+        info!("--mute: calls are shown, not announced");
+        None
+    } else {
+        let config = announcer_config(cli, &langs, &catalogue);
+        let voice = announcer::system_voice(config.voice.clone());
+        Some((config, voice))
+    };
+    app.insert_resource(LoudspeakerSetup(Mutex::new(loudspeaker)));
     app.insert_resource(Words(Arc::new(catalogue)))
         .insert_resource(DisplayLangs::new(langs))
         .insert_resource(ScreenSettings {
@@ -118,7 +132,12 @@ pub fn run(cli: &Cli) -> AppExit {
             ..default()
         })
         .insert_resource(FeedSetup(Some(config)))
-        .add_plugins((super::plugin, feed_link::plugin, shot::plugin));
+        .add_plugins((
+            super::plugin,
+            feed_link::plugin,
+            shot::plugin,
+            loudspeaker::plugin,
+        ));
     if let Some(office) = demo {
         app.insert_resource(DemoOffice(office));
     }
@@ -141,6 +160,53 @@ pub fn run(cli: &Cli) -> AppExit {
         .add_systems(Last, plan_wakeup);
     }
     app.run()
+}
+
+/// What the room's announcer says and how loud, from the command line.
+fn announcer_config(cli: &Cli, display: &[String], catalogue: &Catalogue) -> AnnouncerConfig {
+    let languages: Vec<String> = if cli.speak.is_empty() {
+        display.to_vec()
+    } else {
+        cli.speak.iter().map(|l| l.trim().to_owned()).collect()
+    };
+    for lang in &languages {
+        if !catalogue.has_language(lang) {
+            warn!("--speak {lang}: there is no locales/{lang}/ folder, so it cannot be spoken");
+        }
+    }
+    let languages: Vec<String> = languages
+        .into_iter()
+        .filter(|l| catalogue.has_language(l))
+        .collect();
+    AnnouncerConfig {
+        settings: AnnouncerSettings {
+            languages: languages.clone(),
+            repeat: cli.repeat,
+            ..AnnouncerSettings::default()
+        },
+        volume: VolumeSchedule {
+            base: cli.volume,
+            quiet: cli.quiet.clone(),
+        },
+        voice: voice_settings(cli, &languages, catalogue),
+        ..AnnouncerConfig::default()
+    }
+}
+
+/// A voice is looked up for every language herald has words for (a visitor may speak any),
+/// the office's spoken languages first so they are ready soonest.
+fn voice_settings(cli: &Cli, spoken: &[String], catalogue: &Catalogue) -> VoiceSettings {
+    let mut languages = spoken.to_vec();
+    for lang in catalogue.languages() {
+        if !languages.iter().any(|l| l == lang) {
+            languages.push(lang.to_owned());
+        }
+    }
+    VoiceSettings {
+        languages,
+        overrides: cli.voices.iter().cloned().collect(),
+        ..VoiceSettings::default()
+    }
 }
 
 fn demo_options(every: f64) -> feed::demo::DemoOptions {

@@ -103,7 +103,11 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
                         "latency_us": latency.as_micros() as u64,
                     }),
                 );
-                room.take_news(news);
+                // When the frame arrived, for the announcer's call-to-chime timing.
+                let received = std::time::Instant::now()
+                    .checked_sub(latency)
+                    .unwrap_or_else(std::time::Instant::now);
+                room.take_news(news, received);
             }
             Pumped::Duplicate(seq) => {
                 debug!("queue feed: seq {seq} was already applied; dropped");

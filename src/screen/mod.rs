@@ -7,6 +7,7 @@ pub mod app;
 pub mod clock;
 pub mod feed_link;
 pub mod layout;
+pub mod loudspeaker;
 pub mod motion;
 pub mod room;
 pub mod shot;

@@ -2,6 +2,7 @@
 //! when). Plain data behind one Bevy resource, so every screen system reads one place.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use bevy::prelude::Resource;
 
@@ -29,6 +30,17 @@ pub struct Room {
     pub hero: Option<HeroCall>,
     /// `Time::elapsed_secs_f64` when the current hero took the stage.
     pub hero_since: f64,
+    /// Calls and cancellations for the announcer, with when their frame arrived; drained by
+    /// the loudspeaker each frame.
+    pub to_announce: Vec<(ToAnnounce, Instant)>,
+}
+
+/// What the announcer must hear about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToAnnounce {
+    /// A new call or a recall (`call.recall`).
+    Call(Call),
+    Cancel(String),
 }
 
 impl Room {
@@ -36,15 +48,35 @@ impl Room {
     pub fn apply(&mut self, message: &ServerMessage) -> Applied {
         let applied = self.board.apply(message);
         if let Applied::Changed(news) = &applied {
-            self.take_news(news.clone());
+            self.take_news(news.clone(), Instant::now());
         }
         applied
     }
 
     /// Queues new calls and recalls for the hero, drops cancelled ones, and marks a change.
-    pub fn take_news(&mut self, news: Vec<News>) {
+    pub fn take_news(&mut self, news: Vec<News>, received: Instant) {
         self.revision += 1;
         for item in news {
+            match &item {
+                News::Called(call) => self
+                    .to_announce
+                    .push((ToAnnounce::Call(call.clone()), received)),
+                // The board also knows a call repeated under the same id as a recall.
+                News::Recalled(call) => self.to_announce.push((
+                    ToAnnounce::Call(Call {
+                        recall: true,
+                        ..call.clone()
+                    }),
+                    received,
+                )),
+                News::Ended { call_id, reason }
+                    if *reason == crate::protocol::CallEnd::Cancelled =>
+                {
+                    self.to_announce
+                        .push((ToAnnounce::Cancel(call_id.clone()), received));
+                }
+                _ => {}
+            }
             match item {
                 News::Called(call) => self.pending.push_back(HeroCall {
                     call,

@@ -29,6 +29,7 @@ pub enum Outgoing {
 
 enum Control {
     Calls { count: usize, skip_first: bool },
+    Call(Box<Call>),
     Raw(Outgoing),
     Kill,
     Restart,
@@ -86,6 +87,11 @@ impl TestServer {
             count,
             skip_first: true,
         });
+    }
+
+    /// Records one given call and sends it to every connected display.
+    pub fn call(&self, call: Call) {
+        let _ = self.control.send(Control::Call(Box::new(call)));
     }
 
     pub fn raw(&self, frame: Outgoing) {
@@ -165,6 +171,14 @@ async fn serve(
                             let _ = out.send((message.seq(), Outgoing::Text(protocol::encode_server(&message))));
                         }
                     }
+                }
+                Some(Control::Call(call)) => {
+                    let call = *call;
+                    let message = journal
+                        .lock()
+                        .expect("journal")
+                        .record(|seq| ServerMessage::Call { v: VERSION, seq, call });
+                    let _ = out.send((message.seq(), Outgoing::Text(protocol::encode_server(&message))));
                 }
                 Some(Control::Raw(frame)) => {
                     let _ = out.send((0, frame));

@@ -3,6 +3,11 @@
 //! Every word comes from the `.ftl` files (`speech-*`, `ticket-letter`), so a translator can fix
 //! how herald speaks without touching Rust. Here only the ticket is cut into letters and numbers.
 
+pub mod announcer;
+pub mod chime;
+pub mod schedule;
+pub mod voice;
+
 use fluent_bundle::FluentValue;
 
 use crate::catalogue::{self, Catalogue};
@@ -105,6 +110,8 @@ pub struct AnnouncerSettings {
     /// How many times the spoken part is said (a common setting is twice).
     pub repeat: u32,
     pub pause_millis: u32,
+    /// Silence between two languages of one round.
+    pub gap_millis: u32,
     /// Calls waiting beyond this many are shortened (never dropped).
     pub backlog: usize,
 }
@@ -115,6 +122,7 @@ impl Default for AnnouncerSettings {
             languages: vec!["en".into()],
             repeat: 1,
             pause_millis: 700,
+            gap_millis: 350,
             backlog: 4,
         }
     }
@@ -237,7 +245,12 @@ impl AnnouncementQueue {
                     millis: self.settings.pause_millis,
                 });
             }
-            for lang in &langs {
+            for (i, lang) in langs.iter().enumerate() {
+                if i > 0 {
+                    steps.push(Step::Pause {
+                        millis: self.settings.gap_millis,
+                    });
+                }
                 steps.push(Step::Speak {
                     lang: lang.clone(),
                     text: spoken_call(catalogue, lang, &call),

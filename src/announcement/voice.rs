@@ -1,0 +1,459 @@
+//! The system voice. One thread of its own owns the `tts` handle (speech-dispatcher on Linux):
+//! `Tts` holds an `Rc`, and calling it from speech-dispatcher's callbacks can deadlock, so the
+//! callbacks only post messages to this thread's inbox and every call into `tts` happens here.
+//!
+//! When speech-dispatcher is missing, stops answering or crashes, the thread reports it, fails
+//! what it was asked to say (the announcer goes on with the chime), and reconnects later.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use tts::{Tts, UtteranceId};
+
+/// What the voice thread tells its owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VoiceReport {
+    /// Connected; the voice chosen for each wanted language that has one.
+    Ready {
+        voices: BTreeMap<String, String>,
+    },
+    /// Every language's voice is loaded: from now on no sentence waits for a voice to load.
+    Warm,
+    /// No speech for now (why); the thread tries again later.
+    Unavailable {
+        reason: String,
+    },
+    Started {
+        id: u64,
+    },
+    Finished {
+        id: u64,
+    },
+    /// Nothing (more) will be said for this request.
+    Failed {
+        id: u64,
+        reason: String,
+    },
+}
+
+/// How the voice is chosen and how hard the thread tries.
+#[derive(Clone, Debug)]
+pub struct VoiceSettings {
+    /// Languages that need a voice.
+    pub languages: Vec<String>,
+    /// Voice name per language, chosen by the office instead of the automatic pick.
+    pub overrides: HashMap<String, String>,
+    /// Wait between attempts to reach speech-dispatcher.
+    pub retry: Duration,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        Self {
+            languages: Vec::new(),
+            overrides: HashMap::new(),
+            retry: Duration::from_secs(30),
+        }
+    }
+}
+
+enum Inbox {
+    Speak {
+        id: u64,
+        lang: String,
+        text: String,
+        volume: u8,
+    },
+    Begin(UtteranceId),
+    End(UtteranceId),
+    Shutdown,
+}
+
+/// The running voice thread; dropping it stops the thread.
+pub struct Voice {
+    tx: Sender<Inbox>,
+}
+
+impl Voice {
+    /// Starts the thread. `report` is called from it for every [`VoiceReport`].
+    pub fn spawn(
+        settings: VoiceSettings,
+        report: impl Fn(VoiceReport) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        let inbox = tx.clone();
+        std::thread::Builder::new()
+            .name("herald-voice".into())
+            .spawn(move || run(&settings, &inbox, &rx, &report))?;
+        Ok(Self { tx })
+    }
+
+    /// Asks for `text` in `lang` at `volume` percent; the answer comes as reports for `id`.
+    pub fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool {
+        self.tx
+            .send(Inbox::Speak {
+                id,
+                lang: lang.to_owned(),
+                text: text.to_owned(),
+                volume,
+            })
+            .is_ok()
+    }
+}
+
+impl Drop for Voice {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Inbox::Shutdown);
+    }
+}
+
+/// The longest an utterance may take before speech-dispatcher is considered stuck.
+fn patience(text: &str) -> Duration {
+    Duration::from_secs(8) + Duration::from_millis(150) * text.chars().count() as u32
+}
+
+/// speech-dispatcher, reached through one `tts` handle per language. Choosing a voice in `tts`
+/// walks the whole voice list (13,000 espeak-ng variants take 1.5 s here), so each language
+/// gets a connection of its own with its voice set once, instead of switching per sentence.
+struct Connection {
+    /// The chosen voice per language (from the one listing made at connect).
+    chosen: BTreeMap<String, tts::Voice>,
+    /// Connections whose voice is set, by language.
+    ready: HashMap<String, Tts>,
+    /// Languages still to be warmed up while the announcer is idle, most needed first.
+    pending: Vec<String>,
+}
+
+impl Connection {
+    fn names(&self) -> BTreeMap<String, String> {
+        self.chosen
+            .iter()
+            .map(|(l, v)| (l.clone(), v.name()))
+            .collect()
+    }
+
+    /// Opens a connection for `lang` with its voice set.
+    fn warm(&mut self, lang: &str, inbox: &Sender<Inbox>) -> Result<(), Problem> {
+        if self.ready.contains_key(lang) {
+            return Ok(());
+        }
+        self.pending.retain(|l| l != lang);
+        let voice = self.chosen.get(lang).cloned().ok_or(Problem::NoVoice)?;
+        let mut tts = open(inbox).map_err(Problem::Lost)?;
+        guarded("choosing a voice", || tts.set_voice(&voice)).map_err(Problem::Lost)?;
+        self.ready.insert(lang.to_owned(), tts);
+        Ok(())
+    }
+}
+
+struct Speaking {
+    id: u64,
+    utterance: UtteranceId,
+    deadline: Instant,
+    started: bool,
+}
+
+/// A `tts` call that may panic (some of its functions do on Linux) turned into an error.
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T, tts::Error>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("{what}: {e}")),
+        Err(_) => Err(format!("{what}: the speech library panicked")),
+    }
+}
+
+fn run(
+    settings: &VoiceSettings,
+    inbox: &Sender<Inbox>,
+    rx: &Receiver<Inbox>,
+    report: &dyn Fn(VoiceReport),
+) {
+    let mut connection: Option<Connection> = None;
+    let mut next_try = Instant::now();
+    let mut speaking: Option<Speaking> = None;
+    loop {
+        if connection.is_none() && Instant::now() >= next_try {
+            match connect(settings, inbox) {
+                Ok(c) => {
+                    report(VoiceReport::Ready { voices: c.names() });
+                    if c.pending.is_empty() {
+                        report(VoiceReport::Warm);
+                    }
+                    connection = Some(c);
+                }
+                Err(reason) => {
+                    report(VoiceReport::Unavailable { reason });
+                    next_try = Instant::now() + settings.retry;
+                }
+            }
+        }
+        let mut wake = Instant::now() + Duration::from_secs(3600);
+        if let Some(s) = &speaking {
+            wake = wake.min(s.deadline);
+        }
+        let warming =
+            speaking.is_none() && connection.as_ref().is_some_and(|c| !c.pending.is_empty());
+        if warming {
+            // Idle: take any message first, else warm up the next language.
+            wake = Instant::now();
+        }
+        if connection.is_none() {
+            wake = wake.min(next_try);
+        }
+        let message = match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Ok(Inbox::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(message) => Some(message),
+            Err(RecvTimeoutError::Timeout) => None,
+        };
+        match message {
+            None if warming => {
+                if let Some(c) = connection.as_mut()
+                    && let Some(lang) = c.pending.first().cloned()
+                {
+                    match c.warm(&lang, inbox) {
+                        Err(Problem::Lost(reason)) => {
+                            report(VoiceReport::Unavailable { reason });
+                            connection = None;
+                            next_try = Instant::now() + settings.retry;
+                        }
+                        _ if c.pending.is_empty() => report(VoiceReport::Warm),
+                        _ => {}
+                    }
+                }
+            }
+            None => {
+                if let Some(s) = speaking.take_if(|s| Instant::now() >= s.deadline) {
+                    let reason = "speech-dispatcher stopped answering in the middle of an \
+                                  utterance; reconnecting"
+                        .to_owned();
+                    report(VoiceReport::Failed {
+                        id: s.id,
+                        reason: reason.clone(),
+                    });
+                    report(VoiceReport::Unavailable { reason });
+                    connection = None;
+                    next_try = Instant::now();
+                }
+            }
+            Some(Inbox::Speak {
+                id,
+                lang,
+                text,
+                volume,
+            }) => {
+                if let Some(previous) = speaking.take() {
+                    report(VoiceReport::Failed {
+                        id: previous.id,
+                        reason: "replaced by a newer request".into(),
+                    });
+                }
+                let Some(c) = connection.as_mut() else {
+                    report(VoiceReport::Failed {
+                        id,
+                        reason: "speech is unavailable".into(),
+                    });
+                    continue;
+                };
+                match say(c, inbox, &lang, &text, volume) {
+                    Ok(utterance) => {
+                        speaking = Some(Speaking {
+                            id,
+                            utterance,
+                            deadline: Instant::now() + patience(&text),
+                            started: false,
+                        });
+                    }
+                    Err(Problem::NoVoice) => report(VoiceReport::Failed {
+                        id,
+                        reason: format!("no voice for {lang:?}"),
+                    }),
+                    Err(Problem::Lost(reason)) => {
+                        report(VoiceReport::Failed {
+                            id,
+                            reason: reason.clone(),
+                        });
+                        report(VoiceReport::Unavailable { reason });
+                        connection = None;
+                        next_try = Instant::now() + settings.retry;
+                    }
+                }
+            }
+            Some(Inbox::Begin(utterance)) => {
+                if let Some(s) = speaking.as_mut().filter(|s| s.utterance == utterance)
+                    && !s.started
+                {
+                    s.started = true;
+                    report(VoiceReport::Started { id: s.id });
+                }
+            }
+            Some(Inbox::End(utterance)) => {
+                if let Some(s) = speaking.take_if(|s| s.utterance == utterance) {
+                    report(VoiceReport::Finished { id: s.id });
+                }
+            }
+            Some(Inbox::Shutdown) => return,
+        }
+    }
+}
+
+enum Problem {
+    NoVoice,
+    Lost(String),
+}
+
+fn say(
+    c: &mut Connection,
+    inbox: &Sender<Inbox>,
+    lang: &str,
+    text: &str,
+    volume: u8,
+) -> Result<UtteranceId, Problem> {
+    c.warm(lang, inbox)?;
+    let Some(tts) = c.ready.get_mut(lang) else {
+        return Err(Problem::NoVoice);
+    };
+    // speech-dispatcher's volume runs -100..100 with 0 as the voice's normal loudness:
+    // 100 % is normal, lower settings scale down towards silence.
+    let level = -100.0 + f32::from(volume.min(100));
+    guarded("setting the volume", || tts.set_volume(level).map(|_| ())).map_err(Problem::Lost)?;
+    match guarded("speaking", || tts.speak(text, false)) {
+        Ok(Some(utterance)) => Ok(utterance),
+        Ok(None) => Err(Problem::Lost(
+            "speech-dispatcher gave no utterance id".into(),
+        )),
+        Err(e) => Err(Problem::Lost(e)),
+    }
+}
+
+/// One connection to speech-dispatcher whose callbacks post to this thread's inbox.
+fn open(inbox: &Sender<Inbox>) -> Result<Tts, String> {
+    let tts = guarded("connecting to speech-dispatcher", Tts::default)?;
+    let begin = inbox.clone();
+    let end = inbox.clone();
+    let stop = inbox.clone();
+    // Callbacks run on speech-dispatcher's thread: they only post, never call `tts`.
+    guarded("registering callbacks", || {
+        tts.on_utterance_begin(Some(Box::new(move |u| {
+            let _ = begin.send(Inbox::Begin(u));
+        })))
+    })?;
+    guarded("registering callbacks", || {
+        tts.on_utterance_end(Some(Box::new(move |u| {
+            let _ = end.send(Inbox::End(u));
+        })))
+    })?;
+    guarded("registering callbacks", || {
+        tts.on_utterance_stop(Some(Box::new(move |u| {
+            let _ = stop.send(Inbox::End(u));
+        })))
+    })?;
+    Ok(tts)
+}
+
+/// Lists the system's voices once and chooses one per wanted language; the first language's
+/// connection is made ready at once, the others are warmed up while idle.
+fn connect(settings: &VoiceSettings, inbox: &Sender<Inbox>) -> Result<Connection, String> {
+    let first = open(inbox)?;
+    let offered = guarded("listing voices", || first.voices())?;
+    let named: Vec<(String, String)> = offered
+        .iter()
+        .map(|v| {
+            (
+                v.name(),
+                v.language().primary_language().to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    let mut chosen = BTreeMap::new();
+    for lang in &settings.languages {
+        if let Some(name) = choose_voice(&named, lang, settings.overrides.get(lang))
+            && let Some(voice) = offered.iter().find(|v| v.name() == name)
+        {
+            chosen.insert(lang.clone(), voice.clone());
+        }
+    }
+    let mut connection = Connection {
+        pending: settings
+            .languages
+            .iter()
+            .filter(|l| chosen.contains_key(*l))
+            .cloned()
+            .collect(),
+        chosen,
+        ready: HashMap::new(),
+    };
+    if let Some(lang) = connection.pending.first().cloned()
+        && let Some(voice) = connection.chosen.get(&lang).cloned()
+    {
+        let mut first = first;
+        guarded("choosing a voice", || first.set_voice(&voice))?;
+        connection.pending.remove(0);
+        connection.ready.insert(lang, first);
+    }
+    Ok(connection)
+}
+
+/// Picks the voice for `lang` from `(name, primary language)` pairs: the office's choice when
+/// the system has it, else the plain voice of the language (espeak-ng lists every variant, e.g.
+/// "Bulgarian" and "Bulgarian+Adam"; the plain one is preferred), else the shortest name.
+pub fn choose_voice(
+    offered: &[(String, String)],
+    lang: &str,
+    wanted: Option<&String>,
+) -> Option<String> {
+    if let Some(wanted) = wanted
+        && let Some((name, _)) = offered.iter().find(|(n, _)| n == wanted)
+    {
+        return Some(name.clone());
+    }
+    offered
+        .iter()
+        .filter(|(_, l)| l.eq_ignore_ascii_case(lang))
+        .min_by_key(|(name, _)| (name.contains('+'), name.len(), name.clone()))
+        .map(|(name, _)| name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offered() -> Vec<(String, String)> {
+        [
+            ("Bulgarian+Adam", "bg"),
+            ("Bulgarian", "bg"),
+            ("Slovak+Annie", "sk"),
+            ("Slovak", "sk"),
+            ("Ukrainian", "uk"),
+            ("English (America)", "en"),
+            ("English (Great Britain)", "en"),
+        ]
+        .iter()
+        .map(|(n, l)| ((*n).to_owned(), (*l).to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn the_plain_voice_of_a_language_is_chosen_unless_the_office_chose_one() {
+        let offered = offered();
+        assert_eq!(
+            choose_voice(&offered, "bg", None).as_deref(),
+            Some("Bulgarian")
+        );
+        assert_eq!(
+            choose_voice(&offered, "sk", Some(&"Slovak+Annie".to_owned())).as_deref(),
+            Some("Slovak+Annie")
+        );
+        // An override the system does not have falls back to the automatic pick.
+        assert_eq!(
+            choose_voice(&offered, "uk", Some(&"Ukrainian+Nobody".to_owned())).as_deref(),
+            Some("Ukrainian")
+        );
+        assert_eq!(choose_voice(&offered, "mk", None), None);
+        assert_eq!(
+            choose_voice(&offered, "en", None).as_deref(),
+            Some("English (America)")
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! The Bevy side of the announcer: hands new calls and cancellations to the announcer thread,
+//! plays the chime it asks for through Bevy audio, and tells it the moment the chime really
+//! starts (so speech waits for the chime's end, not for a guess).
+
+use std::sync::{Arc, Mutex};
+
+use bevy::audio::{AudioPlayer, AudioSink, AudioSource, PlaybackSettings, Volume};
+use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+
+use super::room::ToAnnounce;
+use super::{Room, ScreenSystems, Words};
+use crate::announcement::announcer::{Announcer, AnnouncerConfig, Progress, SpeakerFactory};
+use crate::announcement::chime;
+
+/// What the loudspeaker needs to start; consumed at startup. Absent on a muted display.
+#[derive(Resource)]
+pub struct LoudspeakerSetup(pub Mutex<Option<(AnnouncerConfig, SpeakerFactory)>>);
+
+/// The running announcer and the chime sound.
+#[derive(Resource)]
+pub struct Loudspeaker {
+    pub announcer: Mutex<Announcer>,
+    chime: Handle<AudioSource>,
+    /// The last announcer progress lines, newest last (the preview panel shows them).
+    pub recent: Vec<Progress>,
+}
+
+/// Marks the chime being played.
+#[derive(Component)]
+struct ChimePlaying;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Startup, start_announcer)
+        .add_systems(
+            Update,
+            (hand_over_calls.after(ScreenSystems::Receive), play_chimes),
+        )
+        // Bevy creates the audio sink in PostUpdate; looking in Last sees it in the same frame,
+        // so a sleeping screen does not delay the report by a whole wake-up.
+        .add_systems(Last, report_chime_started);
+}
+
+fn start_announcer(
+    mut commands: Commands,
+    setup: Res<LoudspeakerSetup>,
+    words: Res<Words>,
+    mut sounds: ResMut<Assets<AudioSource>>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
+) {
+    let Some((config, speaker)) = setup.0.lock().ok().and_then(|mut s| s.take()) else {
+        return;
+    };
+    let wake: Arc<dyn Fn() + Send + Sync> = match proxy {
+        Some(proxy) => {
+            let proxy = Mutex::new((**proxy).clone());
+            Arc::new(move || {
+                if let Ok(proxy) = proxy.lock() {
+                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
+                }
+            })
+        }
+        None => Arc::new(|| {}),
+    };
+    let chime = sounds.add(AudioSource {
+        bytes: chime::wav().into(),
+    });
+    match Announcer::spawn(config, words.0.clone(), speaker, wake) {
+        Ok(announcer) => {
+            commands.insert_resource(Loudspeaker {
+                announcer: Mutex::new(announcer),
+                chime,
+                recent: Vec::new(),
+            });
+        }
+        Err(e) => error!("cannot start the announcer thread: {e}; calls will be shown, not heard"),
+    }
+}
+
+fn hand_over_calls(mut room: ResMut<Room>, speaker: Option<ResMut<Loudspeaker>>) {
+    if room.to_announce.is_empty() {
+        return;
+    }
+    let items = std::mem::take(&mut room.to_announce);
+    let Some(mut speaker) = speaker else {
+        return;
+    };
+    if let Ok(announcer) = speaker.announcer.lock() {
+        for (item, received) in items {
+            match item {
+                ToAnnounce::Call(call) => announcer.call(call, received),
+                ToAnnounce::Cancel(id) => announcer.cancel(&id),
+            }
+        }
+    }
+    let progress: Vec<Progress> = match speaker.announcer.lock() {
+        Ok(announcer) => announcer.progress.try_iter().collect(),
+        Err(_) => Vec::new(),
+    };
+    keep_recent(&mut speaker.recent, progress);
+}
+
+fn keep_recent(recent: &mut Vec<Progress>, more: Vec<Progress>) {
+    recent.extend(more);
+    let over = recent.len().saturating_sub(50);
+    recent.drain(..over);
+}
+
+fn play_chimes(mut commands: Commands, speaker: Option<ResMut<Loudspeaker>>) {
+    let Some(mut speaker) = speaker else {
+        return;
+    };
+    let (volumes, progress): (Vec<u8>, Vec<Progress>) = match speaker.announcer.lock() {
+        Ok(announcer) => (
+            announcer.chimes.try_iter().collect(),
+            announcer.progress.try_iter().collect(),
+        ),
+        Err(_) => return,
+    };
+    keep_recent(&mut speaker.recent, progress);
+    for volume in volumes {
+        commands.spawn((
+            AudioPlayer::new(speaker.chime.clone()),
+            PlaybackSettings::DESPAWN.with_volume(Volume::Linear(f32::from(volume) / 100.0)),
+            ChimePlaying,
+        ));
+    }
+}
+
+fn report_chime_started(
+    started: Query<(), (With<ChimePlaying>, Added<AudioSink>)>,
+    speaker: Option<Res<Loudspeaker>>,
+) {
+    let Some(speaker) = speaker else {
+        return;
+    };
+    for () in &started {
+        if let Ok(announcer) = speaker.announcer.lock() {
+            announcer.chime_started();
+        }
+    }
+}

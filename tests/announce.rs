@@ -1,0 +1,409 @@
+//! Real sound: herald under Xvfb announces calls through speech-dispatcher + espeak-ng and Bevy
+//! audio into a PulseAudio null sink, and `parec` records the sink's monitor, so the test hears
+//! what a person in the room would. (ALSA's null device is not used: it is not paced, and
+//! Bevy's audio thread spins on it.)
+//!
+//! The test owns its sound system: a private PulseAudio daemon in a private runtime folder,
+//! and the speech-dispatcher that herald autospawns there, both stopped at the end.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use herald::announcement::chime;
+use herald::protocol::Call;
+use serde_json::Value;
+
+const RATE: u32 = 22_050;
+
+/// A private PulseAudio with a null sink, recorded from its monitor while it lives.
+struct SoundRoom {
+    dir: PathBuf,
+    recorder: Child,
+    raw: PathBuf,
+    /// When the recorder was started (its first samples arrive a little later).
+    t0: SystemTime,
+    stopped: bool,
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .env("XDG_RUNTIME_DIR", dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is missing ({e}); the README's test command installs it")
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl SoundRoom {
+    fn open(name: &str) -> Self {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sound-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("runtime folder");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .expect("chmod 700");
+        }
+        run(
+            &dir,
+            "pulseaudio",
+            &[
+                "--daemonize=yes",
+                "--exit-idle-time=-1",
+                "-n",
+                "--load=module-null-sink sink_name=capture",
+                "--load=module-native-protocol-unix",
+            ],
+        );
+        run(&dir, "pactl", &["set-default-sink", "capture"]);
+        let raw = dir.join("room.raw");
+        let file = std::fs::File::create(&raw).expect("recording file");
+        let t0 = SystemTime::now();
+        let recorder = Command::new("parec")
+            .args([
+                "-d",
+                "capture.monitor",
+                "--raw",
+                "--format=s16le",
+                "--rate=22050",
+                "--channels=1",
+            ])
+            .env("XDG_RUNTIME_DIR", &dir)
+            .stdout(file)
+            .spawn()
+            .expect("parec (pulseaudio-utils) is missing; the README's test command installs it");
+        Self {
+            dir,
+            recorder,
+            raw,
+            t0,
+            stopped: false,
+        }
+    }
+
+    /// Stops everything and returns the recording as samples in -1..1.
+    fn close(mut self) -> Vec<f32> {
+        let _ = self.recorder.kill();
+        let _ = self.recorder.wait();
+        self.stop_services();
+        let bytes = std::fs::read(&self.raw).expect("the recording");
+        bytes
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+            .collect()
+    }
+
+    fn stop_services(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        let pid_file = self.dir.join("speech-dispatcher/pid/speech-dispatcher.pid");
+        if let Ok(pid) = std::fs::read_to_string(pid_file) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+        let _ = Command::new("pulseaudio")
+            .arg("--kill")
+            .env("XDG_RUNTIME_DIR", &self.dir)
+            .status();
+    }
+}
+
+impl Drop for SoundRoom {
+    fn drop(&mut self) {
+        let _ = self.recorder.kill();
+        self.stop_services();
+    }
+}
+
+/// herald under Xvfb with its JSON log read line by line.
+struct Herald {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+    log: Vec<Value>,
+    stderr: PathBuf,
+}
+
+impl Herald {
+    fn start(room: &SoundRoom, name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        use std::os::unix::process::CommandExt;
+        let stderr = room.dir.join(format!("{name}.stderr"));
+        let mut command = Command::new("xvfb-run");
+        command
+            .args(["-a", "-s", "-screen 0 1280x720x24"])
+            .arg(env!("CARGO_BIN_EXE_herald"))
+            .args(["--size", "1280x720", "--log-json"])
+            .args(args)
+            .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_RUNTIME_DIR", &room.dir)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+            // Its own process group, so xvfb-run, Xvfb and herald stop together.
+            .process_group(0);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
+            .spawn()
+            .expect("xvfb-run must be installed (the README's test command installs it)");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                    let _ = tx.send(value);
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+            stderr,
+        }
+    }
+
+    /// Waits until `count` events named `event` were logged; panics after `limit`.
+    fn wait_for(&mut self, event: &str, count: usize, limit: Duration) {
+        let end = Instant::now() + limit;
+        while self.log.iter().filter(|l| l["event"] == event).count() < count {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.log.push(line),
+                Err(_) => panic!(
+                    "no {count}× {event} within {limit:?}; log so far:\n{}\nstderr:\n{}",
+                    self.log
+                        .iter()
+                        .map(Value::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    std::fs::read_to_string(&self.stderr).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
+    fn events(&self, event: &str) -> Vec<&Value> {
+        self.log.iter().filter(|l| l["event"] == event).collect()
+    }
+
+    fn stop(mut self) -> String {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+/// Seconds from the start of the recording (`t0`) to a log line's timestamp.
+fn at(t0: SystemTime, line: &Value) -> f64 {
+    let ts = line["ts"].as_str().expect("ts");
+    let t = chrono::DateTime::parse_from_rfc3339(ts).expect("rfc3339 ts");
+    let t0: chrono::DateTime<chrono::Utc> = t0.into();
+    (t.with_timezone(&chrono::Utc) - t0).as_seconds_f64()
+}
+
+fn span(samples: &[f32], from: f64, to: f64) -> &[f32] {
+    let a = ((from.max(0.0) * f64::from(RATE)) as usize).min(samples.len());
+    let b = ((to.max(0.0) * f64::from(RATE)) as usize).clamp(a, samples.len());
+    &samples[a..b]
+}
+
+fn rms(samples: &[f32]) -> f64 {
+    let sum: f64 = samples.iter().map(|s| f64::from(*s).powi(2)).sum();
+    (sum / samples.len().max(1) as f64).sqrt()
+}
+
+/// First moment after `from` where 10 ms of sound is clearly above silence.
+fn onset(samples: &[f32], from: f64) -> Option<f64> {
+    let frame = (RATE / 100) as usize;
+    let first = (from.max(0.0) * f64::from(RATE)) as usize / frame;
+    samples
+        .chunks(frame)
+        .enumerate()
+        .skip(first)
+        .find(|(_, chunk)| rms(chunk) > 0.02)
+        .map(|(i, _)| (i * frame) as f64 / f64::from(RATE))
+}
+
+/// How much of a stretch is one steady tone (0.5 for a pure sine, near 0 for speech).
+fn tonality(samples: &[f32], freq: f64) -> f64 {
+    chime::tone_power(samples, RATE, freq) / rms(samples).powi(2).max(1e-12)
+}
+
+/// Share of 50 ms frames with sound in them.
+fn active_share(samples: &[f32]) -> f64 {
+    let frames: Vec<&[f32]> = samples.chunks((RATE / 20) as usize).collect();
+    frames.iter().filter(|c| rms(c) > 0.01).count() as f64 / frames.len().max(1) as f64
+}
+
+fn uk_visitor_call() -> Call {
+    Call {
+        lang: Some("uk".into()),
+        floor: Some(1),
+        ..Call::new("call-a042", "A042", "3", "2026-11-22T09:00:00Z")
+    }
+}
+
+#[test]
+fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_chime_stays() {
+    let room = SoundRoom::open("announce");
+    let server = support::TestServer::start();
+    let url = server.url();
+
+    // Phase 1: the real voice. A Ukrainian visitor in a Slovak office.
+    let mut herald = Herald::start(&room, "speech", &["--feed", &url, "--lang", "sk"], &[]);
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    // Voices load one by one after start; the timing below is the steady one.
+    herald.wait_for("voices_loaded", 1, Duration::from_secs(60));
+    server.call(uk_visitor_call());
+    herald.wait_for("announcement_finished", 1, Duration::from_secs(90));
+    let chime_line = herald.events("chime_started")[0].clone();
+    let speech: Vec<Value> = herald
+        .events("speech_started")
+        .into_iter()
+        .cloned()
+        .collect();
+    let ends: Vec<Value> = herald
+        .events("speech_finished")
+        .into_iter()
+        .cloned()
+        .collect();
+    let started = herald.events("announcement_started")[0].clone();
+    let log_text = herald
+        .log
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let stderr_text = herald.stop();
+    assert!(
+        !stderr_text.contains("panicked"),
+        "herald panicked:\n{stderr_text}"
+    );
+
+    // The texts sent to the voice, in order: the visitor's language, then the office's.
+    let langs: Vec<&str> = speech.iter().filter_map(|l| l["lang"].as_str()).collect();
+    assert_eq!(langs, ["uk", "sk"], "{log_text}");
+    let texts: Vec<&str> = speech.iter().filter_map(|l| l["text"].as_str()).collect();
+    assert!(
+        texts[0].starts_with("Талон літера а 42") && texts[0].contains("вікна 3"),
+        "{texts:?}"
+    );
+    assert!(
+        texts[1].starts_with("Lístok písmeno A 42") && texts[1].contains("okienku 3"),
+        "{texts:?}"
+    );
+    assert_eq!(started["ticket"], "A042");
+    assert!(
+        ends.iter().all(|l| l["spoken"] == true),
+        "both were spoken: {log_text}"
+    );
+
+    // Phase 2: no speech-dispatcher at all (an address where none listens): chime only, said once.
+    let mut mute_voice = Herald::start(
+        &room,
+        "nospeech",
+        &["--feed", &url, "--lang", "sk"],
+        &[(
+            "SPEECHD_ADDRESS",
+            "unix_socket:/nonexistent/herald-test.sock",
+        )],
+    );
+    mute_voice.wait_for("connected", 1, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(2));
+    server.call(Call::new("call-b007", "B007", "5", "2026-11-22T09:01:00Z"));
+    server.call(Call::new("call-b008", "B008", "6", "2026-11-22T09:01:01Z"));
+    mute_voice.wait_for("announcement_finished", 2, Duration::from_secs(60));
+    let chimes_without_voice: Vec<Value> = mute_voice
+        .events("chime_started")
+        .into_iter()
+        .cloned()
+        .collect();
+    assert!(mute_voice.events("speech_started").is_empty());
+    let stderr_text = mute_voice.stop();
+    let said = stderr_text.matches("speech is unavailable").count();
+    assert_eq!(
+        said, 1,
+        "the outage is logged once, clearly:\n{stderr_text}"
+    );
+
+    let t0 = room.t0;
+    let samples = room.close();
+    let secs = samples.len() as f64 / f64::from(RATE);
+
+    // Phase 1 in the recording. Align the log's clock with the recording on the chime's onset.
+    let chime_logged = at(t0, &chime_line);
+    let heard = onset(&samples, 0.0).expect("nothing was heard at all");
+    let offset = heard - chime_logged;
+    eprintln!(
+        "recorded {secs:.1} s; chime logged at {chime_logged:.2} s, heard at {heard:.2} s (offset {offset:+.3} s)"
+    );
+    // (parec's first samples come a second or two after it starts, so the offset is not 0;
+    // the first sound being the chime is shown by its tone.)
+    let ring = span(&samples, heard + 0.02, heard + 0.32);
+    let tone = tonality(ring, 783.99);
+    eprintln!("chime: RMS {:.3}, G5 tonality {tone:.2}", rms(ring));
+    assert!(
+        tone > 0.2,
+        "the chime's first note is a clear G5 ({tone:.2})"
+    );
+    for (start, end) in speech.iter().zip(&ends) {
+        let from = at(t0, start) + offset;
+        let to = at(t0, end) + offset;
+        let lang = start["lang"].as_str().unwrap_or("?");
+        assert!(
+            from >= heard + chime::SECONDS - 0.1,
+            "{lang} speech began at {from:.2} s, over the chime that began at {heard:.2} s"
+        );
+        let voice = span(&samples, from, to);
+        let (level, active, tone) = (rms(voice), active_share(voice), tonality(voice, 783.99));
+        eprintln!(
+            "{lang}: {:.2} s of speech, RMS {level:.3}, {:.0} % active, G5 tonality {tone:.3}: {}",
+            to - from,
+            active * 100.0,
+            start["text"]
+        );
+        assert!(
+            (1.5..15.0).contains(&(to - from)),
+            "{lang}: a sentence takes seconds, not {:.2} s",
+            to - from
+        );
+        assert!(
+            level > 0.02,
+            "{lang}: the speech is silent (RMS {level:.4})"
+        );
+        assert!(active > 0.3, "{lang}: mostly silence ({active:.2})");
+        assert!(
+            tone < 0.15,
+            "{lang}: this is a tone, not speech ({tone:.2})"
+        );
+    }
+    let first_ms = speech[0]["since_call_ms"].as_u64().unwrap_or(0);
+    let chime_ms = chime_line["since_call_ms"].as_u64().unwrap_or(0);
+    eprintln!("call → chime {chime_ms} ms, call → speech {first_ms} ms");
+
+    // Phase 2: each call still gets its chime.
+    for line in &chimes_without_voice {
+        let logged = at(t0, line) + offset;
+        let sound =
+            onset(&samples, logged - 0.3).unwrap_or_else(|| panic!("no chime after {logged:.2} s"));
+        assert!(
+            (sound - logged).abs() < 0.5,
+            "a chime without speech, heard at {sound:.2} s, logged at {logged:.2} s"
+        );
+        let tone = tonality(span(&samples, sound + 0.02, sound + 0.32), 783.99);
+        assert!(tone > 0.2, "the chime is there without speech ({tone:.2})");
+    }
+}
