@@ -583,3 +583,276 @@ impl Worker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn catalogue() -> Arc<Catalogue> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        match Catalogue::load(&dir, "sk") {
+            Ok((catalogue, _)) => Arc::new(catalogue),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    type Said = Arc<Mutex<Vec<(String, String, u8)>>>;
+    type Report = Box<dyn Fn(VoiceReport) + Send>;
+
+    /// A stand-in voice that "speaks" for 80 ms and reports like the real one.
+    struct FakeVoice {
+        report: Arc<Mutex<Report>>,
+        said: Said,
+    }
+
+    impl Speaker for FakeVoice {
+        fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool {
+            if let Ok(mut said) = self.said.lock() {
+                said.push((lang.to_owned(), text.to_owned(), volume));
+            }
+            let report = self.report.clone();
+            std::thread::spawn(move || {
+                let send = |r| {
+                    if let Ok(f) = report.lock() {
+                        f(r);
+                    }
+                };
+                std::thread::sleep(Duration::from_millis(20));
+                send(VoiceReport::Started { id });
+                std::thread::sleep(Duration::from_millis(60));
+                send(VoiceReport::Finished { id });
+            });
+            true
+        }
+    }
+
+    fn fake_voice(said: &Said, working: bool) -> SpeakerFactory {
+        let said = said.clone();
+        Box::new(move |report| {
+            if working {
+                report(VoiceReport::Ready {
+                    voices: ["sk", "uk", "en"]
+                        .iter()
+                        .map(|l| ((*l).to_owned(), format!("voice-{l}")))
+                        .collect(),
+                });
+            } else {
+                report(VoiceReport::Unavailable {
+                    reason: "connection refused".into(),
+                });
+            }
+            Some(Box::new(FakeVoice {
+                report: Arc::new(Mutex::new(report)),
+                said,
+            }) as Box<dyn Speaker>)
+        })
+    }
+
+    fn config(languages: &[&str]) -> AnnouncerConfig {
+        AnnouncerConfig {
+            settings: AnnouncerSettings {
+                languages: languages.iter().map(|l| (*l).to_owned()).collect(),
+                ..AnnouncerSettings::default()
+            },
+            chime_secs: 0.3,
+            chime_wait: Duration::from_millis(400),
+            ..AnnouncerConfig::default()
+        }
+    }
+
+    fn call(n: u32, lang: Option<&str>) -> Call {
+        Call {
+            lang: lang.map(str::to_owned),
+            ..Call::new(
+                format!("c{n}"),
+                format!("A{n:03}"),
+                "3",
+                "2026-11-22T09:00:00Z",
+            )
+        }
+    }
+
+    /// Reads progress until `done` says so (or 5 s pass), returning everything seen.
+    fn follow(announcer: &Announcer, done: impl Fn(&[Progress]) -> bool) -> Vec<Progress> {
+        let end = Instant::now() + Duration::from_secs(5);
+        let mut seen = Vec::new();
+        while !done(&seen) {
+            let left = end.saturating_duration_since(Instant::now());
+            match announcer.progress.recv_timeout(left) {
+                Ok(p) => seen.push(p),
+                Err(_) => panic!("stuck; seen so far: {seen:?}"),
+            }
+        }
+        seen
+    }
+
+    fn finished(n: usize) -> impl Fn(&[Progress]) -> bool {
+        move |seen| {
+            seen.iter()
+                .filter(|p| matches!(p, Progress::Finished { .. }))
+                .count()
+                >= n
+        }
+    }
+
+    #[test]
+    fn speech_waits_for_the_chime_and_follows_the_visitor_then_the_office_language() {
+        let said = Said::default();
+        let announcer = Announcer::spawn(
+            config(&["sk"]),
+            catalogue(),
+            fake_voice(&said, true),
+            Arc::new(|| {}),
+        )
+        .expect("thread");
+        announcer.call(call(42, Some("uk")), Instant::now());
+        let volume = announcer
+            .chimes
+            .recv_timeout(Duration::from_secs(2))
+            .expect("a chime is asked for first");
+        assert_eq!(volume, 100);
+        assert!(
+            said.lock().map(|s| s.is_empty()).unwrap_or(false),
+            "nothing said before the chime"
+        );
+        let chime_at = Instant::now();
+        announcer.chime_started();
+        let seen = follow(&announcer, |seen| {
+            seen.iter()
+                .any(|p| matches!(p, Progress::SpeechStarted { .. }))
+        });
+        assert!(
+            chime_at.elapsed() >= Duration::from_millis(300),
+            "speech began {:?} after the chime started, over a 300 ms chime",
+            chime_at.elapsed()
+        );
+        assert!(
+            seen.iter().any(|p| matches!(p, Progress::Voices(_))),
+            "{seen:?}"
+        );
+        follow(&announcer, finished(1));
+        let said = said.lock().map(|s| s.clone()).unwrap_or_default();
+        let langs: Vec<&str> = said.iter().map(|(l, _, _)| l.as_str()).collect();
+        assert_eq!(langs, ["uk", "sk"]);
+    }
+
+    #[test]
+    fn without_an_audio_output_the_announcement_goes_on_and_says_so_once() {
+        let said = Said::default();
+        let announcer = Announcer::spawn(
+            config(&["sk"]),
+            catalogue(),
+            fake_voice(&said, true),
+            Arc::new(|| {}),
+        )
+        .expect("thread");
+        announcer.call(call(1, None), Instant::now());
+        announcer.call(call(2, None), Instant::now());
+        // Nobody reports the chime playing.
+        let seen = follow(&announcer, finished(2));
+        let notes: Vec<&Progress> = seen
+            .iter()
+            .filter(|p| matches!(p, Progress::Note(n) if n.contains("chime did not start")))
+            .collect();
+        assert_eq!(notes.len(), 1, "{seen:?}");
+        assert_eq!(
+            said.lock().map(|s| s.len()).unwrap_or(0),
+            2,
+            "both calls were still spoken"
+        );
+    }
+
+    #[test]
+    fn without_speech_each_call_still_gets_its_chime_and_the_outage_is_said_once() {
+        let said = Said::default();
+        let announcer = Announcer::spawn(
+            config(&["sk", "en"]),
+            catalogue(),
+            fake_voice(&said, false),
+            Arc::new(|| {}),
+        )
+        .expect("thread");
+        for n in 1..=3 {
+            announcer.call(call(n, Some("uk")), Instant::now());
+        }
+        let mut chimes = 0;
+        let end = Instant::now() + Duration::from_secs(5);
+        while chimes < 3 && Instant::now() < end {
+            if announcer
+                .chimes
+                .recv_timeout(Duration::from_millis(50))
+                .is_ok()
+            {
+                chimes += 1;
+                announcer.chime_started();
+            }
+        }
+        assert_eq!(chimes, 3);
+        let seen = follow(&announcer, finished(3));
+        let outages = seen
+            .iter()
+            .filter(|p| matches!(p, Progress::Note(n) if n.contains("speech is unavailable")))
+            .count();
+        assert_eq!(outages, 1, "{seen:?}");
+        assert!(said.lock().map(|s| s.is_empty()).unwrap_or(false));
+    }
+
+    #[test]
+    fn a_cancelled_call_is_not_announced_and_quiet_hours_are_respected() {
+        let said = Said::default();
+        let mut quiet = config(&["sk"]);
+        quiet.volume = VolumeSchedule {
+            base: 0,
+            quiet: Vec::new(),
+        };
+        let announcer =
+            Announcer::spawn(quiet, catalogue(), fake_voice(&said, true), Arc::new(|| {}))
+                .expect("thread");
+        announcer.call(call(1, None), Instant::now());
+        let seen = follow(&announcer, |seen| {
+            seen.iter().any(|p| matches!(p, Progress::Skipped { .. }))
+        });
+        assert!(seen.iter().all(|p| !matches!(p, Progress::Started { .. })));
+        assert!(
+            announcer.chimes.try_recv().is_err(),
+            "no chime in quiet hours"
+        );
+
+        let mut lower = config(&["sk"]);
+        lower.volume = VolumeSchedule {
+            base: 30,
+            quiet: Vec::new(),
+        };
+        let announcer =
+            Announcer::spawn(lower, catalogue(), fake_voice(&said, true), Arc::new(|| {}))
+                .expect("thread");
+        announcer.call(call(1, None), Instant::now());
+        announcer.call(call(2, None), Instant::now());
+        announcer.cancel("c2");
+        let volume = announcer
+            .chimes
+            .recv_timeout(Duration::from_secs(2))
+            .expect("chime");
+        assert_eq!(volume, 30, "the chime plays at the scheduled volume");
+        announcer.chime_started();
+        let seen = follow(&announcer, finished(1));
+        std::thread::sleep(Duration::from_millis(700));
+        let later: Vec<Progress> = announcer.progress.try_iter().collect();
+        let tickets: Vec<&str> = seen
+            .iter()
+            .chain(&later)
+            .filter_map(|p| match p {
+                Progress::Started { ticket, .. } => Some(ticket.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tickets, ["A001"], "the cancelled A002 is never announced");
+        assert!(
+            said.lock()
+                .map(|s| s.iter().all(|(_, _, v)| *v == 30))
+                .unwrap_or(false)
+        );
+    }
+}
