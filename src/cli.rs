@@ -71,7 +71,7 @@ pub struct Cli {
     pub size: (u32, u32),
 
     /// Average seconds between calls in the demo office (it varies each time by ±40 %).
-    #[arg(long, value_name = "SECONDS", default_value_t = 8.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub demo_every: f64,
 
     /// Replace motion with plain changes (no pop-in, no pulsing highlight).
@@ -98,7 +98,8 @@ pub struct Cli {
     #[arg(long = "quiet", value_name = "PERIOD")]
     pub quiet: Vec<QuietPeriod>,
 
-    /// Languages to speak each call in, after the visitor's own (default: the display languages).
+    /// Office languages to speak each call in, after the visitor's own (default: the primary
+    /// display language, i.e. the first of --lang).
     #[arg(long, value_name = "LANGS", value_delimiter = ',')]
     pub speak: Vec<String>,
 

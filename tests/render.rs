@@ -83,6 +83,8 @@ fn screenshot_with_log(name: &str, args: &[&str], during: impl FnOnce()) -> (Pat
         .args(["-a", "-s", "-screen 0 1920x1080x24"])
         .arg(env!("CARGO_BIN_EXE_herald"))
         .args(args)
+        // Pixels only: the sound has its own test (tests/announce.rs) with its own sound system.
+        .arg("--mute")
         .arg("--screenshot")
         .arg(&path)
         .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))

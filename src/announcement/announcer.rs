@@ -517,7 +517,8 @@ impl Worker {
                 if self.speech_down.is_none() {
                     self.note(format!(
                         "speech is unavailable ({reason}); calls are announced with the chime \
-                         only, and herald keeps trying to reach speech-dispatcher every {} s",
+                         only, and herald keeps trying to reach speech-dispatcher (at least \
+                         every {} s)",
                         self.config.voice.retry.as_secs()
                     ));
                     event_log::emit("speech_unavailable", json!({ "reason": reason }));

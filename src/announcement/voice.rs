@@ -172,11 +172,16 @@ fn run(
 ) {
     let mut connection: Option<Connection> = None;
     let mut next_try = Instant::now();
+    // A speech-dispatcher that is just starting or shutting down refuses briefly: try again
+    // soon, then back off to `settings.retry`.
+    let first_retry = Duration::from_secs(2).min(settings.retry);
+    let mut retry = first_retry;
     let mut speaking: Option<Speaking> = None;
     loop {
         if connection.is_none() && Instant::now() >= next_try {
             match connect(settings, inbox) {
                 Ok(c) => {
+                    retry = first_retry;
                     report(VoiceReport::Ready { voices: c.names() });
                     if c.pending.is_empty() {
                         report(VoiceReport::Warm);
@@ -185,7 +190,8 @@ fn run(
                 }
                 Err(reason) => {
                     report(VoiceReport::Unavailable { reason });
-                    next_try = Instant::now() + settings.retry;
+                    next_try = Instant::now() + retry;
+                    retry = (retry * 2).min(settings.retry);
                 }
             }
         }
@@ -216,7 +222,8 @@ fn run(
                         Err(Problem::Lost(reason)) => {
                             report(VoiceReport::Unavailable { reason });
                             connection = None;
-                            next_try = Instant::now() + settings.retry;
+                            next_try = Instant::now() + retry;
+                            retry = (retry * 2).min(settings.retry);
                         }
                         _ if c.pending.is_empty() => report(VoiceReport::Warm),
                         _ => {}
@@ -276,7 +283,8 @@ fn run(
                         });
                         report(VoiceReport::Unavailable { reason });
                         connection = None;
-                        next_try = Instant::now() + settings.retry;
+                        next_try = Instant::now() + retry;
+                        retry = (retry * 2).min(settings.retry);
                     }
                 }
             }

@@ -165,7 +165,7 @@ pub fn run(cli: &Cli) -> AppExit {
 /// What the room's announcer says and how loud, from the command line.
 fn announcer_config(cli: &Cli, display: &[String], catalogue: &Catalogue) -> AnnouncerConfig {
     let languages: Vec<String> = if cli.speak.is_empty() {
-        display.to_vec()
+        display.iter().take(1).cloned().collect()
     } else {
         cli.speak.iter().map(|l| l.trim().to_owned()).collect()
     };
