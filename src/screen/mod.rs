@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod design;
 pub mod feed_link;
 pub mod layout;
 pub mod loudspeaker;

@@ -1,0 +1,536 @@
+//! Layouts and themes as data: TOML files under `assets/layouts/*.layout.toml` and
+//! `assets/themes/*.theme.toml`, read through Bevy's asset system (see `docs/layouts.md`).
+//!
+//! A file is checked completely when it is read: a mistake gives one message with the file, the
+//! line and what is wrong, and the screen keeps the last good version. The shipped files are also
+//! compiled in, so a display whose file is broken or missing at start shows the shipped design.
+
+use std::fmt;
+
+use bevy::asset::io::Reader;
+use bevy::asset::{AssetLoader, LoadContext};
+use bevy::prelude::*;
+use serde::Deserialize;
+
+// ----- layouts -----
+
+/// What a zone shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZoneKind {
+    /// Office name, connection marker, clock and date.
+    Header,
+    /// The call now: ticket → counter, where to go, the visitor's language, recall.
+    Hero,
+    /// The last calls, newest first.
+    Recent,
+    /// Every counter with its state and the ticket it serves.
+    Counters,
+    /// Office notices, one at a time.
+    Notice,
+    /// One counter's name and current ticket, as large as the zone allows (`--counter ID`).
+    Counter,
+}
+
+/// A rectangle in percent of the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rect4 {
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Zone {
+    pub kind: ZoneKind,
+    pub rect: Rect4,
+    /// Multiplies the zone's text sizes.
+    pub scale: f32,
+}
+
+/// A screen layout: where each zone is.
+#[derive(Asset, TypePath, Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub name: String,
+    pub zones: Vec<Zone>,
+    pub recent_rows: usize,
+    /// Seconds each notice shows before the next; 0 = the first notice stays.
+    pub notice_seconds: f64,
+    /// Motion replaced by plain changes, whatever the command line says.
+    pub reduced_motion: bool,
+}
+
+impl Layout {
+    pub fn zone(&self, kind: ZoneKind) -> Option<&Zone> {
+        self.zones.iter().find(|z| z.kind == kind)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutFile {
+    name: String,
+    #[serde(default = "default_rows")]
+    recent_rows: usize,
+    #[serde(default)]
+    notice_seconds: f64,
+    #[serde(default)]
+    reduced_motion: bool,
+    #[serde(default)]
+    zone: Vec<toml::Spanned<ZoneFile>>,
+}
+
+fn default_rows() -> usize {
+    6
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZoneFile {
+    kind: ZoneKind,
+    rect: Rect4,
+    #[serde(default = "one")]
+    scale: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// A design file that cannot be used: where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesignError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for DesignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {} (the screen keeps its last good design; fix the file and save it again)",
+            self.file, self.line, self.message
+        )
+    }
+}
+
+impl std::error::Error for DesignError {}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> DesignError {
+    DesignError {
+        file: file.to_owned(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        // toml's message repeats the source excerpt over several lines; the first is the point.
+        message: e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("not valid TOML")
+            .to_owned(),
+    }
+}
+
+impl Layout {
+    /// Reads and checks a layout file's text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, DesignError> {
+        let raw: LayoutFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let error = |line: usize, message: String| DesignError {
+            file: file.to_owned(),
+            line,
+            message,
+        };
+        if raw.zone.is_empty() {
+            return Err(error(1, "the layout has no [[zone]]".into()));
+        }
+        if !(0.0..=3600.0).contains(&raw.notice_seconds) {
+            return Err(error(1, "notice_seconds must be 0-3600".into()));
+        }
+        if raw.recent_rows > 12 {
+            return Err(error(1, "recent_rows must be 0-12".into()));
+        }
+        let mut zones: Vec<Zone> = Vec::new();
+        for spanned in raw.zone {
+            let line = line_of(text, spanned.span().start);
+            let z = spanned.into_inner();
+            let r = z.rect;
+            let name = format!("{:?}", z.kind).to_lowercase();
+            for (what, v) in [
+                ("left", r.left),
+                ("top", r.top),
+                ("width", r.width),
+                ("height", r.height),
+            ] {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(error(
+                        line,
+                        format!("zone {name}: {what} must be a percentage ≥ 0"),
+                    ));
+                }
+            }
+            if r.width <= 0.0 || r.height <= 0.0 {
+                return Err(error(
+                    line,
+                    format!("zone {name}: width and height must be more than 0"),
+                ));
+            }
+            // A zone that reaches past the screen would be cut off mid-letter on the wall.
+            if r.left + r.width > 100.01 {
+                return Err(error(
+                    line,
+                    format!(
+                        "zone {name} reaches past the right edge (left {} + width {} > 100)",
+                        r.left, r.width
+                    ),
+                ));
+            }
+            if r.top + r.height > 100.01 {
+                return Err(error(
+                    line,
+                    format!(
+                        "zone {name} reaches past the bottom edge (top {} + height {} > 100)",
+                        r.top, r.height
+                    ),
+                ));
+            }
+            if !(0.3..=4.0).contains(&z.scale) {
+                return Err(error(line, format!("zone {name}: scale must be 0.3-4")));
+            }
+            if zones.iter().any(|o| o.kind == z.kind) {
+                return Err(error(line, format!("zone {name} appears twice")));
+            }
+            zones.push(Zone {
+                kind: z.kind,
+                rect: r,
+                scale: z.scale,
+            });
+        }
+        Ok(Self {
+            name: raw.name,
+            zones,
+            recent_rows: raw.recent_rows,
+            notice_seconds: raw.notice_seconds,
+            reduced_motion: raw.reduced_motion,
+        })
+    }
+}
+
+/// The layouts shipped in `assets/layouts/`, compiled in as the fallback.
+pub const SHIPPED_LAYOUTS: [(&str, &str); 3] = [
+    (
+        "waiting-room",
+        include_str!("../../assets/layouts/waiting-room.layout.toml"),
+    ),
+    (
+        "waiting-room-portrait",
+        include_str!("../../assets/layouts/waiting-room-portrait.layout.toml"),
+    ),
+    (
+        "counter",
+        include_str!("../../assets/layouts/counter.layout.toml"),
+    ),
+];
+
+/// The shipped layout called `name`, from the copy compiled in.
+pub fn shipped_layout(name: &str) -> Option<Layout> {
+    let (_, text) = SHIPPED_LAYOUTS.iter().find(|(n, _)| *n == name)?;
+    Layout::parse(text, &format!("(built in) layouts/{name}.layout.toml")).ok()
+}
+
+// ----- themes -----
+
+/// Colours, fonts and sizes.
+#[derive(Asset, TypePath, Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub name: String,
+    pub background: Color,
+    pub header: Color,
+    pub panel: Color,
+    /// The hero panel's background while a new call is highlighted.
+    pub highlight: Color,
+    pub text: Color,
+    pub text_on_highlight: Color,
+    pub muted: Color,
+    pub accent: Color,
+    pub paused: Color,
+    pub closed: Color,
+    pub alert: Color,
+    pub font_regular: String,
+    pub font_bold: String,
+    /// Only for "→" (Noto Sans lacks it).
+    pub font_arrow: String,
+    pub text_scale: f32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    name: String,
+    colors: toml::Spanned<ColorsFile>,
+    fonts: FontsFile,
+    #[serde(default)]
+    sizes: SizesFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColorsFile {
+    background: toml::Spanned<String>,
+    header: toml::Spanned<String>,
+    panel: toml::Spanned<String>,
+    highlight: toml::Spanned<String>,
+    text: toml::Spanned<String>,
+    text_on_highlight: toml::Spanned<String>,
+    muted: toml::Spanned<String>,
+    accent: toml::Spanned<String>,
+    paused: toml::Spanned<String>,
+    closed: toml::Spanned<String>,
+    alert: toml::Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FontsFile {
+    regular: String,
+    bold: String,
+    arrow: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SizesFile {
+    #[serde(default = "one")]
+    text_scale: f32,
+}
+
+impl Default for SizesFile {
+    fn default() -> Self {
+        Self { text_scale: 1.0 }
+    }
+}
+
+impl Theme {
+    /// Reads and checks a theme file's text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, DesignError> {
+        let raw: ThemeFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let colour = |name: &str, value: &toml::Spanned<String>| -> Result<Color, DesignError> {
+            Srgba::hex(value.get_ref())
+                .map(Color::Srgba)
+                .map_err(|_| DesignError {
+                    file: file.to_owned(),
+                    line: line_of(text, value.span().start),
+                    message: format!(
+                        "colors.{name} = {:?} is not a colour; write \"#rrggbb\"",
+                        value.get_ref()
+                    ),
+                })
+        };
+        let c = raw.colors.get_ref();
+        let scale = raw.sizes.text_scale;
+        if !(0.5..=3.0).contains(&scale) {
+            return Err(DesignError {
+                file: file.to_owned(),
+                line: 1,
+                message: "sizes.text_scale must be 0.5-3".into(),
+            });
+        }
+        Ok(Self {
+            name: raw.name,
+            background: colour("background", &c.background)?,
+            header: colour("header", &c.header)?,
+            panel: colour("panel", &c.panel)?,
+            highlight: colour("highlight", &c.highlight)?,
+            text: colour("text", &c.text)?,
+            text_on_highlight: colour("text_on_highlight", &c.text_on_highlight)?,
+            muted: colour("muted", &c.muted)?,
+            accent: colour("accent", &c.accent)?,
+            paused: colour("paused", &c.paused)?,
+            closed: colour("closed", &c.closed)?,
+            alert: colour("alert", &c.alert)?,
+            font_regular: raw.fonts.regular,
+            font_bold: raw.fonts.bold,
+            font_arrow: raw.fonts.arrow,
+            text_scale: scale,
+        })
+    }
+}
+
+/// The themes shipped in `assets/themes/`, compiled in as the fallback.
+pub const SHIPPED_THEMES: [(&str, &str); 1] = [(
+    "civic",
+    include_str!("../../assets/themes/civic.theme.toml"),
+)];
+
+/// The shipped theme called `name`, from the copy compiled in.
+pub fn shipped_theme(name: &str) -> Option<Theme> {
+    let (_, text) = SHIPPED_THEMES.iter().find(|(n, _)| *n == name)?;
+    Theme::parse(text, &format!("(built in) themes/{name}.theme.toml")).ok()
+}
+
+/// The default theme (the shipped `civic`).
+pub fn civic() -> Theme {
+    shipped_theme("civic").unwrap_or_else(|| Theme {
+        name: "civic".into(),
+        background: Color::srgb_u8(0x0b, 0x18, 0x27),
+        header: Color::srgb_u8(0x10, 0x22, 0x36),
+        panel: Color::srgb_u8(0x12, 0x29, 0x41),
+        highlight: Color::srgb_u8(0xff, 0xcc, 0x4d),
+        text: Color::WHITE,
+        text_on_highlight: Color::srgb_u8(0x0b, 0x18, 0x27),
+        muted: Color::srgb_u8(0xbd, 0xce, 0xe0),
+        accent: Color::srgb_u8(0xff, 0xcc, 0x4d),
+        paused: Color::srgb_u8(0xff, 0xcc, 0x4d),
+        closed: Color::srgb_u8(0x99, 0xa8, 0xb8),
+        alert: Color::srgb_u8(0xff, 0xb0, 0x99),
+        font_regular: "fonts/NotoSans-Regular.ttf".into(),
+        font_bold: "fonts/NotoSans-Bold.ttf".into(),
+        font_arrow: "fonts/DejaVuSans-Bold.ttf".into(),
+        text_scale: 1.0,
+    })
+}
+
+// ----- loading through Bevy's asset system -----
+
+#[derive(Default, TypePath)]
+pub struct LayoutLoader;
+
+#[derive(Default, TypePath)]
+pub struct ThemeLoader;
+
+async fn read_text(reader: &mut dyn Reader, file: &str) -> Result<String, DesignError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| DesignError {
+            file: file.to_owned(),
+            line: 1,
+            message: format!("cannot be read: {e}"),
+        })?;
+    String::from_utf8(bytes).map_err(|_| DesignError {
+        file: file.to_owned(),
+        line: 1,
+        message: "is not UTF-8 text".into(),
+    })
+}
+
+impl AssetLoader for LayoutLoader {
+    type Asset = Layout;
+    type Settings = ();
+    type Error = DesignError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<Layout, DesignError> {
+        let file = format!("assets/{}", load_context.path());
+        let text = read_text(reader, &file).await?;
+        Layout::parse(&text, &file)
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["layout.toml"]
+    }
+}
+
+impl AssetLoader for ThemeLoader {
+    type Asset = Theme;
+    type Settings = ();
+    type Error = DesignError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<Theme, DesignError> {
+        let file = format!("assets/{}", load_context.path());
+        let text = read_text(reader, &file).await?;
+        Theme::parse(&text, &file)
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["theme.toml"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_layout_and_theme_reads_cleanly() {
+        for (name, text) in SHIPPED_LAYOUTS {
+            let layout = Layout::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(layout.name, name);
+        }
+        for (name, text) in SHIPPED_THEMES {
+            let theme = Theme::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(theme.name, name);
+        }
+        let wall = shipped_layout("waiting-room").expect("shipped");
+        assert!(wall.zone(ZoneKind::Hero).is_some());
+        assert!(
+            shipped_layout("counter")
+                .and_then(|l| l.zone(ZoneKind::Counter).cloned())
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_broken_layout_names_the_file_the_line_and_the_mistake() {
+        let cases = [
+            (
+                "name = \"x\"\n\n[[zone]]\nkind = \"hero\"\nrect = { left = 50, top = 0, width = 60, height = 50 }\n",
+                3,
+                "past the right edge",
+            ),
+            (
+                "name = \"x\"\n[[zone]]\nkind = \"heroo\"\nrect = { left = 0, top = 0, width = 10, height = 10 }\n",
+                3,
+                "heroo",
+            ),
+            ("name = \"x\"\n[[zone]\n", 2, ""),
+            ("name = \"x\"\n", 1, "no [[zone]]"),
+            (
+                "name = \"x\"\n[[zone]]\nkind = \"notice\"\nrect = { left = 0, top = 90, width = 100, height = 20 }\n",
+                2,
+                "bottom edge",
+            ),
+        ];
+        for (text, line, words) in cases {
+            let e = Layout::parse(text, "assets/layouts/x.layout.toml").expect_err(text);
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.message.contains(words), "{e}");
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with(&format!("assets/layouts/x.layout.toml:{line}: ")),
+                "{shown}"
+            );
+            assert!(!shown.contains('\n'), "one line: {shown}");
+        }
+    }
+
+    #[test]
+    fn a_bad_colour_names_its_line() {
+        let text = SHIPPED_THEMES[0]
+            .1
+            .replace("panel = \"#122941\"", "panel = \"navy\"");
+        let e = Theme::parse(&text, "assets/themes/civic.theme.toml").expect_err("bad colour");
+        let expected = text
+            .lines()
+            .position(|l| l.starts_with("panel ="))
+            .map(|i| i + 1);
+        assert_eq!(Some(e.line), expected, "{e}");
+        assert!(e.message.contains("colors.panel"), "{e}");
+    }
+}
