@@ -36,9 +36,18 @@ pub struct Cli {
     #[arg(long, value_name = "ID", default_value = "herald")]
     pub display: String,
 
-    /// Layout to show: a shipped name (waiting-room) or a path.
-    #[arg(long, value_name = "NAME_OR_PATH", default_value = "waiting-room")]
+    /// Layout to show: waiting-room, waiting-room-portrait, counter, or the name of another
+    /// file in assets/layouts/ (NAME.layout.toml).
+    #[arg(long, value_name = "NAME", default_value = "waiting-room")]
     pub layout: String,
+
+    /// Theme: civic, or the name of another file in assets/themes/ (NAME.theme.toml).
+    #[arg(long, value_name = "NAME", default_value = "civic")]
+    pub theme: String,
+
+    /// The counter a `counter` layout shows (its id in the queue system).
+    #[arg(long, value_name = "ID")]
+    pub counter: Option<String>,
 
     /// The office's display languages, comma-separated; the first is the primary one.
     #[arg(

@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use herald::screen::theme::CIVIC;
+use herald::screen::design::civic;
 
 struct Shot {
     width: u32,
@@ -80,7 +80,8 @@ fn screenshot_with_log(name: &str, args: &[&str], during: impl FnOnce()) -> (Pat
     let path = dir.join(format!("{name}.png"));
     let _ = std::fs::remove_file(&path);
     let output = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+        // Square enough for landscape 1920×1080 and portrait 1080×1920 windows alike.
+        .args(["-a", "-s", "-screen 0 2000x2000x24"])
         .arg(env!("CARGO_BIN_EXE_herald"))
         .args(args)
         // Pixels only: the sound has its own test (tests/announce.rs) with its own sound system.
@@ -106,7 +107,7 @@ fn screenshot_with_log(name: &str, args: &[&str], during: impl FnOnce()) -> (Pat
 fn check_waiting_room(shot: &Shot) {
     assert_eq!((shot.width, shot.height), (1920, 1080));
     let everything = shot.region(0.0, 0.0, 1.0, 1.0);
-    let background = srgb8(CIVIC.background);
+    let background = srgb8(civic().background);
     assert!(
         share(&everything, |p| near(p, background, 6)) > 0.05,
         "the theme's background is missing: blank or wrong screen"
@@ -114,15 +115,15 @@ fn check_waiting_room(shot: &Shot) {
     // Hero zone: left part of the main row. It is the panel colour (or the amber highlight)
     // with white or dark text on it.
     let hero = shot.region(0.05, 0.16, 0.60, 0.76);
-    let panel = srgb8(CIVIC.panel);
-    let highlight = srgb8(CIVIC.highlight);
+    let panel = srgb8(civic().panel);
+    let highlight = srgb8(civic().highlight);
     let surface = share(&hero, |p| near(p, panel, 6) || near(p, highlight, 6));
     assert!(
         surface > 0.4,
         "hero zone is not drawn in the theme's colours ({surface:.2})"
     );
     let white = share(&hero, |p| p.iter().all(|c| *c > 230));
-    let dark_on_amber = share(&hero, |p| near(p, srgb8(CIVIC.text_on_highlight), 10));
+    let dark_on_amber = share(&hero, |p| near(p, srgb8(civic().text_on_highlight), 10));
     assert!(
         white > 0.01 || dark_on_amber > 0.01,
         "no text in the hero zone (white {white:.3}, dark {dark_on_amber:.3})"
@@ -203,4 +204,90 @@ fn herald_shows_the_calls_of_a_real_queue_server_and_logs_them_as_json() {
     assert!(shown.contains(&support::ticket(5).as_str()), "{log}");
     let shot = Shot::load(&path);
     check_waiting_room(&shot);
+}
+
+#[test]
+fn every_shipped_layout_renders_at_its_native_size_in_latin_and_cyrillic() {
+    use herald::screen::design::{ZoneKind, shipped_layout};
+    let theme = civic();
+    for (layout, size) in [
+        ("waiting-room", "1920x1080"),
+        ("waiting-room-portrait", "1080x1920"),
+        ("counter", "1280x720"),
+    ] {
+        let spec = shipped_layout(layout).expect("a shipped layout");
+        for zone in &spec.zones {
+            let r = zone.rect;
+            assert!(
+                r.left >= 0.0
+                    && r.top >= 0.0
+                    && r.left + r.width <= 100.0
+                    && r.top + r.height <= 100.0,
+                "{layout}: zone {:?} reaches outside the screen",
+                zone.kind
+            );
+        }
+        for lang in ["sk", "uk"] {
+            let name = format!("layout-{layout}-{lang}");
+            // A real queue server whose second call (T00002) went to counter 3.
+            let server = support::TestServer::start();
+            server.calls(2);
+            let url = server.url();
+            let path = screenshot(
+                &name,
+                &[
+                    "--feed",
+                    &url,
+                    "--layout",
+                    layout,
+                    "--size",
+                    size,
+                    "--lang",
+                    lang,
+                    "--counter",
+                    "3",
+                    "--after",
+                    "5",
+                ],
+            );
+            let shot = Shot::load(&path);
+            let (w, h) = size.split_once('x').expect("WxH");
+            assert_eq!(
+                (shot.width.to_string(), shot.height.to_string()),
+                (w.to_owned(), h.to_owned()),
+                "{name}"
+            );
+            let everything = shot.region(0.0, 0.0, 1.0, 1.0);
+            let background = srgb8(theme.background);
+            assert!(
+                share(&everything, |p| near(p, background, 6)) > 0.05,
+                "{name}: blank or wrong screen"
+            );
+            // The called ticket is drawn where the layout puts the call: white text in that zone.
+            let zone = spec
+                .zone(ZoneKind::Hero)
+                .or_else(|| spec.zone(ZoneKind::Counter))
+                .expect("a zone for the call");
+            let r = zone.rect;
+            let call = shot.region(
+                r.left / 100.0,
+                r.top / 100.0,
+                (r.left + r.width) / 100.0,
+                (r.top + r.height) / 100.0,
+            );
+            let white = share(&call, |p| p.iter().all(|c| *c > 230));
+            let dark_on_amber = share(&call, |p| near(p, srgb8(theme.text_on_highlight), 10))
+                * f32::from(u8::from(
+                    share(&call, |p| near(p, srgb8(theme.highlight), 6)) > 0.3,
+                ));
+            assert!(
+                white > 0.02 || dark_on_amber > 0.02,
+                "{name}: no ticket drawn in the call zone (white {white:.3})"
+            );
+            eprintln!(
+                "{name}: {} (white share in the call zone {white:.3})",
+                path.display()
+            );
+        }
+    }
 }

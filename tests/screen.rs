@@ -8,9 +8,10 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use herald::catalogue::Catalogue;
 use herald::protocol::{Call, CallEnd, Counter, CounterState, ServerMessage, State, VERSION};
+use herald::screen::design::civic;
 use herald::screen::layout::{Part, Slot};
 use herald::screen::motion::max_flashes_per_second;
-use herald::screen::theme::{CIVIC, luminance};
+use herald::screen::theme::luminance;
 use herald::screen::{DisplayLangs, Room, Words};
 
 const FRAME: Duration = Duration::from_millis(50);
@@ -264,7 +265,7 @@ fn the_highlight_flashes_at_most_three_times_in_any_second() {
                 .expect("hero panel");
             samples.push((
                 t,
-                lum > (luminance(CIVIC.panel) + luminance(CIVIC.highlight)) / 2.0,
+                lum > (luminance(civic().panel) + luminance(civic().highlight)) / 2.0,
             ));
         }
     }

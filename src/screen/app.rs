@@ -7,10 +7,11 @@ use bevy::prelude::*;
 use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
 
+use super::design::{self, ActiveLayout, ActiveTheme};
 use super::feed_link::{self, DemoOffice, FeedSetup};
 use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
-use super::{DisplayLangs, Room, ScreenSettings, Words, clock, motion};
+use super::{DisplayLangs, Room, ScreenSettings, Words, clock, layout, motion};
 use crate::announcement::AnnouncerSettings;
 use crate::announcement::announcer::{self, AnnouncerConfig};
 use crate::announcement::schedule::VolumeSchedule;
@@ -18,20 +19,41 @@ use crate::announcement::voice::VoiceSettings;
 use crate::catalogue::{self, Catalogue};
 use crate::cli::Cli;
 use crate::feed::{self, FeedConfig};
+use bevy::asset::AssetLoadFailedEvent;
 
 /// Runs the screen until the window closes (or the screenshot is written).
 pub fn run(cli: &Cli) -> AppExit {
     if cli.log_json {
         crate::event_log::enable();
     }
-    if cli.layout != "waiting-room" {
-        eprintln!(
-            "herald: layout {:?} is not available; this build ships `waiting-room`",
-            cli.layout
-        );
+    let root = catalogue::data_root();
+    let layout_path = format!("layouts/{}.layout.toml", cli.layout);
+    let theme_path = format!("themes/{}.theme.toml", cli.theme);
+    for (what, path, shipped) in [
+        (
+            "layout",
+            &layout_path,
+            design::shipped_layout(&cli.layout).is_some(),
+        ),
+        (
+            "theme",
+            &theme_path,
+            design::shipped_theme(&cli.theme).is_some(),
+        ),
+    ] {
+        if !shipped && !root.join("assets").join(path).is_file() {
+            eprintln!(
+                "herald: there is no {what} {:?}: assets/{path} does not exist (shipped layouts: \
+                 waiting-room, waiting-room-portrait, counter; themes: civic)",
+                path
+            );
+            return AppExit::error();
+        }
+    }
+    if cli.layout == "counter" && cli.counter.is_none() {
+        eprintln!("herald: the counter layout needs --counter ID (the counter it stands above)");
         return AppExit::error();
     }
-    let root = catalogue::data_root();
     let primary = cli.lang.first().cloned().unwrap_or_else(|| "en".into());
     let catalogue = match Catalogue::load(&root.join("locales"), &primary) {
         Ok((catalogue, problems)) => {
@@ -125,6 +147,26 @@ pub fn run(cli: &Cli) -> AppExit {
         Some((config, voice))
     };
     app.insert_resource(LoudspeakerSetup(Mutex::new(loudspeaker)));
+    // The shipped copy shows at once; the file from assets/ replaces it when read, and a file
+    // that cannot be used leaves the last good design on screen.
+    if let Some(layout) = design::shipped_layout(&cli.layout) {
+        app.insert_resource(ActiveLayout(layout));
+    }
+    if let Some(theme) = design::shipped_theme(&cli.theme) {
+        app.insert_resource(ActiveTheme(theme));
+    }
+    app.insert_resource(layout::CounterFocus(cli.counter.clone()))
+        .insert_resource(DesignFiles {
+            layout: layout_path,
+            theme: theme_path,
+            handles: None,
+        })
+        .init_asset::<design::Layout>()
+        .init_asset::<design::Theme>()
+        .register_asset_loader(design::LayoutLoader)
+        .register_asset_loader(design::ThemeLoader)
+        .add_systems(Startup, load_designs)
+        .add_systems(Update, adopt_designs.before(super::ScreenSystems::Decide));
     app.insert_resource(Words(Arc::new(catalogue)))
         .insert_resource(DisplayLangs::new(langs))
         .insert_resource(ScreenSettings {
@@ -206,6 +248,76 @@ fn voice_settings(cli: &Cli, spoken: &[String], catalogue: &Catalogue) -> VoiceS
         languages,
         overrides: cli.voices.iter().cloned().collect(),
         ..VoiceSettings::default()
+    }
+}
+
+/// The layout and theme files this screen follows.
+#[derive(Resource)]
+pub struct DesignFiles {
+    pub layout: String,
+    pub theme: String,
+    pub handles: Option<(Handle<design::Layout>, Handle<design::Theme>)>,
+}
+
+fn load_designs(assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
+    let handles = (
+        assets.load(files.layout.clone()),
+        assets.load(files.theme.clone()),
+    );
+    files.handles = Some(handles);
+}
+
+/// Takes a layout or theme into use when its file has been read (at start, or again after
+/// a reload), and reports a file that could not be used in one line.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "two asset kinds, each with its events and its store"
+)]
+fn adopt_designs(
+    files: Res<DesignFiles>,
+    mut layout_events: MessageReader<AssetEvent<design::Layout>>,
+    mut theme_events: MessageReader<AssetEvent<design::Theme>>,
+    mut layout_failed: MessageReader<AssetLoadFailedEvent<design::Layout>>,
+    mut theme_failed: MessageReader<AssetLoadFailedEvent<design::Theme>>,
+    layouts: Res<Assets<design::Layout>>,
+    themes: Res<Assets<design::Theme>>,
+    mut active_layout: ResMut<ActiveLayout>,
+    mut active_theme: ResMut<ActiveTheme>,
+) {
+    let Some((layout, theme)) = &files.handles else {
+        return;
+    };
+    for event in layout_events.read() {
+        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
+            && *id == layout.id()
+            && let Some(new) = layouts.get(*id)
+            && *new != active_layout.0
+        {
+            info!("layout {} in use", files.layout);
+            active_layout.0 = new.clone();
+        }
+    }
+    for event in theme_events.read() {
+        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
+            && *id == theme.id()
+            && let Some(new) = themes.get(*id)
+            && *new != active_theme.0
+        {
+            info!("theme {} in use", files.theme);
+            active_theme.0 = new.clone();
+        }
+    }
+    for failed in layout_failed.read() {
+        crate::event_log::emit(
+            "design_error",
+            serde_json::json!({ "file": failed.path.to_string(), "error": failed.error.to_string() }),
+        );
+    }
+    for failed in theme_failed.read() {
+        crate::event_log::emit(
+            "design_error",
+            serde_json::json!({ "file": failed.path.to_string(), "error": failed.error.to_string() }),
+        );
     }
 }
 

@@ -396,6 +396,32 @@ pub fn civic() -> Theme {
     })
 }
 
+/// The layout the screen shows now.
+#[derive(Resource, Clone, Debug)]
+pub struct ActiveLayout(pub Layout);
+
+impl Default for ActiveLayout {
+    fn default() -> Self {
+        Self(shipped_layout("waiting-room").unwrap_or_else(|| Layout {
+            name: "waiting-room".into(),
+            zones: Vec::new(),
+            recent_rows: 6,
+            notice_seconds: 10.0,
+            reduced_motion: false,
+        }))
+    }
+}
+
+/// The theme the screen shows now.
+#[derive(Resource, Clone, Debug)]
+pub struct ActiveTheme(pub Theme);
+
+impl Default for ActiveTheme {
+    fn default() -> Self {
+        Self(civic())
+    }
+}
+
 // ----- loading through Bevy's asset system -----
 
 #[derive(Default, TypePath)]
@@ -517,6 +543,32 @@ mod tests {
                 "{shown}"
             );
             assert!(!shown.contains('\n'), "one line: {shown}");
+        }
+    }
+
+    #[test]
+    fn every_text_colour_of_the_shipped_themes_has_aaa_contrast_on_its_background() {
+        use crate::screen::theme::contrast;
+        for (name, text) in SHIPPED_THEMES {
+            let t = Theme::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
+            let pairs = [
+                ("text on panel", t.text, t.panel),
+                ("muted on panel", t.muted, t.panel),
+                ("accent on panel", t.accent, t.panel),
+                ("paused on panel", t.paused, t.panel),
+                ("closed on panel", t.closed, t.panel),
+                ("text on header", t.text, t.header),
+                ("muted on header", t.muted, t.header),
+                ("alert on header", t.alert, t.header),
+                ("text on background", t.text, t.background),
+                ("muted on background", t.muted, t.background),
+                ("text on highlight", t.text_on_highlight, t.highlight),
+                ("recall badge", t.accent, t.text_on_highlight),
+            ];
+            for (what, fg, bg) in pairs {
+                let ratio = contrast(fg, bg);
+                assert!(ratio >= 7.0, "{name}: {what} is {ratio:.2}:1, below 7:1");
+            }
         }
     }
 

@@ -59,6 +59,8 @@ impl DisplayLangs {
 #[derive(Resource, Clone, Debug)]
 pub struct ScreenSettings {
     pub reduced_motion: bool,
+    /// The layout asks for reduced motion (e.g. the accessibility display).
+    pub layout_reduced_motion: bool,
     /// Seconds each of several simultaneous calls holds the hero before the next one.
     pub hold_secs: f64,
     /// Seconds a new call stays visibly marked (for visitors who cannot hear the call).
@@ -71,6 +73,7 @@ impl Default for ScreenSettings {
     fn default() -> Self {
         Self {
             reduced_motion: false,
+            layout_reduced_motion: false,
             hold_secs: 4.0,
             marked_secs: 10.0,
             recent_rows: 6,
@@ -97,6 +100,10 @@ pub fn plugin(app: &mut App) {
     // Registered here too so the screen runs without a window (tests with `MinimalPlugins`).
     app.add_message::<bevy::window::RequestRedraw>();
     app.init_resource::<Room>()
+        .init_resource::<design::ActiveLayout>()
+        .init_resource::<design::ActiveTheme>()
+        .init_resource::<layout::ScreenGeneration>()
+        .init_resource::<layout::CounterFocus>()
         .init_resource::<ScreenSettings>()
         .init_resource::<motion::HeroMotion>()
         .configure_sets(
@@ -109,11 +116,11 @@ pub fn plugin(app: &mut App) {
             )
                 .chain(),
         )
-        .add_systems(Startup, layout::spawn_waiting_room)
+        .add_systems(Startup, layout::spawn_camera)
         .add_systems(
             Update,
             (
-                (advance_hero, rotate_language).in_set(ScreenSystems::Decide),
+                (advance_hero, rotate_language, layout::build_screen).in_set(ScreenSystems::Decide),
                 (layout::refresh_texts, layout::refresh_counters).in_set(ScreenSystems::Draw),
                 motion::animate_hero.in_set(ScreenSystems::Animate),
             ),

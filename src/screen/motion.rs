@@ -6,8 +6,8 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
 use super::ScreenSettings;
+use super::design::ActiveTheme;
 use super::layout::{Part, Slot};
-use super::theme::CIVIC as THEME;
 
 /// Seconds the pop-in scale lasts.
 pub const POP_SECS: f64 = 0.45;
@@ -69,6 +69,10 @@ type PanelQuery<'w, 's> = Query<
     ),
 >;
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a Bevy system reading the state it draws"
+)]
 pub fn animate_hero(
     time: Res<Time<Real>>,
     settings: Res<ScreenSettings>,
@@ -76,13 +80,15 @@ pub fn animate_hero(
     mut panels: PanelQuery,
     mut texts: Query<(&Slot, &mut TextColor)>,
     mut redraw: MessageWriter<RequestRedraw>,
+    theme: Res<ActiveTheme>,
     mut last: Local<Option<(u32, bool, bool)>>,
 ) {
     let Some(started) = motion.started else {
         return;
     };
     let t = time.elapsed_secs_f64() - started;
-    let look = look_at(t, settings.reduced_motion, settings.marked_secs);
+    let reduced = settings.reduced_motion || settings.layout_reduced_motion;
+    let look = look_at(t, reduced, settings.marked_secs);
     if t >= settings.marked_secs.max(MOTION_SECS) {
         motion.started = None;
     } else if t < MOTION_SECS {
@@ -98,14 +104,14 @@ pub fn animate_hero(
         match part {
             Part::HeroPanel => {
                 background.0 = if look.highlighted {
-                    THEME.highlight
+                    theme.0.highlight
                 } else {
-                    THEME.panel
+                    theme.0.panel
                 };
                 *border = BorderColor::all(if look.marked {
-                    THEME.accent
+                    theme.0.accent
                 } else {
-                    THEME.panel
+                    theme.0.panel
                 });
             }
             Part::HeroContent => {
@@ -119,10 +125,10 @@ pub fn animate_hero(
     for (slot, mut color) in &mut texts {
         let (normal, on_highlight) = match slot {
             Slot::HeroTicket | Slot::HeroCounter | Slot::HeroDetail => {
-                (THEME.text, THEME.text_on_highlight)
+                (theme.0.text, theme.0.text_on_highlight)
             }
-            Slot::HeroTitle | Slot::HeroVisitor => (THEME.muted, THEME.text_on_highlight),
-            Slot::HeroArrow => (THEME.accent, THEME.text_on_highlight),
+            Slot::HeroTitle | Slot::HeroVisitor => (theme.0.muted, theme.0.text_on_highlight),
+            Slot::HeroArrow => (theme.0.accent, theme.0.text_on_highlight),
             _ => continue,
         };
         color.0 = if look.highlighted {
