@@ -307,16 +307,18 @@ fn adopt_designs(
             active_theme.0 = new.clone();
         }
     }
-    for failed in layout_failed.read() {
-        crate::event_log::emit(
-            "design_error",
-            serde_json::json!({ "file": failed.path.to_string(), "error": failed.error.to_string() }),
+    let failures = layout_failed
+        .read()
+        .map(|f| (f.path.to_string(), f.error.to_string()))
+        .chain(
+            theme_failed
+                .read()
+                .map(|f| (f.path.to_string(), f.error.to_string())),
         );
-    }
-    for failed in theme_failed.read() {
+    for (file, error) in failures {
         crate::event_log::emit(
             "design_error",
-            serde_json::json!({ "file": failed.path.to_string(), "error": failed.error.to_string() }),
+            serde_json::json!({ "file": file, "error": error }),
         );
     }
 }

@@ -36,7 +36,20 @@ fn start_feed(
         return;
     };
     // The feed thread wakes the sleeping event loop so a call is drawn the moment it arrives.
-    let waker: feed::Waker = match proxy {
+    let waker = event_loop_waker(proxy.as_deref());
+    let url = config.url.clone();
+    match feed::spawn(config, waker) {
+        Ok(handle) => commands.insert_resource(FeedLink(Mutex::new(handle))),
+        Err(e) => {
+            error!("cannot start the feed thread for {url}: {e}; the screen will show no calls");
+        }
+    }
+}
+
+/// A function another thread calls to wake the sleeping event loop (a no-op without a window,
+/// as in the headless tests).
+pub fn event_loop_waker(proxy: Option<&EventLoopProxyWrapper>) -> feed::Waker {
+    match proxy {
         Some(proxy) => {
             let proxy = Mutex::new((**proxy).clone());
             Arc::new(move || {
@@ -46,13 +59,6 @@ fn start_feed(
             })
         }
         None => Arc::new(|| {}),
-    };
-    let url = config.url.clone();
-    match feed::spawn(config, waker) {
-        Ok(handle) => commands.insert_resource(FeedLink(Mutex::new(handle))),
-        Err(e) => {
-            error!("cannot start the feed thread for {url}: {e}; the screen will show no calls");
-        }
     }
 }
 

@@ -2,11 +2,11 @@
 //! plays the chime it asks for through Bevy audio, and tells it the moment the chime really
 //! starts (so speech waits for the chime's end, not for a guess).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use bevy::audio::{AudioPlayer, AudioSink, AudioSource, PlaybackSettings, Volume};
 use bevy::prelude::*;
-use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use bevy::winit::EventLoopProxyWrapper;
 
 use super::room::ToAnnounce;
 use super::{Room, ScreenSystems, Words};
@@ -51,17 +51,7 @@ fn start_announcer(
     let Some((config, speaker)) = setup.0.lock().ok().and_then(|mut s| s.take()) else {
         return;
     };
-    let wake: Arc<dyn Fn() + Send + Sync> = match proxy {
-        Some(proxy) => {
-            let proxy = Mutex::new((**proxy).clone());
-            Arc::new(move || {
-                if let Ok(proxy) = proxy.lock() {
-                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
-                }
-            })
-        }
-        None => Arc::new(|| {}),
-    };
+    let wake = super::feed_link::event_loop_waker(proxy.as_deref());
     let chime = sounds.add(AudioSource {
         bytes: chime::wav().into(),
     });
