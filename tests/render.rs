@@ -7,6 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use herald::protocol::{Call, Localized};
 use herald::screen::design::civic;
 
 struct Shot {
@@ -288,6 +289,165 @@ fn every_shipped_layout_renders_at_its_native_size_in_latin_and_cyrillic() {
                 "{name}: {} (white share in the call zone {white:.3})",
                 path.display()
             );
+        }
+    }
+}
+
+/// The longest names each office language is likely to send: service names from the offices'
+/// own agendas (docs/languages.md), two-digit counters, a long ticket and a long notice.
+fn longest_names() -> (Localized, Localized) {
+    let service = [
+        (
+            "sk",
+            "Agenda Úradu práce, sociálnych vecí a rodiny (ÚPSVaR)",
+        ),
+        ("uk", "Реєстрація та зняття з реєстрації місця проживання"),
+        (
+            "bg",
+            "Устройство на територията, строителство и общинска собственост",
+        ),
+        (
+            "mk",
+            "Урбанизам, комунални дејности и заштита на животната средина",
+        ),
+        (
+            "en",
+            "Spatial planning, construction and municipal property",
+        ),
+    ];
+    let notice = [
+        (
+            "sk",
+            "Od pondelka 1. decembra bude pracovisko dokladov otvorené aj v stredu do 17:30. Platby kartou prijímame pri všetkých okienkach.",
+        ),
+        (
+            "uk",
+            "З понеділка, 1 грудня, робоче місце паспортних документів працює також у середу до 17:30. Оплату карткою приймаємо в усіх вікнах.",
+        ),
+        (
+            "bg",
+            "От понеделник, 1 декември, гишето за лични документи работи и в сряда до 17:30. Плащане с карта се приема на всички гишета.",
+        ),
+        (
+            "mk",
+            "Од понеделник, 1 декември, шалтерот за лични документи работи и во среда до 17:30. Плаќање со картичка примаме на сите шалтери.",
+        ),
+        (
+            "en",
+            "From Monday 1 December the ID documents counter is also open on Wednesdays until 17:30. Card payments are accepted at every counter.",
+        ),
+    ];
+    let map = |pairs: [(&str, &str); 5]| {
+        pairs
+            .iter()
+            .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+            .collect()
+    };
+    (map(service), map(notice))
+}
+
+/// Twelve counters with two-digit labels, one paused and one closed, a long notice, six recent
+/// calls and a hero call with the longest service name, a floor and a room, for a visitor whose
+/// language differs from the screen's.
+fn send_longest_names(server: &support::TestServer, visitor: &str) {
+    use herald::protocol::{Counter, CounterState, Notice, ServerMessage, VERSION};
+    let (service, notice) = longest_names();
+    for n in 1..=12 {
+        let state = match n {
+            11 => CounterState::Paused,
+            12 => CounterState::Closed,
+            _ => CounterState::Open,
+        };
+        server.send(move |seq| ServerMessage::Counter {
+            v: VERSION,
+            seq,
+            counter: Counter {
+                id: n.to_string(),
+                label: n.to_string(),
+                state,
+                floor: Some(1),
+            },
+        });
+    }
+    server.send(move |seq| ServerMessage::Notice {
+        v: VERSION,
+        seq,
+        notice: Notice {
+            id: "hours".into(),
+            text: notice,
+            expires: None,
+        },
+    });
+    for n in 0..7 {
+        let counter = (4 + n).to_string();
+        server.call(Call {
+            service: service.clone(),
+            floor: Some(1),
+            room: Some("B 214".into()),
+            lang: Some(visitor.to_owned()),
+            ..Call::new(
+                format!("long-{n}"),
+                format!("PAS-1{n:02}"),
+                &counter,
+                "2026-11-22T09:00:00Z",
+            )
+        });
+    }
+}
+
+#[test]
+fn the_longest_names_fit_in_every_layout_and_language() {
+    for (layout, size) in [
+        ("waiting-room", "1920x1080"),
+        ("waiting-room-portrait", "1080x1920"),
+        ("counter", "1280x720"),
+    ] {
+        for (lang, visitor) in [
+            ("sk", "uk"),
+            ("uk", "sk"),
+            ("bg", "mk"),
+            ("mk", "bg"),
+            ("en", "uk"),
+        ] {
+            let name = format!("longest-{layout}-{lang}");
+            let server = support::TestServer::start();
+            send_longest_names(&server, visitor);
+            let url = server.url();
+            let (path, output) = screenshot_with_log(
+                &name,
+                &[
+                    "--feed",
+                    &url,
+                    "--layout",
+                    layout,
+                    "--size",
+                    size,
+                    "--lang",
+                    lang,
+                    "--counter",
+                    "10",
+                    "--log-json",
+                    "--after",
+                    "6",
+                ],
+                || {},
+            );
+            let log = String::from_utf8_lossy(&output.stdout);
+            let clipped: Vec<&str> = log
+                .lines()
+                .filter(|l| l.contains("\"text_clipped\""))
+                .collect();
+            assert!(
+                log.contains("\"call_shown\""),
+                "{name}: the calls never reached the screen\n{log}"
+            );
+            assert!(
+                clipped.is_empty(),
+                "{name}: text cut off ({}):\n{}",
+                path.display(),
+                clipped.join("\n")
+            );
+            eprintln!("{name}: {} fits", path.display());
         }
     }
 }

@@ -169,7 +169,10 @@ pub fn build_screen(
                     ZoneKind::Counters => {
                         root.spawn((
                             Node {
-                                column_gap: vw(0.8),
+                                column_gap: vw(STRIP_GAP_VW),
+                                row_gap: vw(STRIP_GAP_VW),
+                                flex_wrap: FlexWrap::Wrap,
+                                align_content: AlignContent::Start,
                                 flex_direction: FlexDirection::Row,
                                 align_items: AlignItems::Stretch,
                                 ..zone_node(&zone.rect)
@@ -228,6 +231,28 @@ pub fn build_screen(
         });
 }
 
+/// A ticket drawn as large as its zone allows: tickets longer than `SHORT_TICKET` characters
+/// ("PAS-117-2026") get proportionally smaller type so they stay on one line inside the zone.
+#[derive(Component, Clone, Copy)]
+pub struct LongTicket {
+    pub vmin: f32,
+}
+
+/// Tickets up to this many characters show at the layout's full size.
+const SHORT_TICKET: usize = 7;
+
+/// Sets each ticket's type size from its length when the ticket changes.
+pub fn size_tickets(mut tickets: Query<(&Text, &LongTicket, &mut TextFont), Changed<Text>>) {
+    for (text, long, mut font) in &mut tickets {
+        let chars = text.0.chars().count().max(1);
+        let factor = (SHORT_TICKET as f32 / chars as f32).min(1.0);
+        let size = FontSize::VMin(long.vmin * factor);
+        if font.font_size != size {
+            font.font_size = size;
+        }
+    }
+}
+
 /// The text scale of a zone, kept for content rebuilt later (the counter chips).
 #[derive(Component, Clone, Copy)]
 pub struct ZoneScale(pub f32);
@@ -251,13 +276,18 @@ fn header_zone(
         BackgroundColor(t.header),
     ))
     .with_children(|header| {
-        header.spawn((
-            Node {
+        // The name sits in a box of its own so that a long name wraps to the box's width and
+        // the box grows to the wrapped height (a bare text measured on one line would not).
+        header
+            .spawn(Node {
+                flex_grow: 1.0,
+                flex_shrink: 1.0,
+                min_width: px(0),
                 max_width: percent(62),
+                flex_direction: FlexDirection::Column,
                 ..default()
-            },
-            text(Slot::OfficeName, &f.bold, z.size(3.4), t.text),
-        ));
+            })
+            .with_child(text(Slot::OfficeName, &f.bold, z.size(3.4), t.text));
         header
             .spawn((
                 Node {
@@ -270,7 +300,12 @@ fn header_zone(
                 BorderColor::all(t.alert),
                 Part::ConnectionPill,
             ))
-            .with_child(text(Slot::Connection, &f.regular, z.size(2.2), t.alert));
+            .with_child(text(
+                Slot::Connection,
+                &f.regular,
+                z.size(CHIP_NAME_VMIN),
+                t.alert,
+            ));
         header
             .spawn(Node {
                 flex_direction: FlexDirection::Column,
@@ -280,7 +315,12 @@ fn header_zone(
             })
             .with_children(|clock| {
                 clock.spawn(text(Slot::Time, &f.bold, z.size(5.4), t.text));
-                clock.spawn(text(Slot::Date, &f.regular, z.size(2.2), t.muted));
+                clock.spawn(text(
+                    Slot::Date,
+                    &f.regular,
+                    z.size(CHIP_NAME_VMIN),
+                    t.muted,
+                ));
             });
     });
 }
@@ -290,8 +330,9 @@ fn hero_zone(root: &mut ChildSpawnerCommands, zone: &Zone, z: &Sizer, f: &Screen
         Node {
             flex_direction: FlexDirection::Column,
             justify_content: JustifyContent::Center,
-            padding: UiRect::axes(vw(2.5), vh(3)),
-            row_gap: vh(1.6),
+            // In the short side's units, so a portrait hero is not padded with empty rows.
+            padding: UiRect::axes(vw(2.5), vmin(3)),
+            row_gap: vmin(1.6),
             border: UiRect::all(vmin(0.6)),
             border_radius: BorderRadius::all(vmin(2)),
             ..zone_node(&zone.rect)
@@ -305,6 +346,8 @@ fn hero_zone(root: &mut ChildSpawnerCommands, zone: &Zone, z: &Sizer, f: &Screen
         hero.spawn((
             Node {
                 flex_direction: FlexDirection::Row,
+                // On a narrow screen "→ counter" moves under the ticket rather than being cut.
+                flex_wrap: FlexWrap::Wrap,
                 align_items: AlignItems::Center,
                 column_gap: vw(1.6),
                 ..default()
@@ -313,22 +356,36 @@ fn hero_zone(root: &mut ChildSpawnerCommands, zone: &Zone, z: &Sizer, f: &Screen
             Part::HeroContent,
         ))
         .with_children(|row| {
-            let fixed = Node {
-                flex_shrink: 0.0,
-                ..default()
-            };
             row.spawn((
                 text(Slot::HeroTicket, &f.bold, z.size(14.0), t.text),
                 TextLayout::no_wrap(),
-                fixed.clone(),
+                LongTicket {
+                    vmin: 14.0 * z.scale,
+                },
+                Node {
+                    flex_shrink: 0.0,
+                    ..default()
+                },
             ));
-            row.spawn((
-                text(Slot::HeroArrow, &f.arrow, z.size(8.0), t.accent),
-                fixed,
-            ));
-            // The row never wraps: a long counter name wraps inside its own box
-            // (down to its longest word), never under the arrow.
-            row.spawn(text(Slot::HeroCounter, &f.bold, z.size(8.0), t.text));
+            row.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                column_gap: vw(1.6),
+                flex_shrink: 1.0,
+                min_width: px(0),
+                ..default()
+            })
+            .with_children(|to| {
+                to.spawn((
+                    text(Slot::HeroArrow, &f.arrow, z.size(8.0), t.accent),
+                    Node {
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                ));
+                // A long counter name wraps inside its own box (down to its longest word).
+                to.spawn(text(Slot::HeroCounter, &f.bold, z.size(8.0), t.text));
+            });
         });
         hero.spawn((
             text(Slot::HeroDetail, &f.regular, z.size(4.2), t.text),
@@ -435,6 +492,9 @@ fn counter_zone(
         counter.spawn((
             text(Slot::CounterTicket, &f.bold, z.size(40.0), t.text),
             TextLayout::no_wrap(),
+            LongTicket {
+                vmin: 40.0 * z.scale,
+            },
         ));
         counter.spawn(text(Slot::CounterState, &f.bold, z.size(10.0), t.accent));
     });
@@ -680,42 +740,83 @@ pub fn refresh_counters(
     fonts: Option<Res<ScreenFonts>>,
     theme: Res<ActiveTheme>,
     generation: Res<ScreenGeneration>,
-    parts: Query<(Entity, &Part, Option<&ZoneScale>)>,
-    mut drawn: Local<(u64, String, u64)>,
+    parts: Query<(Entity, &Part, Option<&ZoneScale>, Option<&ComputedNode>)>,
+    windows: Query<&Window>,
+    mut drawn: Local<(u64, String, u64, UVec2)>,
 ) {
     let (Some(words), Some(langs), Some(fonts)) = (words, langs, fonts) else {
         return;
     };
+    let Some((strip, _, scale, node)) =
+        parts.iter().find(|(_, p, _, _)| **p == Part::CountersStrip)
+    else {
+        return;
+    };
     let lang = langs.lang().to_owned();
-    if drawn.0 == room.revision && drawn.1 == lang && drawn.2 == generation.0 {
+    // The strip's size is known only after the first layout; the chips are sized again then.
+    let strip_size = node.map_or(Vec2::ZERO, |n| n.size);
+    let key = (
+        room.revision,
+        lang.clone(),
+        generation.0,
+        strip_size.round().as_uvec2(),
+    );
+    if *drawn == key {
         return;
     }
-    *drawn = (room.revision, lang.clone(), generation.0);
-    let Some((strip, _, scale)) = parts.iter().find(|(_, p, _)| **p == Part::CountersStrip) else {
-        return;
-    };
-    let z = Sizer {
-        scale: scale.map_or(1.0, |s| s.0),
-    };
+    *drawn = key;
     let t = &theme.0;
+    let chips: Vec<(String, String, Color)> = room
+        .board
+        .counters()
+        .iter()
+        .map(|counter| {
+            let serving = room.board.serving(&counter.id).map(|c| c.ticket.clone());
+            let (state_text, state_color) = match counter.state {
+                CounterState::Open => (
+                    serving.unwrap_or_else(|| words.0.text(&lang, "counter-open", &[])),
+                    t.text,
+                ),
+                CounterState::Paused => (words.0.text(&lang, "counter-paused", &[]), t.paused),
+                CounterState::Closed => (words.0.text(&lang, "counter-closed", &[]), t.closed),
+            };
+            (
+                counter_name(&words, &lang, &counter.label),
+                state_text,
+                state_color,
+            )
+        })
+        .collect();
+    let (vmin_px, gap_px) = windows.iter().next().map_or((0.0, 0.0), |w| {
+        let (width, height) = (w.resolution.width(), w.resolution.height());
+        (width.min(height) / 100.0, width * STRIP_GAP_VW / 100.0)
+    });
+    let texts: Vec<(&str, &str)> = chips.iter().map(|c| (c.0.as_str(), c.1.as_str())).collect();
+    let plan = plan_chips(
+        &texts,
+        strip_size,
+        vmin_px,
+        gap_px,
+        scale.map_or(1.0, |s| s.0),
+    );
     commands.entity(strip).despawn_children();
-    for counter in room.board.counters() {
-        let serving = room.board.serving(&counter.id).map(|c| c.ticket.clone());
-        let (state_text, state_color) = match counter.state {
-            CounterState::Open => (
-                serving.unwrap_or_else(|| words.0.text(&lang, "counter-open", &[])),
-                t.text,
-            ),
-            CounterState::Paused => (words.0.text(&lang, "counter-paused", &[]), t.paused),
-            CounterState::Closed => (words.0.text(&lang, "counter-closed", &[]), t.closed),
-        };
-        let name = counter_name(&words, &lang, &counter.label);
+    for (name, state_text, state_color) in chips {
         commands.entity(strip).with_children(|strip| {
             strip
                 .spawn((
                     Node {
-                        flex_grow: 1.0,
-                        flex_basis: px(0),
+                        width: plan.chip_width.map_or(Val::Auto, px),
+                        height: plan.chip_height.map_or(Val::Auto, px),
+                        // Before the strip is measured, chips share it evenly.
+                        flex_grow: if plan.chip_width.is_some() { 0.0 } else { 1.0 },
+                        flex_basis: if plan.chip_width.is_some() {
+                            Val::Auto
+                        } else {
+                            px(0)
+                        },
+                        // Chips share the strip evenly, however long their texts.
+                        min_width: px(0),
+                        padding: UiRect::horizontal(vmin(0.4)),
                         flex_direction: FlexDirection::Column,
                         justify_content: JustifyContent::Center,
                         align_items: AlignItems::Center,
@@ -731,7 +832,7 @@ pub fn refresh_counters(
                         Text::new(name),
                         TextFont {
                             font: fonts.regular.clone().into(),
-                            font_size: z.size(2.2),
+                            font_size: FontSize::VMin(plan.name_vmin),
                             ..default()
                         },
                         TextColor(t.muted),
@@ -741,7 +842,7 @@ pub fn refresh_counters(
                         Text::new(state_text),
                         TextFont {
                             font: fonts.bold.clone().into(),
-                            font_size: z.size(3.8),
+                            font_size: FontSize::VMin(plan.state_vmin),
                             ..default()
                         },
                         TextColor(state_color),
@@ -749,5 +850,113 @@ pub fn refresh_counters(
                     ));
                 });
         });
+    }
+}
+
+/// Gap between counter chips, in percent of the screen width.
+const STRIP_GAP_VW: f32 = 0.8;
+/// Sizes of the chip texts, in percent of the screen's shorter side (before scaling).
+const CHIP_NAME_VMIN: f32 = 2.2;
+const CHIP_STATE_VMIN: f32 = 3.8;
+
+/// How the counter chips are arranged in their strip and how large their texts are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChipPlan {
+    pub rows: usize,
+    /// Chip size in pixels; `None` before the strip has been measured (chips share it evenly).
+    pub chip_width: Option<f32>,
+    pub chip_height: Option<f32>,
+    pub name_vmin: f32,
+    pub state_vmin: f32,
+}
+
+/// Arranges `chips` (name, state) in one to three rows of the strip, whichever lets the texts
+/// be largest: many counters on a narrow (portrait) screen get a second row before they get
+/// smaller type, and never cut names. Widths are estimated from the character count (Noto Sans
+/// averages under 0.62 em a character); `fit::report_clipped_text` checks the drawn letters.
+pub fn plan_chips(
+    chips: &[(&str, &str)],
+    strip: Vec2,
+    vmin_px: f32,
+    gap_px: f32,
+    zone_scale: f32,
+) -> ChipPlan {
+    let unmeasured = ChipPlan {
+        rows: 1,
+        chip_width: None,
+        chip_height: None,
+        name_vmin: CHIP_NAME_VMIN * zone_scale,
+        state_vmin: CHIP_STATE_VMIN * zone_scale,
+    };
+    if chips.is_empty() || strip.x <= 0.0 || strip.y <= 0.0 || vmin_px <= 0.0 {
+        return unmeasured;
+    }
+    let widest = |size: f32, texts: &mut dyn Iterator<Item = &str>| {
+        texts
+            .map(|t| t.chars().count() as f32 * 0.62 * size)
+            .fold(0.0, f32::max)
+    };
+    let name_w = widest(CHIP_NAME_VMIN * zone_scale, &mut chips.iter().map(|c| c.0));
+    let state_w = widest(CHIP_STATE_VMIN * zone_scale, &mut chips.iter().map(|c| c.1));
+    // Both lines with their line height, and a little air.
+    let height = 1.3 * (CHIP_NAME_VMIN + CHIP_STATE_VMIN) * zone_scale + 0.6;
+    let n = chips.len();
+    (1..=3usize.min(n))
+        .map(|rows| {
+            let per_row = n.div_ceil(rows);
+            // Whole pixels, rounded down: a row that sums to a hair over the strip would wrap.
+            let width_px = ((strip.x - gap_px * (per_row as f32 - 1.0)) / per_row as f32).floor();
+            let height_px = ((strip.y - gap_px * (rows as f32 - 1.0)) / rows as f32).floor();
+            let room_w = width_px / vmin_px - 0.8;
+            let room_h = height_px / vmin_px;
+            let name = (room_w / name_w).min(1.0);
+            let state = (room_w / state_w).min(1.0);
+            let tall = (room_h / height).min(1.0);
+            ChipPlan {
+                rows,
+                chip_width: Some(width_px),
+                chip_height: Some(height_px),
+                name_vmin: CHIP_NAME_VMIN * zone_scale * name.min(tall).max(0.3),
+                state_vmin: CHIP_STATE_VMIN * zone_scale * state.min(tall).max(0.3),
+            }
+        })
+        // The state (the ticket) matters most from across the room; fewer rows win a tie.
+        .fold(None::<ChipPlan>, |best, plan| match best {
+            Some(b) if b.state_vmin + 0.05 >= plan.state_vmin => Some(b),
+            _ => Some(plan),
+        })
+        .unwrap_or(unmeasured)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_counters_keep_full_size_in_one_row() {
+        let chips = [("Okienko 1", "A042"), ("Okienko 2", "otvorené")];
+        let plan = plan_chips(&chips, Vec2::new(1800.0, 113.0), 10.8, 15.0, 1.0);
+        assert_eq!(plan.rows, 1);
+        assert_eq!(plan.state_vmin, CHIP_STATE_VMIN);
+        assert_eq!(plan.name_vmin, CHIP_NAME_VMIN);
+    }
+
+    #[test]
+    fn many_counters_on_a_portrait_strip_take_two_rows_before_shrinking_further() {
+        let chips: Vec<(String, String)> = (1..=12)
+            .map(|i| (format!("Okienko {i}"), "zatvorené".to_owned()))
+            .collect();
+        let chips: Vec<(&str, &str)> = chips
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let one_row = plan_chips(&chips[..3], Vec2::new(990.0, 154.0), 10.8, 8.6, 0.8);
+        let plan = plan_chips(&chips, Vec2::new(990.0, 154.0), 10.8, 8.6, 0.8);
+        assert_eq!(one_row.rows, 1);
+        assert!(plan.rows >= 2, "{plan:?}");
+        assert!(plan.state_vmin < one_row.state_vmin);
+        // Every chip's state still fits its width.
+        let width = plan.chip_width.expect("measured") / 10.8 - 0.8;
+        assert!(9.0 * 0.62 * plan.state_vmin <= width + 0.01, "{plan:?}");
     }
 }

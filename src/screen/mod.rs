@@ -7,6 +7,7 @@ pub mod app;
 pub mod clock;
 pub mod design;
 pub mod feed_link;
+pub mod fit;
 pub mod layout;
 pub mod loudspeaker;
 pub mod motion;
@@ -121,10 +122,16 @@ pub fn plugin(app: &mut App) {
             Update,
             (
                 (advance_hero, rotate_language, layout::build_screen).in_set(ScreenSystems::Decide),
-                (layout::refresh_texts, layout::refresh_counters).in_set(ScreenSystems::Draw),
+                (
+                    layout::refresh_texts,
+                    layout::refresh_counters,
+                    layout::size_tickets.after(layout::refresh_texts),
+                )
+                    .in_set(ScreenSystems::Draw),
                 motion::animate_hero.in_set(ScreenSystems::Animate),
             ),
-        );
+        )
+        .add_systems(Last, fit::report_clipped_text);
 }
 
 fn advance_hero(

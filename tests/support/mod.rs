@@ -29,7 +29,7 @@ pub enum Outgoing {
 
 enum Control {
     Calls { count: usize, skip_first: bool },
-    Call(Box<Call>),
+    Event(Box<dyn FnOnce(u64) -> ServerMessage + Send>),
     Raw(Outgoing),
     Kill,
     Restart,
@@ -91,7 +91,16 @@ impl TestServer {
 
     /// Records one given call and sends it to every connected display.
     pub fn call(&self, call: Call) {
-        let _ = self.control.send(Control::Call(Box::new(call)));
+        self.send(move |seq| ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call,
+        });
+    }
+
+    /// Records any event (a counter change, a notice…) and sends it to every connected display.
+    pub fn send(&self, make: impl FnOnce(u64) -> ServerMessage + Send + 'static) {
+        let _ = self.control.send(Control::Event(Box::new(make)));
     }
 
     pub fn raw(&self, frame: Outgoing) {
@@ -172,12 +181,8 @@ async fn serve(
                         }
                     }
                 }
-                Some(Control::Call(call)) => {
-                    let call = *call;
-                    let message = journal
-                        .lock()
-                        .expect("journal")
-                        .record(|seq| ServerMessage::Call { v: VERSION, seq, call });
+                Some(Control::Event(make)) => {
+                    let message = journal.lock().expect("journal").record(make);
                     let _ = out.send((message.seq(), Outgoing::Text(protocol::encode_server(&message))));
                 }
                 Some(Control::Raw(frame)) => {
