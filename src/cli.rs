@@ -49,6 +49,18 @@ pub struct Cli {
     #[arg(long, value_name = "ID")]
     pub counter: Option<String>,
 
+    /// The office's name in the header (default: "client centre" in the display language).
+    #[arg(long, value_name = "TEXT")]
+    pub office_name: Option<String>,
+
+    /// The office's emblem in the header: a PNG under assets/ (default: the theme's logo).
+    #[arg(long, value_name = "FILE.png")]
+    pub logo: Option<String>,
+
+    /// Opening hours shown on the closed-office screen, e.g. "Po–Pi 8:00–16:00".
+    #[arg(long, value_name = "TEXT")]
+    pub hours: Option<String>,
+
     /// The office's display languages, comma-separated; the first is the primary one.
     #[arg(
         long,

@@ -317,3 +317,93 @@ fn a_lost_connection_keeps_the_last_calls_and_shows_a_calm_marker() {
         "the last state stays on screen"
     );
 }
+
+fn notice(id: &str, sk: &str) -> herald::protocol::Notice {
+    herald::protocol::Notice {
+        id: id.into(),
+        text: [("sk".to_owned(), sk.to_owned())].into_iter().collect(),
+        expires: None,
+    }
+}
+
+#[test]
+fn notices_take_turns_and_space_pauses_them_with_a_visible_mark() {
+    let mut app = app(&["sk"]);
+    let mut feed = Feed { seq: 0 };
+    for (id, words) in [
+        ("a", "Platby kartou pri všetkých okienkach."),
+        ("b", "V stredu do 17:30."),
+    ] {
+        let n = notice(id, words);
+        feed.send(&mut app, |seq| ServerMessage::Notice {
+            v: VERSION,
+            seq,
+            notice: n,
+        });
+    }
+    app.update();
+    let first = text(&mut app, Slot::Notice);
+    assert!(!first.is_empty());
+    assert_eq!(text(&mut app, Slot::NoticePaused), "");
+    // The waiting-room layout shows each notice for 10 s.
+    run_for(&mut app, 10.5);
+    let second = text(&mut app, Slot::Notice);
+    assert_ne!(first, second, "the notices did not rotate");
+
+    // Staff press Space on the display's keyboard: the notice stays, and the bar says so.
+    let mut keys = ButtonInput::<KeyCode>::default();
+    keys.press(KeyCode::Space);
+    app.insert_resource(keys);
+    app.update();
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .clear_just_pressed(KeyCode::Space);
+    run_for(&mut app, 35.0);
+    assert_eq!(text(&mut app, Slot::Notice), second, "paused, yet it moved");
+    assert_eq!(text(&mut app, Slot::NoticePaused), "Oznamy sú pozastavené");
+
+    // P resumes.
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(KeyCode::KeyP);
+    app.update();
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .clear_just_pressed(KeyCode::KeyP);
+    run_for(&mut app, 9.0);
+    assert_eq!(
+        text(&mut app, Slot::Notice),
+        second,
+        "a resumed notice gets its time"
+    );
+    run_for(&mut app, 1.5);
+    assert_eq!(text(&mut app, Slot::Notice), first);
+    assert_eq!(text(&mut app, Slot::NoticePaused), "");
+}
+
+#[test]
+fn the_closed_screen_gives_the_opening_hours_when_the_office_has_them() {
+    let mut app = app(&["sk"]);
+    app.world_mut()
+        .resource_mut::<herald::screen::ScreenSettings>()
+        .hours = Some("Po–Pi 8:00–16:00".into());
+    let mut feed = Feed { seq: 0 };
+    for i in 1..=4 {
+        feed.send(&mut app, |seq| ServerMessage::Counter {
+            v: VERSION,
+            seq,
+            counter: Counter {
+                id: i.to_string(),
+                label: i.to_string(),
+                state: CounterState::Closed,
+                floor: Some(0),
+            },
+        });
+    }
+    app.update();
+    assert!(shown(&mut app, Part::ClosedOverlay));
+    assert_eq!(
+        text(&mut app, Slot::ClosedHint),
+        "Úradné hodiny: Po–Pi 8:00–16:00"
+    );
+}

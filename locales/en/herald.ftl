@@ -24,6 +24,10 @@ waiting-for-calls = Please wait to be called
 connection-lost = Connection lost since { $time }
 office-closed = The office is closed
 office-closed-hint = Please come back during opening hours.
+# Shown instead of the hint when the office gives its hours (--hours).
+office-hours = Opening hours: { $hours }
+# In the notice bar while staff have paused the rotating notices (Space or P).
+notices-paused = Notices paused
 # The date line; $weekday and $month come from the lists below.
 date-line = { $weekday }, { $month } { $day }, { $year }
 weekday-1 = Monday

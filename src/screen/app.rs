@@ -8,6 +8,7 @@ use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::design::{self, ActiveLayout, ActiveTheme};
+use super::design_files::{self, DesignFiles};
 use super::feed_link::{self, DemoOffice, FeedSetup};
 use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
@@ -19,7 +20,6 @@ use crate::announcement::voice::VoiceSettings;
 use crate::catalogue::{self, Catalogue};
 use crate::cli::Cli;
 use crate::feed::{self, FeedConfig};
-use bevy::asset::AssetLoadFailedEvent;
 
 /// Runs the screen until the window closes (or the screenshot is written).
 pub fn run(cli: &Cli) -> AppExit {
@@ -49,6 +49,17 @@ pub fn run(cli: &Cli) -> AppExit {
             );
             return AppExit::error();
         }
+    }
+    if let Some(logo) = &cli.logo
+        && !(logo.to_ascii_lowercase().ends_with(".png")
+            && root.join("assets").join(logo).is_file())
+    {
+        eprintln!(
+            "herald: --logo {logo:?}: there is no such PNG file under {}; put the office's emblem \
+             there (e.g. images/emblem.png)",
+            root.join("assets").display()
+        );
+        return AppExit::error();
     }
     if cli.layout == "counter" && cli.counter.is_none() {
         eprintln!("herald: the counter layout needs --counter ID (the counter it stands above)");
@@ -122,7 +133,9 @@ pub fn run(cli: &Cli) -> AppExit {
             }),
     );
     if cli.preview {
-        warn!("--preview: the staff panel is not built yet; showing the screen in a window");
+        info!(
+            "--preview: the screen in a window; layout and theme files are read again when saved"
+        );
     }
     let langs: Vec<String> = cli
         .lang
@@ -155,22 +168,22 @@ pub fn run(cli: &Cli) -> AppExit {
     if let Some(theme) = design::shipped_theme(&cli.theme) {
         app.insert_resource(ActiveTheme(theme));
     }
+    // In preview, a saved layout or theme file shows at once.
     app.insert_resource(layout::CounterFocus(cli.counter.clone()))
-        .insert_resource(DesignFiles {
-            layout: layout_path,
-            theme: theme_path,
-            handles: None,
-        })
-        .init_asset::<design::Layout>()
-        .init_asset::<design::Theme>()
-        .register_asset_loader(design::LayoutLoader)
-        .register_asset_loader(design::ThemeLoader)
-        .add_systems(Startup, load_designs)
-        .add_systems(Update, adopt_designs.before(super::ScreenSystems::Decide));
+        .insert_resource(DesignFiles::new(
+            root.join("assets"),
+            layout_path,
+            theme_path,
+            cli.preview,
+        ))
+        .add_plugins(design_files::plugin);
     app.insert_resource(Words(Arc::new(catalogue)))
         .insert_resource(DisplayLangs::new(langs))
         .insert_resource(ScreenSettings {
             reduced_motion: cli.reduced_motion,
+            office_name: cli.office_name.clone(),
+            logo: cli.logo.clone(),
+            hours: cli.hours.clone(),
             ..default()
         })
         .insert_resource(FeedSetup(Some(config)))
@@ -251,78 +264,6 @@ fn voice_settings(cli: &Cli, spoken: &[String], catalogue: &Catalogue) -> VoiceS
     }
 }
 
-/// The layout and theme files this screen follows.
-#[derive(Resource)]
-pub struct DesignFiles {
-    pub layout: String,
-    pub theme: String,
-    pub handles: Option<(Handle<design::Layout>, Handle<design::Theme>)>,
-}
-
-fn load_designs(assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
-    let handles = (
-        assets.load(files.layout.clone()),
-        assets.load(files.theme.clone()),
-    );
-    files.handles = Some(handles);
-}
-
-/// Takes a layout or theme into use when its file has been read (at start, or again after
-/// a reload), and reports a file that could not be used in one line.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "two asset kinds, each with its events and its store"
-)]
-fn adopt_designs(
-    files: Res<DesignFiles>,
-    mut layout_events: MessageReader<AssetEvent<design::Layout>>,
-    mut theme_events: MessageReader<AssetEvent<design::Theme>>,
-    mut layout_failed: MessageReader<AssetLoadFailedEvent<design::Layout>>,
-    mut theme_failed: MessageReader<AssetLoadFailedEvent<design::Theme>>,
-    layouts: Res<Assets<design::Layout>>,
-    themes: Res<Assets<design::Theme>>,
-    mut active_layout: ResMut<ActiveLayout>,
-    mut active_theme: ResMut<ActiveTheme>,
-) {
-    let Some((layout, theme)) = &files.handles else {
-        return;
-    };
-    for event in layout_events.read() {
-        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
-            && *id == layout.id()
-            && let Some(new) = layouts.get(*id)
-            && *new != active_layout.0
-        {
-            info!("layout {} in use", files.layout);
-            active_layout.0 = new.clone();
-        }
-    }
-    for event in theme_events.read() {
-        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
-            && *id == theme.id()
-            && let Some(new) = themes.get(*id)
-            && *new != active_theme.0
-        {
-            info!("theme {} in use", files.theme);
-            active_theme.0 = new.clone();
-        }
-    }
-    let failures = layout_failed
-        .read()
-        .map(|f| (f.path.to_string(), f.error.to_string()))
-        .chain(
-            theme_failed
-                .read()
-                .map(|f| (f.path.to_string(), f.error.to_string())),
-        );
-    for (file, error) in failures {
-        crate::event_log::emit(
-            "design_error",
-            serde_json::json!({ "file": file, "error": error }),
-        );
-    }
-}
-
 fn demo_options(every: f64) -> feed::demo::DemoOptions {
     let every = if every.is_finite() {
         every.clamp(0.5, 86_400.0)
@@ -339,17 +280,24 @@ fn demo_options(every: f64) -> feed::demo::DemoOptions {
 }
 
 /// Sleeps until the next thing that changes what the screen shows: the clock's minute, a language
-/// switch, a queued call's turn, or the end of a new call's mark. Events from the feed wake the
+/// switch, a queued call's turn, the next notice, or the end of a new call's mark. Events from the feed wake the
 /// loop earlier through the event-loop proxy.
 ///
 /// The winit runner forces an extra frame whenever the update mode changes, so the mode is only
 /// rewritten when the deadline itself moves, not every frame with a shorter relative wait.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "everything that can change the screen by itself has a say"
+)]
 fn plan_wakeup(
     time: Res<Time<Real>>,
     room: Res<Room>,
     langs: Res<DisplayLangs>,
     settings: Res<ScreenSettings>,
     motion: Res<motion::HeroMotion>,
+    rotation: Res<layout::NoticeRotation>,
+    layout: Res<ActiveLayout>,
+    files: Res<DesignFiles>,
     mut winit: ResMut<WinitSettings>,
     mut planned: Local<Option<Instant>>,
 ) {
@@ -369,6 +317,14 @@ fn plan_wakeup(
     }
     if let Some(started) = motion.started {
         consider(started + settings.marked_secs - now);
+    }
+    if files.watch {
+        // Preview looks at the design files once a second.
+        consider(design_files::WATCH_SECS);
+    }
+    let notices = room.board.active_notices(chrono::Utc::now()).len();
+    if let Some(next) = rotation.next_in(now, notices, layout.0.notice_seconds) {
+        consider(next);
     }
     let deadline = Instant::now() + wait;
     let moved = planned.is_none_or(|old| {

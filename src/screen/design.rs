@@ -267,6 +267,8 @@ pub struct Theme {
     /// Only for "→" (Noto Sans lacks it).
     pub font_arrow: String,
     pub text_scale: f32,
+    /// The office's emblem in the header, a PNG under `assets/`.
+    pub logo: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +279,14 @@ struct ThemeFile {
     fonts: FontsFile,
     #[serde(default)]
     sizes: SizesFile,
+    #[serde(default)]
+    images: ImagesFile,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ImagesFile {
+    logo: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +351,18 @@ impl Theme {
                 message: "sizes.text_scale must be 0.5-3".into(),
             });
         }
+        if let Some(logo) = &raw.images.logo
+            && !logo.get_ref().to_ascii_lowercase().ends_with(".png")
+        {
+            return Err(DesignError {
+                file: file.to_owned(),
+                line: line_of(text, logo.span().start),
+                message: format!(
+                    "images.logo = {:?}: the logo must be a PNG file under assets/",
+                    logo.get_ref()
+                ),
+            });
+        }
         Ok(Self {
             name: raw.name,
             background: colour("background", &c.background)?,
@@ -358,6 +380,7 @@ impl Theme {
             font_bold: raw.fonts.bold,
             font_arrow: raw.fonts.arrow,
             text_scale: scale,
+            logo: raw.images.logo.map(toml::Spanned::into_inner),
         })
     }
 }
@@ -393,6 +416,7 @@ pub fn civic() -> Theme {
         font_bold: "fonts/NotoSans-Bold.ttf".into(),
         font_arrow: "fonts/DejaVuSans-Bold.ttf".into(),
         text_scale: 1.0,
+        logo: None,
     })
 }
 

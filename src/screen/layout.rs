@@ -31,6 +31,8 @@ pub enum Slot {
     RecentArrow(usize),
     RecentCounter(usize),
     Notice,
+    /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
+    NoticePaused,
     ClosedTitle,
     ClosedHint,
     ClosedTime,
@@ -58,6 +60,8 @@ pub struct ScreenFonts {
     pub bold: Handle<Font>,
     /// DejaVu Sans Bold, only for "→", which Noto Sans lacks.
     pub arrow: Handle<Font>,
+    /// The office's emblem, when the theme or `--logo` names one.
+    pub logo: Option<Handle<Image>>,
 }
 
 /// Marks the screen's root node, rebuilt when the layout or the theme changes.
@@ -140,6 +144,11 @@ pub fn build_screen(
             regular: assets.load(t.font_regular.clone()),
             bold: assets.load(t.font_bold.clone()),
             arrow: assets.load(t.font_arrow.clone()),
+            logo: settings
+                .logo
+                .clone()
+                .or_else(|| t.logo.clone())
+                .map(|path| assets.load(path)),
         },
         None => ScreenFonts::default(),
     };
@@ -186,15 +195,32 @@ pub fn build_screen(
                             Node {
                                 padding: UiRect::horizontal(vw(3)),
                                 align_items: AlignItems::Center,
+                                justify_content: JustifyContent::SpaceBetween,
                                 ..zone_node(&zone.rect)
                             },
                             BackgroundColor(t.header),
                             Part::NoticeBar,
                         ))
-                        .with_child((
-                            text(Slot::Notice, &f.regular, z.size(2.8), t.text),
-                            TextLayout::linebreak(LineBreak::WordBoundary),
-                        ));
+                        .with_children(|bar| {
+                            bar.spawn((
+                                Node {
+                                    flex_grow: 1.0,
+                                    flex_shrink: 1.0,
+                                    min_width: px(0),
+                                    ..default()
+                                },
+                                text(Slot::Notice, &f.regular, z.size(2.8), t.text),
+                                TextLayout::linebreak(LineBreak::WordBoundary),
+                            ));
+                            bar.spawn((
+                                Node {
+                                    flex_shrink: 0.0,
+                                    margin: UiRect::left(vw(1.5)),
+                                    ..default()
+                                },
+                                text(Slot::NoticePaused, &f.regular, z.size(2.0), t.muted),
+                            ));
+                        });
                     }
                     ZoneKind::Counter => counter_zone(root, zone, &z, f, t),
                 }
@@ -276,18 +302,40 @@ fn header_zone(
         BackgroundColor(t.header),
     ))
     .with_children(|header| {
-        // The name sits in a box of its own so that a long name wraps to the box's width and
-        // the box grows to the wrapped height (a bare text measured on one line would not).
         header
             .spawn(Node {
                 flex_grow: 1.0,
                 flex_shrink: 1.0,
                 min_width: px(0),
-                max_width: percent(62),
-                flex_direction: FlexDirection::Column,
+                max_width: percent(70),
+                height: percent(100),
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                column_gap: vw(1.2),
                 ..default()
             })
-            .with_child(text(Slot::OfficeName, &f.bold, z.size(3.4), t.text));
+            .with_children(|office| {
+                if let Some(logo) = &f.logo {
+                    office.spawn((
+                        Node {
+                            height: percent(72),
+                            flex_shrink: 0.0,
+                            ..default()
+                        },
+                        ImageNode::new(logo.clone()),
+                    ));
+                }
+                // The name sits in a box of its own so that a long name wraps to the box's
+                // width and the box grows to the wrapped height.
+                office
+                    .spawn(Node {
+                        flex_shrink: 1.0,
+                        min_width: px(0),
+                        flex_direction: FlexDirection::Column,
+                        ..default()
+                    })
+                    .with_child(text(Slot::OfficeName, &f.bold, z.size(3.4), t.text));
+            });
         header
             .spawn((
                 Node {
@@ -534,6 +582,67 @@ fn where_to_go(words: &Words, lang: &str, call: &Call) -> String {
     parts.join(" · ")
 }
 
+/// Which of several notices shows, and whether their rotation is paused. WCAG 2.2.2 asks that
+/// content changing by itself for more than 5 s can be paused: Space or P on the display's
+/// keyboard (or the preview panel) pauses and resumes it.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct NoticeRotation {
+    pub index: usize,
+    /// When the current notice came up, in `Time<Real>` seconds.
+    pub shown_since: f64,
+    pub paused: bool,
+}
+
+impl NoticeRotation {
+    /// Seconds until the next notice should show, if the rotation runs.
+    pub fn next_in(&self, now: f64, notices: usize, every: f64) -> Option<f64> {
+        (notices > 1 && every > 0.0 && !self.paused).then_some(self.shown_since + every - now)
+    }
+
+    /// Pauses or resumes at `now`; a resumed notice gets its full time again.
+    pub fn toggle(&mut self, now: f64) {
+        self.paused = !self.paused;
+        self.shown_since = now;
+        crate::event_log::emit(
+            "notice_rotation",
+            serde_json::json!({ "paused": self.paused }),
+        );
+        info!(
+            "notice rotation {}",
+            if self.paused { "paused" } else { "resumed" }
+        );
+    }
+}
+
+/// Shows the next notice when the current one has had its `notice_seconds`.
+pub fn rotate_notices(
+    time: Res<Time<Real>>,
+    room: Res<Room>,
+    layout: Res<ActiveLayout>,
+    mut rotation: ResMut<NoticeRotation>,
+) {
+    let now = time.elapsed_secs_f64();
+    let count = room.board.active_notices(chrono::Utc::now()).len();
+    if rotation
+        .next_in(now, count, layout.0.notice_seconds)
+        .is_some_and(|wait| wait <= 0.0)
+    {
+        rotation.index = (rotation.index + 1) % count;
+        rotation.shown_since = now;
+    }
+}
+
+/// Space or P pauses and resumes the notices.
+pub fn pause_notices_by_key(
+    time: Res<Time<Real>>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    mut rotation: ResMut<NoticeRotation>,
+) {
+    if keys.is_some_and(|k| k.any_just_pressed([KeyCode::Space, KeyCode::KeyP])) {
+        rotation.toggle(time.elapsed_secs_f64());
+    }
+}
+
 /// What the refresh last drew, so it redraws only on a change.
 #[derive(Default, PartialEq, Eq, Clone)]
 pub struct Drawn {
@@ -543,6 +652,7 @@ pub struct Drawn {
     connection: Option<String>,
     generation: u64,
     notice: usize,
+    notice_paused: bool,
 }
 
 #[allow(
@@ -558,7 +668,7 @@ pub fn refresh_texts(
     layout: Res<ActiveLayout>,
     focus: Option<Res<CounterFocus>>,
     generation: Res<ScreenGeneration>,
-    time: Res<Time<Real>>,
+    rotation: Res<NoticeRotation>,
     mut drawn: Local<Option<Drawn>>,
     mut texts: Query<(&Slot, &mut Text, &mut TextColor)>,
     mut parts: Query<(&Part, &mut Node)>,
@@ -580,12 +690,12 @@ pub fn refresh_texts(
         })
     };
     let notices = room.board.active_notices(chrono::Utc::now());
-    // Several notices take turns; `notice_seconds = 0` in the layout keeps the first one still.
-    let notice_index = if layout.0.notice_seconds > 0.0 && !notices.is_empty() {
-        (time.elapsed_secs_f64() / layout.0.notice_seconds) as usize % notices.len()
-    } else {
+    let notice_index = if notices.is_empty() {
         0
+    } else {
+        rotation.index % notices.len()
     };
+    let notice_paused = rotation.paused && notices.len() > 1;
     let state = Drawn {
         revision: room.revision,
         lang: lang.clone(),
@@ -593,6 +703,7 @@ pub fn refresh_texts(
         connection: connection.clone(),
         generation: generation.0,
         notice: notice_index,
+        notice_paused,
     };
     if drawn.as_ref() == Some(&state) {
         return;
@@ -674,8 +785,22 @@ pub fn refresh_texts(
                 .map(|e| counter_name(&words, &lang, &e.call.counter.label))
                 .unwrap_or_default(),
             Slot::Notice => notice.clone(),
+            Slot::NoticePaused => {
+                if notice_paused {
+                    w.text(&lang, "notices-paused", &[])
+                } else {
+                    String::new()
+                }
+            }
             Slot::ClosedTitle => w.text(&lang, "office-closed", &[]),
-            Slot::ClosedHint => w.text(&lang, "office-closed-hint", &[]),
+            Slot::ClosedHint => match &settings.hours {
+                Some(hours) => w.text(
+                    &lang,
+                    "office-hours",
+                    &[("hours", FluentValue::from(hours.clone()))],
+                ),
+                None => w.text(&lang, "office-closed-hint", &[]),
+            },
             // A queue system that sends no counter list still names the counter by its id.
             Slot::CounterName => focus_id
                 .as_deref()

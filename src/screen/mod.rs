@@ -6,6 +6,7 @@
 pub mod app;
 pub mod clock;
 pub mod design;
+pub mod design_files;
 pub mod feed_link;
 pub mod fit;
 pub mod layout;
@@ -68,6 +69,10 @@ pub struct ScreenSettings {
     pub marked_secs: f64,
     pub recent_rows: usize,
     pub office_name: Option<String>,
+    /// A logo that replaces the theme's (`--logo`), a PNG under `assets/`.
+    pub logo: Option<String>,
+    /// Opening hours for the closed-office screen (`--hours`).
+    pub hours: Option<String>,
 }
 
 impl Default for ScreenSettings {
@@ -79,6 +84,8 @@ impl Default for ScreenSettings {
             marked_secs: 10.0,
             recent_rows: 6,
             office_name: None,
+            logo: None,
+            hours: None,
         }
     }
 }
@@ -105,6 +112,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<design::ActiveTheme>()
         .init_resource::<layout::ScreenGeneration>()
         .init_resource::<layout::CounterFocus>()
+        .init_resource::<layout::NoticeRotation>()
         .init_resource::<ScreenSettings>()
         .init_resource::<motion::HeroMotion>()
         .configure_sets(
@@ -121,7 +129,14 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                (advance_hero, rotate_language, layout::build_screen).in_set(ScreenSystems::Decide),
+                (
+                    advance_hero,
+                    rotate_language,
+                    layout::rotate_notices,
+                    layout::pause_notices_by_key,
+                    layout::build_screen,
+                )
+                    .in_set(ScreenSystems::Decide),
                 (
                     layout::refresh_texts,
                     layout::refresh_counters,

@@ -1,0 +1,174 @@
+//! The layout and theme files a screen follows: read through Bevy's asset system at start,
+//! taken into use when they are good, and in preview read again whenever they are saved.
+//!
+//! Preview polls the files' modification times once a second and asks the asset server to
+//! reload a changed one. (Bevy's own `file_watcher` feature would do the same with inotify, at
+//! the price of recompiling Bevy with another feature set; polling two small files is free.)
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use bevy::asset::AssetLoadFailedEvent;
+use bevy::prelude::*;
+
+use super::design::{self, ActiveLayout, ActiveTheme};
+
+/// Seconds between two looks at the files' modification times in preview.
+pub const WATCH_SECS: f64 = 1.0;
+
+/// The layout and theme files this screen follows (paths under `assets/`).
+#[derive(Resource)]
+pub struct DesignFiles {
+    /// The `assets/` folder the asset server reads.
+    pub assets: PathBuf,
+    pub layout: String,
+    pub theme: String,
+    /// Reload a file when it is saved (preview).
+    pub watch: bool,
+    pub handles: Option<(Handle<design::Layout>, Handle<design::Theme>)>,
+    stamps: Vec<(String, Option<(SystemTime, u64)>)>,
+    looked_at: f64,
+}
+
+impl DesignFiles {
+    pub fn new(assets: PathBuf, layout: String, theme: String, watch: bool) -> Self {
+        Self {
+            assets,
+            layout,
+            theme,
+            watch,
+            handles: None,
+            stamps: Vec::new(),
+            looked_at: 0.0,
+        }
+    }
+}
+
+/// How the design files fared: the last error stays until a good version is read, so a
+/// preview panel can show it and the screen keeps the last good design meanwhile.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct DesignStatus {
+    pub last_error: Option<String>,
+    /// How many times a saved file has been taken into use.
+    pub reloads: u64,
+}
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<DesignStatus>()
+        .init_asset::<design::Layout>()
+        .init_asset::<design::Theme>()
+        .register_asset_loader(design::LayoutLoader)
+        .register_asset_loader(design::ThemeLoader)
+        .add_systems(Startup, load_designs)
+        .add_systems(
+            Update,
+            (watch_designs, adopt_designs)
+                .chain()
+                .before(super::ScreenSystems::Decide),
+        );
+}
+
+fn load_designs(assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
+    let handles = (
+        assets.load(files.layout.clone()),
+        assets.load(files.theme.clone()),
+    );
+    files.handles = Some(handles);
+    // What is on disk now is what is being read; a later save differs from it.
+    let root = files.assets.clone();
+    files.stamps = [files.layout.clone(), files.theme.clone()]
+        .into_iter()
+        .map(|path| {
+            let s = stamp(&root.join(&path));
+            (path, s)
+        })
+        .collect();
+}
+
+/// The file's modification time and length, or `None` when it cannot be read.
+fn stamp(path: &PathBuf) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// In preview, asks the asset server to read a design file again when it changed on disk.
+fn watch_designs(time: Res<Time<Real>>, assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
+    let now = time.elapsed_secs_f64();
+    if !files.watch || now - files.looked_at < WATCH_SECS {
+        return;
+    }
+    files.looked_at = now;
+    let root = files.assets.clone();
+    for (path, seen) in &mut files.stamps {
+        let now_stamp = stamp(&root.join(path.as_str()));
+        if now_stamp != *seen {
+            *seen = now_stamp;
+            info!("{path} changed on disk; reading it again");
+            assets.reload(path.clone());
+        }
+    }
+}
+
+/// Takes a layout or theme into use when its file has been read (at start, or again after
+/// a save), and reports a file that could not be used in one line.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "two asset kinds, each with its events and its store"
+)]
+fn adopt_designs(
+    files: Res<DesignFiles>,
+    mut layout_events: MessageReader<AssetEvent<design::Layout>>,
+    mut theme_events: MessageReader<AssetEvent<design::Theme>>,
+    mut layout_failed: MessageReader<AssetLoadFailedEvent<design::Layout>>,
+    mut theme_failed: MessageReader<AssetLoadFailedEvent<design::Theme>>,
+    layouts: Res<Assets<design::Layout>>,
+    themes: Res<Assets<design::Theme>>,
+    mut active_layout: ResMut<ActiveLayout>,
+    mut active_theme: ResMut<ActiveTheme>,
+    mut status: ResMut<DesignStatus>,
+) {
+    let Some((layout, theme)) = &files.handles else {
+        return;
+    };
+    for event in layout_events.read() {
+        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
+            && *id == layout.id()
+            && let Some(new) = layouts.get(*id)
+        {
+            status.last_error = None;
+            if *new != active_layout.0 {
+                info!("layout {} in use", files.layout);
+                active_layout.0 = new.clone();
+                status.reloads += 1;
+            }
+        }
+    }
+    for event in theme_events.read() {
+        if let AssetEvent::LoadedWithDependencies { id } | AssetEvent::Modified { id } = event
+            && *id == theme.id()
+            && let Some(new) = themes.get(*id)
+        {
+            status.last_error = None;
+            if *new != active_theme.0 {
+                info!("theme {} in use", files.theme);
+                active_theme.0 = new.clone();
+                status.reloads += 1;
+            }
+        }
+    }
+    let failures = layout_failed
+        .read()
+        .map(|f| (f.path.to_string(), f.error.to_string()))
+        .chain(
+            theme_failed
+                .read()
+                .map(|f| (f.path.to_string(), f.error.to_string())),
+        );
+    for (file, error) in failures {
+        crate::event_log::emit(
+            "design_error",
+            serde_json::json!({ "file": file, "error": error }),
+        );
+        status.last_error = Some(error);
+    }
+}

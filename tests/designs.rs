@@ -1,0 +1,199 @@
+//! Layout and theme files through the real asset path (Bevy's asset server reading files from an
+//! assets folder), as staff editing them in preview would: a good file is taken into use, a
+//! broken save gives one clear error and the screen keeps the last good design, and the fixed
+//! file shows again. Only the renderer is left out (`MinimalPlugins`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use herald::catalogue::Catalogue;
+use herald::screen::design::{ActiveLayout, ActiveTheme, SHIPPED_LAYOUTS, SHIPPED_THEMES};
+use herald::screen::design_files::{self, DesignFiles, DesignStatus};
+use herald::screen::{DisplayLangs, Words};
+
+fn assets_folder(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("layouts")).expect("layouts folder");
+    std::fs::create_dir_all(dir.join("themes")).expect("themes folder");
+    dir
+}
+
+fn shipped(list: &[(&str, &str)], name: &str) -> String {
+    list.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| (*t).to_owned())
+        .expect("shipped file")
+}
+
+/// Writes a file so that its modification time surely differs from the last write.
+fn save(path: &Path, text: &str) {
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(path, text).expect("write design file");
+}
+
+fn app(assets: &Path) -> App {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (catalogue, _) = Catalogue::load(&root.join("locales"), "sk").expect("locales");
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            file_path: assets.to_string_lossy().into_owned(),
+            ..default()
+        },
+    ))
+    // The screen asks for its fonts and logo; this folder has none, which only logs.
+    .init_asset::<Font>()
+    .init_asset::<Image>()
+    .insert_resource(Words(Arc::new(catalogue)))
+    .insert_resource(DisplayLangs::new(vec!["sk".into()]))
+    .insert_resource(DesignFiles::new(
+        assets.to_path_buf(),
+        "layouts/office.layout.toml".into(),
+        "themes/office.theme.toml".into(),
+        true,
+    ))
+    .add_plugins((herald::screen::plugin, design_files::plugin));
+    app
+}
+
+/// Runs frames (in real time: the asset server reads on its own threads) until `done`.
+fn run_until(app: &mut App, what: &str, mut done: impl FnMut(&mut App) -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        app.update();
+        if done(app) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what}: not within 15 s");
+}
+
+#[test]
+fn a_saved_layout_shows_a_broken_save_keeps_the_last_good_one_and_says_where() {
+    let assets = assets_folder("designs-layout");
+    let layout_file = assets.join("layouts/office.layout.toml");
+    let good = shipped(&SHIPPED_LAYOUTS, "waiting-room")
+        .replace("name = \"waiting-room\"", "name = \"office\"");
+    save(&layout_file, &good);
+    save(
+        &assets.join("themes/office.theme.toml"),
+        &shipped(&SHIPPED_THEMES, "civic"),
+    );
+    let mut app = app(&assets);
+    run_until(&mut app, "the office layout is taken into use", |app| {
+        app.world().resource::<ActiveLayout>().0.name == "office"
+    });
+    assert_eq!(app.world().resource::<ActiveLayout>().0.recent_rows, 6);
+
+    // Staff save a mistake: a zone past the right edge, on line 21 of their file.
+    let broken = good.replace(
+        "rect = { left = 66, top = 13.5, width = 31, height = 65 }",
+        "rect = { left = 66, top = 13.5, width = 40, height = 65 }",
+    );
+    assert_ne!(broken, good);
+    let broken_line = broken
+        .lines()
+        .position(|l| l.contains("width = 40"))
+        .expect("the edited line")
+        + 1;
+    save(&layout_file, &broken);
+    run_until(&mut app, "the broken file is reported", |app| {
+        app.world().resource::<DesignStatus>().last_error.is_some()
+    });
+    let error = app
+        .world()
+        .resource::<DesignStatus>()
+        .last_error
+        .clone()
+        .expect("an error");
+    // The [[zone]] table starts two lines above the edited rect.
+    assert!(
+        error.contains("layouts/office.layout.toml:")
+            && error.contains("reaches past the right edge")
+            && error.contains(&format!(":{}:", broken_line - 2)),
+        "{error}"
+    );
+    let active = &app.world().resource::<ActiveLayout>().0;
+    assert_eq!(active.name, "office", "the last good layout stays");
+    assert!(
+        active
+            .zones
+            .iter()
+            .all(|z| z.rect.left + z.rect.width <= 100.0),
+        "the broken zone was taken into use"
+    );
+
+    // The fix (with one recent row fewer) shows, and the error clears.
+    save(
+        &layout_file,
+        &good.replace("recent_rows = 6", "recent_rows = 5"),
+    );
+    run_until(&mut app, "the fixed file is taken into use", |app| {
+        app.world().resource::<ActiveLayout>().0.recent_rows == 5
+    });
+    assert_eq!(app.world().resource::<DesignStatus>().last_error, None);
+}
+
+#[test]
+fn a_saved_theme_colour_shows_on_the_next_frames_and_a_bad_colour_keeps_the_old_look() {
+    let assets = assets_folder("designs-theme");
+    save(
+        &assets.join("layouts/office.layout.toml"),
+        &shipped(&SHIPPED_LAYOUTS, "waiting-room"),
+    );
+    let theme_file = assets.join("themes/office.theme.toml");
+    let civic = shipped(&SHIPPED_THEMES, "civic");
+    save(&theme_file, &civic);
+    let mut app = app(&assets);
+    run_until(&mut app, "the theme is read", |app| {
+        app.world().resource::<DesignStatus>().reloads > 0
+            || app.world().resource::<ActiveTheme>().0.name == "civic"
+    });
+    let background = |app: &mut App| {
+        let mut roots = app
+            .world_mut()
+            .query_filtered::<&BackgroundColor, With<herald::screen::layout::ScreenRoot>>();
+        roots
+            .iter(app.world())
+            .next()
+            .map(|c| c.0)
+            .expect("a screen root")
+    };
+    save(
+        &theme_file,
+        &civic.replace("background = \"#0b1827\"", "background = \"#203040\""),
+    );
+    run_until(&mut app, "the new background is drawn", |app| {
+        background(app) == Color::srgb_u8(0x20, 0x30, 0x40)
+    });
+    save(
+        &theme_file,
+        &civic.replace("background = \"#0b1827\"", "background = \"navy-ish\""),
+    );
+    run_until(&mut app, "the bad colour is reported", |app| {
+        app.world().resource::<DesignStatus>().last_error.is_some()
+    });
+    let error = app
+        .world()
+        .resource::<DesignStatus>()
+        .last_error
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        error.contains("colors.background") && error.contains("#rrggbb"),
+        "{error}"
+    );
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(
+        background(&mut app),
+        Color::srgb_u8(0x20, 0x30, 0x40),
+        "the last good look stays"
+    );
+}
