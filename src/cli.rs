@@ -41,9 +41,10 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", default_value = "waiting-room")]
     pub layout: String,
 
-    /// Theme: civic, or the name of another file in assets/themes/ (NAME.theme.toml).
-    #[arg(long, value_name = "NAME", default_value = "civic")]
-    pub theme: String,
+    /// Theme: civic, high-contrast, or the name of another file in assets/themes/
+    /// (NAME.theme.toml). Default: the layout's own (high-contrast for accessible), else civic.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
 
     /// The counter a `counter` layout shows (its id in the queue system).
     #[arg(long, value_name = "ID")]
@@ -60,6 +61,25 @@ pub struct Cli {
     /// Opening hours shown on the closed-office screen, e.g. "Po–Pi 8:00–16:00".
     #[arg(long, value_name = "TEXT")]
     pub hours: Option<String>,
+
+    /// Metres from the screen to the farthest seat: call texts are sized for it (ADA 703.5).
+    /// Needs --screen-height-mm or --screen-diagonal-in.
+    #[arg(long, value_name = "METRES", value_parser = parse_distance)]
+    pub distance: Option<f32>,
+
+    /// The height of the screen's picture, in millimetres.
+    #[arg(long, value_name = "MM", requires = "distance", value_parser = parse_screen_mm)]
+    pub screen_height_mm: Option<f32>,
+
+    /// The screen's diagonal in inches, as sold (used with the window's aspect ratio).
+    #[arg(
+        long,
+        value_name = "INCHES",
+        requires = "distance",
+        conflicts_with = "screen_height_mm",
+        value_parser = parse_screen_in
+    )]
+    pub screen_diagonal_in: Option<f32>,
 
     /// The office's display languages, comma-separated; the first is the primary one.
     #[arg(
@@ -191,6 +211,36 @@ impl Cli {
         }
         Ok(std::env::var("HERALD_TOKEN").ok().filter(|t| !t.is_empty()))
     }
+}
+
+fn parse_number(
+    text: &str,
+    what: &str,
+    range: std::ops::RangeInclusive<f32>,
+) -> Result<f32, String> {
+    text.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|v| range.contains(v))
+        .ok_or_else(|| {
+            format!(
+                "{text:?} is not a {what} between {} and {}",
+                range.start(),
+                range.end()
+            )
+        })
+}
+
+fn parse_distance(text: &str) -> Result<f32, String> {
+    parse_number(text, "distance in metres", 0.5..=60.0)
+}
+
+fn parse_screen_mm(text: &str) -> Result<f32, String> {
+    parse_number(text, "height in millimetres", 50.0..=5000.0)
+}
+
+fn parse_screen_in(text: &str) -> Result<f32, String> {
+    parse_number(text, "diagonal in inches", 5.0..=300.0)
 }
 
 #[cfg(test)]

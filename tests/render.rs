@@ -451,3 +451,174 @@ fn the_longest_names_fit_in_every_layout_and_language() {
         }
     }
 }
+
+/// The two colours that make up a zone as a reader sees them: the most common colour (the
+/// background), and the most common colour among pixels clearly unlike it (the letters; the
+/// anti-aliased edges in between are many different colours, each rare).
+fn background_and_text(pixels: &[[u8; 3]]) -> ([u8; 3], [u8; 3]) {
+    use herald::screen::theme::contrast;
+    let colour = |p: [u8; 3]| bevy::prelude::Color::srgb_u8(p[0], p[1], p[2]);
+    let mut counts: std::collections::HashMap<[u8; 3], usize> = std::collections::HashMap::new();
+    for p in pixels {
+        *counts.entry(*p).or_default() += 1;
+    }
+    let most = |filter: &dyn Fn([u8; 3]) -> bool| {
+        counts
+            .iter()
+            .filter(|(p, _)| filter(**p))
+            .max_by_key(|(_, n)| **n)
+            .map(|(p, _)| *p)
+            .expect("pixels")
+    };
+    let background = most(&|_| true);
+    let text = most(&|p| contrast(colour(p), colour(background)) > 3.0);
+    (background, text)
+}
+
+fn measured_contrast(pixels: &[[u8; 3]]) -> f32 {
+    let (bg, fg) = background_and_text(pixels);
+    herald::screen::theme::contrast(
+        bevy::prelude::Color::srgb_u8(fg[0], fg[1], fg[2]),
+        bevy::prelude::Color::srgb_u8(bg[0], bg[1], bg[2]),
+    )
+}
+
+/// Height in pixels of the letters in columns `x0..x1` of `shot`, within rows `y0..y1`: the
+/// tallest run of rows that contain letter pixels (`is_ink`).
+fn ink_height(
+    shot: &Shot,
+    (x0, x1): (u32, u32),
+    (y0, y1): (u32, u32),
+    is_ink: impl Fn([u8; 3]) -> bool,
+) -> u32 {
+    let mut best = 0;
+    let mut run = 0;
+    for y in y0..y1 {
+        let inked = (x0..x1).any(|x| is_ink(shot.pixel(x, y)));
+        run = if inked { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+#[test]
+fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_eight_metres() {
+    use herald::screen::design::{ZoneKind, shipped_layout, shipped_theme};
+    let theme = shipped_theme("high-contrast").expect("theme");
+    let layout = shipped_layout("accessible").expect("layout");
+    let hero = layout.zone(ZoneKind::Hero).expect("hero").rect;
+    let room = [
+        "--layout",
+        "accessible",
+        "--distance",
+        "8",
+        "--screen-height-mm",
+        "1080",
+        "--size",
+        "1920x1080",
+        "--log-json",
+    ];
+    for lang in ["sk", "uk"] {
+        // At rest: three calls made before herald connected are history, shown without a mark.
+        let server = support::TestServer::start();
+        server.calls(3);
+        let url = server.url();
+        let name = format!("accessible-rest-{lang}");
+        let mut args = room.to_vec();
+        args.extend(["--feed", &url, "--lang", lang, "--after", "4"]);
+        let (path, output) = screenshot_with_log(&name, &args, || {});
+        let log = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            log.contains("\"room_sizing\"") && log.contains("\"too_small\":false"),
+            "{log}"
+        );
+        let shot = Shot::load(&path);
+        let zone = shot.region(
+            hero.left / 100.0 + 0.01,
+            hero.top / 100.0 + 0.01,
+            (hero.left + hero.width) / 100.0 - 0.01,
+            (hero.top + hero.height) / 100.0 - 0.01,
+        );
+        let (bg, fg) = background_and_text(&zone);
+        assert!(
+            near(bg, srgb8(theme.panel), 3),
+            "{name}: hero background {bg:?}"
+        );
+        let at_rest = measured_contrast(&zone);
+        assert!(at_rest >= 7.0, "{name}: {at_rest:.2}:1 at rest");
+
+        // The ticket's drawn height: on a 1080 mm tall picture of 1080 px, 1 px is 1 mm.
+        let mm_per_px = 1080.0 / shot.height as f32;
+        let x0 = (hero.left / 100.0 * shot.width as f32) as u32 + 20;
+        let columns = (x0, x0 + 300);
+        let rows = (
+            (hero.top / 100.0 * shot.height as f32) as u32 + 10,
+            ((hero.top + hero.height) / 100.0 * shot.height as f32) as u32 - 10,
+        );
+        let glyph_px = ink_height(&shot, columns, rows, |p| near(p, fg, 40));
+        let glyph_mm = glyph_px as f32 * mm_per_px;
+        assert!(
+            glyph_mm >= 104.0,
+            "{name}: the ticket is drawn {glyph_px} px = {glyph_mm:.0} mm tall, under 104 mm"
+        );
+        eprintln!(
+            "{name}: contrast at rest {at_rest:.1}:1, ticket {glyph_px} px = {glyph_mm:.0} mm"
+        );
+
+        // During the highlight of a live call.
+        let name = format!("accessible-new-{lang}");
+        let server = support::TestServer::start();
+        server.calls(2);
+        let url = server.url();
+        let mut args = room.to_vec();
+        args.extend(["--feed", &url, "--lang", lang, "--after", "8"]);
+        let (path, _) = screenshot_with_log(&name, &args, || {
+            std::thread::sleep(std::time::Duration::from_secs(4));
+            server.calls(1);
+        });
+        let shot = Shot::load(&path);
+        let zone = shot.region(
+            hero.left / 100.0 + 0.01,
+            hero.top / 100.0 + 0.01,
+            (hero.left + hero.width) / 100.0 - 0.01,
+            (hero.top + hero.height) / 100.0 - 0.01,
+        );
+        let (bg, _) = background_and_text(&zone);
+        assert!(
+            near(bg, srgb8(theme.highlight), 3),
+            "{name}: the new call is not highlighted ({bg:?})"
+        );
+        let highlighted = measured_contrast(&zone);
+        assert!(
+            highlighted >= 7.0,
+            "{name}: {highlighted:.2}:1 during the highlight"
+        );
+        eprintln!("{name}: contrast during the highlight {highlighted:.1}:1");
+    }
+
+    // A room too deep for its screen: herald says so, with the numbers, and still shows calls.
+    let (_, output) = screenshot_with_log(
+        "accessible-too-small",
+        &[
+            "--layout",
+            "accessible",
+            "--distance",
+            "25",
+            "--screen-height-mm",
+            "500",
+            "--log-json",
+            "--after",
+            "3",
+        ],
+        || {},
+    );
+    let log = String::from_utf8_lossy(&output.stdout);
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("\"too_small\":true"), "{log}");
+    assert!(
+        errors.contains("the screen is too small for 25.0 m")
+            && errors.contains("capitals of 264 mm")
+            && errors.contains("500 mm tall"),
+        "{errors}"
+    );
+}

@@ -407,3 +407,109 @@ fn the_closed_screen_gives_the_opening_hours_when_the_office_has_them() {
         "Úradné hodiny: Po–Pi 8:00–16:00"
     );
 }
+
+fn accessible_app(langs: &[&str]) -> App {
+    use herald::screen::design::{ActiveLayout, ActiveTheme, shipped_layout, shipped_theme};
+    let mut app = app(langs);
+    app.insert_resource(ActiveLayout(
+        shipped_layout("accessible").expect("shipped accessible layout"),
+    ))
+    .insert_resource(ActiveTheme(
+        shipped_theme("high-contrast").expect("shipped high-contrast theme"),
+    ));
+    app.update();
+    app
+}
+
+fn hero_highlighted(app: &mut App) -> bool {
+    use herald::screen::design::shipped_theme;
+    let theme = shipped_theme("high-contrast").expect("theme");
+    let mut panels = app.world_mut().query::<(&Part, &BackgroundColor)>();
+    let lum = panels
+        .iter(app.world())
+        .find(|(p, _)| **p == Part::HeroPanel)
+        .map(|(_, c)| luminance(c.0))
+        .expect("hero panel");
+    lum > (luminance(theme.panel) + luminance(theme.highlight)) / 2.0
+}
+
+fn row_highlighted(app: &mut App, row: usize) -> bool {
+    let mut rows = app.world_mut().query::<(&Part, &BackgroundColor)>();
+    rows.iter(app.world())
+        .find(|(p, _)| **p == Part::RecentRow(row))
+        .map(|(_, c)| c.0 != Color::NONE)
+        .expect("recent row")
+}
+
+#[test]
+fn the_accessible_display_never_flashes_and_keeps_new_calls_marked_for_ten_seconds() {
+    let mut app = accessible_app(&["sk"]);
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        1000 / 60,
+    )));
+    let mut feed = Feed { seq: 0 };
+    // Three calls in one frame, then a fourth a little later: the worst case for flashing.
+    for ticket in ["A001", "A002", "A003"] {
+        feed.call(&mut app, call(ticket, "1"));
+    }
+    let mut samples = Vec::new();
+    let mut t = 0.0;
+    for frame in 0..60 * 30 {
+        if frame == 60 * 6 {
+            feed.call(&mut app, call("A004", "2"));
+        }
+        app.update();
+        t += 1.0 / 60.0;
+        samples.push((t, hero_highlighted(&mut app)));
+        if frame == 60 * 11 {
+            // A001 (shown at 0 s) and A002 (at 4 s) have left the hero; A002 is under 10 s old.
+            assert_eq!(text(&mut app, Slot::HeroTicket), "A003");
+            let rows: Vec<String> = (0..2)
+                .map(|i| text(&mut app, Slot::RecentTicket(i)))
+                .collect();
+            let a002 = rows.iter().position(|r| r == "A002").expect("A002 listed");
+            assert!(
+                row_highlighted(&mut app, a002),
+                "a call under 10 s old lost its mark when others followed"
+            );
+        }
+    }
+    assert!(
+        samples.iter().any(|(_, on)| *on),
+        "the new call was never highlighted"
+    );
+    let worst = max_flashes_per_second(&samples);
+    assert!(worst <= 3, "{worst} flashes in one second");
+    // Steady, not flashing: each call's mark is one on-period of about 10 s, or calls in a row
+    // keep it on.
+    let first_off = samples
+        .iter()
+        .find(|(_, on)| !*on)
+        .map_or(f64::MAX, |(t, _)| *t);
+    assert!(
+        first_off >= 10.0,
+        "the mark went off after {first_off:.1} s"
+    );
+    // 30 s later nothing is marked any more.
+    assert!(!hero_highlighted(&mut app));
+    assert!(!row_highlighted(&mut app, 0) && !row_highlighted(&mut app, 1));
+}
+
+#[test]
+fn the_accessible_display_says_recall_in_words() {
+    let mut app = accessible_app(&["uk"]);
+    let mut feed = Feed { seq: 0 };
+    feed.call(&mut app, call("A001", "1"));
+    run_for(&mut app, 5.0);
+    feed.call(
+        &mut app,
+        Call {
+            recall: true,
+            ..call("A001", "1")
+        },
+    );
+    run_for(&mut app, 0.5);
+    assert!(shown(&mut app, Part::RecallBadge));
+    assert_eq!(text(&mut app, Slot::HeroRecall), "Повторний виклик");
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 1");
+}

@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use chrono::{NaiveTime, Timelike};
 
+/// The lowest volume of a screen that must announce every call.
+pub const FLOOR_PERCENT: u8 = 30;
+
 /// A stretch of the day with its own volume (percent). `to` before `from` crosses midnight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuietPeriod {
@@ -92,6 +95,15 @@ impl Default for VolumeSchedule {
 }
 
 impl VolumeSchedule {
+    /// Quiet periods that would silence announcements play them at `FLOOR_PERCENT` instead
+    /// (the accessibility display announces every call).
+    pub fn never_silent(&mut self) {
+        for period in &mut self.quiet {
+            period.volume = period.volume.max(FLOOR_PERCENT);
+        }
+        self.base = self.base.max(FLOOR_PERCENT);
+    }
+
     /// Percent at local time `t`: the quietest period that covers it, never louder than the base.
     pub fn volume_at(&self, t: NaiveTime) -> u8 {
         self.quiet
@@ -132,6 +144,21 @@ mod tests {
             quiet: vec!["08:00-09:00=90".parse().expect("valid")],
         };
         assert_eq!(louder.volume_at(at(8, 30)), 20);
+    }
+
+    #[test]
+    fn a_screen_that_announces_every_call_is_never_silenced() {
+        let mut schedule = VolumeSchedule {
+            base: 80,
+            quiet: vec![
+                "19:00-07:00".parse().expect("period"),
+                "12:00-13:00=50".parse().expect("period"),
+            ],
+        };
+        schedule.never_silent();
+        assert_eq!(schedule.volume_at(at(22, 0)), FLOOR_PERCENT);
+        assert_eq!(schedule.volume_at(at(12, 30)), 50);
+        assert_eq!(schedule.volume_at(at(9, 0)), 80);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::design_files::{self, DesignFiles};
 use super::feed_link::{self, DemoOffice, FeedSetup};
 use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
-use super::{DisplayLangs, Room, ScreenSettings, Words, clock, layout, motion};
+use super::{DisplayLangs, Room, ScreenSettings, Words, clock, layout, motion, sizing};
 use crate::announcement::AnnouncerSettings;
 use crate::announcement::announcer::{self, AnnouncerConfig};
 use crate::announcement::schedule::VolumeSchedule;
@@ -28,28 +28,37 @@ pub fn run(cli: &Cli) -> AppExit {
     }
     let root = catalogue::data_root();
     let layout_path = format!("layouts/{}.layout.toml", cli.layout);
-    let theme_path = format!("themes/{}.theme.toml", cli.theme);
-    for (what, path, shipped) in [
-        (
-            "layout",
-            &layout_path,
-            design::shipped_layout(&cli.layout).is_some(),
-        ),
-        (
-            "theme",
-            &theme_path,
-            design::shipped_theme(&cli.theme).is_some(),
-        ),
-    ] {
-        if !shipped && !root.join("assets").join(path).is_file() {
-            eprintln!(
-                "herald: there is no {what} {:?}: assets/{path} does not exist (shipped layouts: \
-                 waiting-room, waiting-room-portrait, counter; themes: civic)",
-                path
-            );
-            return AppExit::error();
-        }
+    let layout_file = root.join("assets").join(&layout_path);
+    if design::shipped_layout(&cli.layout).is_none() && !layout_file.is_file() {
+        eprintln!(
+            "herald: there is no layout {:?}: assets/{layout_path} does not exist (shipped: \
+             waiting-room, waiting-room-portrait, counter, accessible)",
+            cli.layout
+        );
+        return AppExit::error();
     }
+    // The layout as it starts: its file when it reads cleanly, else the copy compiled in (the
+    // asset loader reports the file's mistake in a moment).
+    let start_layout = std::fs::read_to_string(&layout_file)
+        .ok()
+        .and_then(|text| design::Layout::parse(&text, &layout_path).ok())
+        .or_else(|| design::shipped_layout(&cli.layout));
+    let theme_name = cli
+        .theme
+        .clone()
+        .or_else(|| start_layout.as_ref().and_then(|l| l.theme.clone()))
+        .unwrap_or_else(|| "civic".to_owned());
+    let theme_path = format!("themes/{theme_name}.theme.toml");
+    if design::shipped_theme(&theme_name).is_none()
+        && !root.join("assets").join(&theme_path).is_file()
+    {
+        eprintln!(
+            "herald: there is no theme {theme_name:?}: assets/{theme_path} does not exist \
+             (shipped: civic, high-contrast)"
+        );
+        return AppExit::error();
+    }
+    let always_announce = start_layout.as_ref().is_some_and(|l| l.always_announce);
     if let Some(logo) = &cli.logo
         && !(logo.to_ascii_lowercase().ends_with(".png")
             && root.join("assets").join(logo).is_file())
@@ -152,21 +161,46 @@ pub fn run(cli: &Cli) -> AppExit {
         }
     }
     let loudspeaker = if cli.mute {
-        info!("--mute: calls are shown, not announced");
+        if always_announce {
+            warn!(
+                "--mute on the {} layout, which is meant to announce every call: calls are \
+                 shown, not announced",
+                cli.layout
+            );
+        } else {
+            info!("--mute: calls are shown, not announced");
+        }
         None
     } else {
-        let config = announcer_config(cli, &langs, &catalogue);
+        let mut config = announcer_config(cli, &langs, &catalogue);
+        if always_announce {
+            config.volume.never_silent();
+        }
         let voice = announcer::system_voice(config.voice.clone());
         Some((config, voice))
     };
     app.insert_resource(LoudspeakerSetup(Mutex::new(loudspeaker)));
     // The shipped copy shows at once; the file from assets/ replaces it when read, and a file
     // that cannot be used leaves the last good design on screen.
-    if let Some(layout) = design::shipped_layout(&cli.layout) {
+    if let Some(layout) = start_layout {
         app.insert_resource(ActiveLayout(layout));
     }
-    if let Some(theme) = design::shipped_theme(&cli.theme) {
+    if let Some(theme) = design::shipped_theme(&theme_name) {
         app.insert_resource(ActiveTheme(theme));
+    }
+    if let Some(distance_m) = cli.distance {
+        let screen = match (cli.screen_height_mm, cli.screen_diagonal_in) {
+            (Some(mm), _) => sizing::ScreenSize::HeightMm(mm),
+            (None, Some(inches)) => sizing::ScreenSize::DiagonalIn(inches),
+            (None, None) => {
+                eprintln!(
+                    "herald: --distance needs the screen's size too: --screen-height-mm MM \
+                     (the picture's height) or --screen-diagonal-in INCHES"
+                );
+                return AppExit::error();
+            }
+        };
+        app.insert_resource(sizing::RoomSpec { distance_m, screen });
     }
     // In preview, a saved layout or theme file shows at once.
     app.insert_resource(layout::CounterFocus(cli.counter.clone()))
@@ -317,6 +351,9 @@ fn plan_wakeup(
     }
     if let Some(started) = motion.started {
         consider(started + settings.marked_secs - now);
+    }
+    if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
+        consider(unmark);
     }
     if files.watch {
         // Preview looks at the design files once a second.

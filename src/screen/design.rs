@@ -42,12 +42,48 @@ pub struct Rect4 {
     pub height: f32,
 }
 
+/// A line of the hero zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeroLine {
+    /// "Now calling".
+    Title,
+    /// Ticket → counter.
+    Call,
+    /// Service, floor and room.
+    Where,
+    /// Counter and place again in the visitor's language, when it differs.
+    Visitor,
+}
+
+/// The hero's lines unless the layout names them.
+pub const ALL_HERO_LINES: [HeroLine; 4] = [
+    HeroLine::Title,
+    HeroLine::Call,
+    HeroLine::Where,
+    HeroLine::Visitor,
+];
+
+/// How a new call stays marked for `mark_seconds`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkStyle {
+    /// A border in the accent colour (the panel flashes first unless motion is reduced).
+    #[default]
+    Border,
+    /// The whole panel in the highlight colour, steady: seen from the back of a room and
+    /// by visitors who cannot hear the call, without any flashing.
+    Panel,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Zone {
     pub kind: ZoneKind,
     pub rect: Rect4,
     /// Multiplies the zone's text sizes.
     pub scale: f32,
+    /// The hero's lines, in order (hero zones only).
+    pub lines: Vec<HeroLine>,
 }
 
 /// A screen layout: where each zone is.
@@ -60,6 +96,13 @@ pub struct Layout {
     pub notice_seconds: f64,
     /// Motion replaced by plain changes, whatever the command line says.
     pub reduced_motion: bool,
+    /// How a new call is marked, and for how long (also in the recent list).
+    pub mark: MarkStyle,
+    pub mark_seconds: f64,
+    /// Quiet hours lower the volume but never silence this screen's announcements.
+    pub always_announce: bool,
+    /// The theme this layout is made for, used when `--theme` is not given.
+    pub theme: Option<String>,
 }
 
 impl Layout {
@@ -79,7 +122,18 @@ struct LayoutFile {
     #[serde(default)]
     reduced_motion: bool,
     #[serde(default)]
+    mark: MarkStyle,
+    #[serde(default = "default_mark_seconds")]
+    mark_seconds: f64,
+    #[serde(default)]
+    always_announce: bool,
+    theme: Option<String>,
+    #[serde(default)]
     zone: Vec<toml::Spanned<ZoneFile>>,
+}
+
+fn default_mark_seconds() -> f64 {
+    10.0
 }
 
 fn default_rows() -> usize {
@@ -93,6 +147,7 @@ struct ZoneFile {
     rect: Rect4,
     #[serde(default = "one")]
     scale: f32,
+    lines: Option<Vec<HeroLine>>,
 }
 
 fn one() -> f32 {
@@ -156,6 +211,9 @@ impl Layout {
         if raw.recent_rows > 12 {
             return Err(error(1, "recent_rows must be 0-12".into()));
         }
+        if !(1.0..=120.0).contains(&raw.mark_seconds) {
+            return Err(error(1, "mark_seconds must be 1-120".into()));
+        }
         let mut zones: Vec<Zone> = Vec::new();
         for spanned in raw.zone {
             let line = line_of(text, spanned.span().start);
@@ -206,10 +264,29 @@ impl Layout {
             if zones.iter().any(|o| o.kind == z.kind) {
                 return Err(error(line, format!("zone {name} appears twice")));
             }
+            let lines = match (z.kind, z.lines) {
+                (ZoneKind::Hero, None) => ALL_HERO_LINES.to_vec(),
+                (ZoneKind::Hero, Some(lines)) if lines.contains(&HeroLine::Call) => lines,
+                (ZoneKind::Hero, Some(_)) => {
+                    return Err(error(
+                        line,
+                        "zone hero: lines must include \"call\" (the ticket and its counter)"
+                            .into(),
+                    ));
+                }
+                (_, None) => Vec::new(),
+                (_, Some(_)) => {
+                    return Err(error(
+                        line,
+                        format!("zone {name}: only the hero zone has lines"),
+                    ));
+                }
+            };
             zones.push(Zone {
                 kind: z.kind,
                 rect: r,
                 scale: z.scale,
+                lines,
             });
         }
         Ok(Self {
@@ -218,12 +295,16 @@ impl Layout {
             recent_rows: raw.recent_rows,
             notice_seconds: raw.notice_seconds,
             reduced_motion: raw.reduced_motion,
+            mark: raw.mark,
+            mark_seconds: raw.mark_seconds,
+            always_announce: raw.always_announce,
+            theme: raw.theme,
         })
     }
 }
 
 /// The layouts shipped in `assets/layouts/`, compiled in as the fallback.
-pub const SHIPPED_LAYOUTS: [(&str, &str); 3] = [
+pub const SHIPPED_LAYOUTS: [(&str, &str); 4] = [
     (
         "waiting-room",
         include_str!("../../assets/layouts/waiting-room.layout.toml"),
@@ -235,6 +316,10 @@ pub const SHIPPED_LAYOUTS: [(&str, &str); 3] = [
     (
         "counter",
         include_str!("../../assets/layouts/counter.layout.toml"),
+    ),
+    (
+        "accessible",
+        include_str!("../../assets/layouts/accessible.layout.toml"),
     ),
 ];
 
@@ -386,10 +471,16 @@ impl Theme {
 }
 
 /// The themes shipped in `assets/themes/`, compiled in as the fallback.
-pub const SHIPPED_THEMES: [(&str, &str); 1] = [(
-    "civic",
-    include_str!("../../assets/themes/civic.theme.toml"),
-)];
+pub const SHIPPED_THEMES: [(&str, &str); 2] = [
+    (
+        "civic",
+        include_str!("../../assets/themes/civic.theme.toml"),
+    ),
+    (
+        "high-contrast",
+        include_str!("../../assets/themes/high-contrast.theme.toml"),
+    ),
+];
 
 /// The shipped theme called `name`, from the copy compiled in.
 pub fn shipped_theme(name: &str) -> Option<Theme> {
@@ -432,6 +523,10 @@ impl Default for ActiveLayout {
             recent_rows: 6,
             notice_seconds: 10.0,
             reduced_motion: false,
+            mark: MarkStyle::Border,
+            mark_seconds: 10.0,
+            always_announce: false,
+            theme: None,
         }))
     }
 }

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::text::{FontSize, LineBreak};
 use fluent_bundle::FluentValue;
 
-use super::design::{ActiveLayout, ActiveTheme, Rect4, Theme, Zone, ZoneKind};
+use super::design::{ActiveLayout, ActiveTheme, HeroLine, MarkStyle, Rect4, Theme, Zone, ZoneKind};
 use super::{DisplayLangs, Room, ScreenSettings, Words, clock};
 use crate::catalogue;
 use crate::protocol::{Call, CounterState, Localized};
@@ -155,6 +155,8 @@ pub fn build_screen(
     commands.insert_resource(fonts.clone());
     settings.recent_rows = layout.0.recent_rows;
     settings.layout_reduced_motion = layout.0.reduced_motion;
+    settings.marked_secs = layout.0.mark_seconds;
+    settings.mark = layout.0.mark;
     let f = &fonts;
     commands
         .spawn((
@@ -257,22 +259,82 @@ pub fn build_screen(
         });
 }
 
-/// A ticket drawn as large as its zone allows: tickets longer than `SHORT_TICKET` characters
-/// ("PAS-117-2026") get proportionally smaller type so they stay on one line inside the zone.
-#[derive(Component, Clone, Copy)]
-pub struct LongTicket {
+/// A ticket or counter name of a call, sized from the layout, the room and its length.
+///
+/// Tickets longer than `SHORT_TICKET` characters ("PAS-117-2026") get proportionally smaller
+/// type so they stay on one line inside the zone. When the room's viewing distance asks for
+/// larger capitals than the layout gives (`RoomSizing`), the text is raised to them.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct CallText {
+    /// The layout's size, in percent of the screen's shorter side.
     pub vmin: f32,
+    pub ticket: bool,
+    /// The room may raise it up to this size (a ticket is already as large as its zone allows).
+    pub max_vmin: f32,
+}
+
+impl CallText {
+    pub fn ticket(vmin: f32) -> Self {
+        Self {
+            vmin,
+            ticket: true,
+            max_vmin: vmin,
+        }
+    }
+
+    /// A counter name next to a ticket of `ticket_vmin`: raised at most to the ticket's size.
+    pub fn counter(vmin: f32, ticket_vmin: f32) -> Self {
+        Self {
+            vmin,
+            ticket: false,
+            max_vmin: ticket_vmin.max(vmin),
+        }
+    }
 }
 
 /// Tickets up to this many characters show at the layout's full size.
 const SHORT_TICKET: usize = 7;
 
-/// Sets each ticket's type size from its length when the ticket changes.
-pub fn size_tickets(mut tickets: Query<(&Text, &LongTicket, &mut TextFont), Changed<Text>>) {
-    for (text, long, mut font) in &mut tickets {
-        let chars = text.0.chars().count().max(1);
-        let factor = (SHORT_TICKET as f32 / chars as f32).min(1.0);
-        let size = FontSize::VMin(long.vmin * factor);
+/// Capital (and digit) height of Noto Sans Bold as a share of the font size (its `capHeight`
+/// is 714 of 1000 units; checked against the shipped font in a test).
+pub const CAP_HEIGHT_EM: f32 = 0.714;
+
+/// The smallest capital height, in pixels, that the room's viewing distance asks of call texts
+/// (`--distance`, `--screen-height-mm`); 0 when the room is not described.
+#[derive(Resource, Default, Clone, Copy, Debug, PartialEq)]
+pub struct RoomSizing {
+    pub min_cap_px: f32,
+}
+
+/// The type size of a call text: the layout's, shrunk for a long ticket, raised to the room's
+/// minimum capitals. All in percent of the screen's shorter side.
+pub fn call_text_vmin(call: &CallText, chars: usize, min_cap_vmin: f32) -> f32 {
+    let chars = chars.max(1);
+    let shrink = if call.ticket {
+        (SHORT_TICKET as f32 / chars as f32).min(1.0)
+    } else {
+        1.0
+    };
+    let base = call.vmin * shrink;
+    base.max((min_cap_vmin / CAP_HEIGHT_EM).min(call.max_vmin * shrink))
+}
+
+/// Sets each call text's type size when the text, the room or the window changes.
+pub fn size_call_texts(
+    sizing: Res<RoomSizing>,
+    windows: Query<&Window>,
+    mut texts: Query<(&Text, &CallText, &mut TextFont)>,
+) {
+    let vmin_px = windows.iter().next().map_or(0.0, |w| {
+        w.resolution.width().min(w.resolution.height()) / 100.0
+    });
+    let min_cap_vmin = if vmin_px > 0.0 {
+        sizing.min_cap_px / vmin_px
+    } else {
+        0.0
+    };
+    for (text, call, mut font) in &mut texts {
+        let size = FontSize::VMin(call_text_vmin(call, text.0.chars().count(), min_cap_vmin));
         if font.font_size != size {
             font.font_size = size;
         }
@@ -390,61 +452,28 @@ fn hero_zone(root: &mut ChildSpawnerCommands, zone: &Zone, z: &Sizer, f: &Screen
         Part::HeroPanel,
     ))
     .with_children(|hero| {
-        hero.spawn(text(Slot::HeroTitle, &f.regular, z.size(3.4), t.muted));
-        hero.spawn((
-            Node {
-                flex_direction: FlexDirection::Row,
-                // On a narrow screen "→ counter" moves under the ticket rather than being cut.
-                flex_wrap: FlexWrap::Wrap,
-                align_items: AlignItems::Center,
-                column_gap: vw(1.6),
-                ..default()
-            },
-            UiTransform::default(),
-            Part::HeroContent,
-        ))
-        .with_children(|row| {
-            row.spawn((
-                text(Slot::HeroTicket, &f.bold, z.size(14.0), t.text),
-                TextLayout::no_wrap(),
-                LongTicket {
-                    vmin: 14.0 * z.scale,
-                },
-                Node {
-                    flex_shrink: 0.0,
-                    ..default()
-                },
-            ));
-            row.spawn(Node {
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::Center,
-                column_gap: vw(1.6),
-                flex_shrink: 1.0,
-                min_width: px(0),
-                ..default()
-            })
-            .with_children(|to| {
-                to.spawn((
-                    text(Slot::HeroArrow, &f.arrow, z.size(8.0), t.accent),
-                    Node {
-                        flex_shrink: 0.0,
-                        ..default()
-                    },
-                ));
-                // A long counter name wraps inside its own box (down to its longest word).
-                to.spawn(text(Slot::HeroCounter, &f.bold, z.size(8.0), t.text));
-            });
-        });
-        hero.spawn((
-            text(Slot::HeroDetail, &f.regular, z.size(4.2), t.text),
-            TextLayout::linebreak(LineBreak::WordBoundary),
-        ));
-        hero.spawn(text(Slot::HeroVisitor, &f.regular, z.size(3.4), t.muted));
+        for line in &zone.lines {
+            match line {
+                HeroLine::Title => {
+                    hero.spawn(text(Slot::HeroTitle, &f.regular, z.size(3.4), t.muted));
+                }
+                HeroLine::Call => call_line(hero, z, f, t),
+                HeroLine::Where => {
+                    hero.spawn((
+                        text(Slot::HeroDetail, &f.regular, z.size(4.2), t.text),
+                        TextLayout::linebreak(LineBreak::WordBoundary),
+                    ));
+                }
+                HeroLine::Visitor => {
+                    hero.spawn(text(Slot::HeroVisitor, &f.regular, z.size(3.4), t.muted));
+                }
+            }
+        }
         hero.spawn((
             Node {
                 align_self: AlignSelf::Start,
-                padding: UiRect::axes(vw(1.2), vh(0.6)),
-                border_radius: BorderRadius::all(vh(1)),
+                padding: UiRect::axes(vw(1.2), vmin(0.6)),
+                border_radius: BorderRadius::all(vmin(1)),
                 display: Display::None,
                 ..default()
             },
@@ -454,6 +483,55 @@ fn hero_zone(root: &mut ChildSpawnerCommands, zone: &Zone, z: &Sizer, f: &Screen
         ))
         .with_child(text(Slot::HeroRecall, &f.bold, z.size(3.2), t.accent));
         hero.spawn(text(Slot::Waiting, &f.regular, z.size(5.0), t.muted));
+    });
+}
+
+/// Ticket → counter, on one line when it fits.
+fn call_line(hero: &mut ChildSpawnerCommands, z: &Sizer, f: &ScreenFonts, t: &Theme) {
+    hero.spawn((
+        Node {
+            flex_direction: FlexDirection::Row,
+            // On a narrow screen "→ counter" moves under the ticket rather than being cut.
+            flex_wrap: FlexWrap::Wrap,
+            align_items: AlignItems::Center,
+            column_gap: vw(1.6),
+            ..default()
+        },
+        UiTransform::default(),
+        Part::HeroContent,
+    ))
+    .with_children(|row| {
+        row.spawn((
+            text(Slot::HeroTicket, &f.bold, z.size(14.0), t.text),
+            TextLayout::no_wrap(),
+            CallText::ticket(14.0 * z.scale),
+            Node {
+                flex_shrink: 0.0,
+                ..default()
+            },
+        ));
+        row.spawn(Node {
+            flex_direction: FlexDirection::Row,
+            align_items: AlignItems::Center,
+            column_gap: vw(1.6),
+            flex_shrink: 1.0,
+            min_width: px(0),
+            ..default()
+        })
+        .with_children(|to| {
+            to.spawn((
+                text(Slot::HeroArrow, &f.arrow, z.size(8.0), t.accent),
+                Node {
+                    flex_shrink: 0.0,
+                    ..default()
+                },
+            ));
+            // A long counter name wraps inside its own box (down to its longest word).
+            to.spawn((
+                text(Slot::HeroCounter, &f.bold, z.size(8.0), t.text),
+                CallText::counter(8.0 * z.scale, 14.0 * z.scale),
+            ));
+        });
     });
 }
 
@@ -490,11 +568,13 @@ fn recent_zone(
                         flex_direction: FlexDirection::Row,
                         justify_content: JustifyContent::SpaceBetween,
                         align_items: AlignItems::Center,
-                        padding: UiRect::vertical(vh(0.6)),
+                        padding: UiRect::axes(vmin(1), vmin(0.6)),
                         border: UiRect::bottom(px(1)),
+                        border_radius: BorderRadius::all(vmin(1)),
                         ..default()
                     },
                     BorderColor::all(t.header),
+                    BackgroundColor(Color::NONE),
                     Part::RecentRow(row),
                 ))
                 .with_children(|line| {
@@ -540,9 +620,7 @@ fn counter_zone(
         counter.spawn((
             text(Slot::CounterTicket, &f.bold, z.size(40.0), t.text),
             TextLayout::no_wrap(),
-            LongTicket {
-                vmin: 40.0 * z.scale,
-            },
+            CallText::ticket(40.0 * z.scale),
         ));
         counter.spawn(text(Slot::CounterState, &f.bold, z.size(10.0), t.accent));
     });
@@ -653,6 +731,7 @@ pub struct Drawn {
     generation: u64,
     notice: usize,
     notice_paused: bool,
+    marked: Vec<String>,
 }
 
 #[allow(
@@ -669,9 +748,10 @@ pub fn refresh_texts(
     focus: Option<Res<CounterFocus>>,
     generation: Res<ScreenGeneration>,
     rotation: Res<NoticeRotation>,
+    time: Res<Time<Real>>,
     mut drawn: Local<Option<Drawn>>,
     mut texts: Query<(&Slot, &mut Text, &mut TextColor)>,
-    mut parts: Query<(&Part, &mut Node)>,
+    mut parts: Query<(&Part, &mut Node, Option<&mut BackgroundColor>)>,
 ) {
     let (Some(words), Some(langs)) = (words, langs) else {
         return;
@@ -696,6 +776,15 @@ pub fn refresh_texts(
         rotation.index % notices.len()
     };
     let notice_paused = rotation.paused && notices.len() > 1;
+    // Calls still marked as new keep a highlighted row in the recent list ("panel" marks).
+    let marked: Vec<String> = if settings.mark == MarkStyle::Panel {
+        room.marked_ids(time.elapsed_secs_f64(), settings.marked_secs)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let state = Drawn {
         revision: room.revision,
         lang: lang.clone(),
@@ -704,6 +793,7 @@ pub fn refresh_texts(
         generation: generation.0,
         notice: notice_index,
         notice_paused,
+        marked: marked.clone(),
     };
     if drawn.as_ref() == Some(&state) {
         return;
@@ -823,16 +913,29 @@ pub fn refresh_texts(
             },
         };
         if let Slot::RecentTicket(i) | Slot::RecentCounter(i) | Slot::RecentArrow(i) = *slot {
-            // Served visitors stay listed but step back.
-            let finished = recent.get(i).is_some_and(|e| e.finished);
-            color.0 = if finished { t.muted } else { t.text };
+            // Served visitors stay listed but step back; new ones stand out.
+            let entry = recent.get(i);
+            color.0 = if entry.is_some_and(|e| marked.contains(&e.call.id)) {
+                t.text_on_highlight
+            } else if entry.is_some_and(|e| e.finished) {
+                t.muted
+            } else {
+                t.text
+            };
         }
         if text.0 != value {
             text.0 = value;
         }
     }
 
-    for (part, mut node) in &mut parts {
+    for (part, mut node, background) in &mut parts {
+        if let (Part::RecentRow(i), Some(mut background)) = (part, background) {
+            let new = recent.get(*i).is_some_and(|e| marked.contains(&e.call.id));
+            let colour = if new { t.highlight } else { Color::NONE };
+            if background.0 != colour {
+                background.0 = colour;
+            }
+        }
         let show = match part {
             Part::RecallBadge => hero.is_some_and(|h| h.recall),
             Part::ConnectionPill => connection.is_some(),

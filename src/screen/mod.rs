@@ -14,6 +14,7 @@ pub mod loudspeaker;
 pub mod motion;
 pub mod room;
 pub mod shot;
+pub mod sizing;
 pub mod theme;
 
 use std::sync::Arc;
@@ -67,6 +68,8 @@ pub struct ScreenSettings {
     pub hold_secs: f64,
     /// Seconds a new call stays visibly marked (for visitors who cannot hear the call).
     pub marked_secs: f64,
+    /// How it is marked (from the layout).
+    pub mark: design::MarkStyle,
     pub recent_rows: usize,
     pub office_name: Option<String>,
     /// A logo that replaces the theme's (`--logo`), a PNG under `assets/`.
@@ -82,6 +85,7 @@ impl Default for ScreenSettings {
             layout_reduced_motion: false,
             hold_secs: 4.0,
             marked_secs: 10.0,
+            mark: design::MarkStyle::Border,
             recent_rows: 6,
             office_name: None,
             logo: None,
@@ -113,6 +117,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<layout::ScreenGeneration>()
         .init_resource::<layout::CounterFocus>()
         .init_resource::<layout::NoticeRotation>()
+        .init_resource::<layout::RoomSizing>()
         .init_resource::<ScreenSettings>()
         .init_resource::<motion::HeroMotion>()
         .configure_sets(
@@ -140,10 +145,13 @@ pub fn plugin(app: &mut App) {
                 (
                     layout::refresh_texts,
                     layout::refresh_counters,
-                    layout::size_tickets.after(layout::refresh_texts),
+                    layout::size_call_texts.after(layout::refresh_texts),
                 )
                     .in_set(ScreenSystems::Draw),
                 motion::animate_hero.in_set(ScreenSystems::Animate),
+                sizing::size_for_room
+                    .in_set(ScreenSystems::Draw)
+                    .before(layout::size_call_texts),
             ),
         )
         .add_systems(Last, fit::report_clipped_text);

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
 use super::ScreenSettings;
-use super::design::ActiveTheme;
+use super::design::{ActiveTheme, MarkStyle};
 use super::layout::{Part, Slot};
 
 /// Seconds the pop-in scale lasts.
@@ -19,11 +19,19 @@ pub const MOTION_SECS: f64 = 1.6;
 #[derive(Resource, Default, Debug)]
 pub struct HeroMotion {
     pub started: Option<f64>,
+    /// Frames drawn while the call moved, and the time of the last one, for the
+    /// `call_animation` report (how smooth it was on this machine).
+    frames: u32,
+    last_frame: f64,
+    reported: bool,
 }
 
 impl HeroMotion {
     pub fn start(&mut self, now: f64) {
         self.started = Some(now);
+        self.frames = 0;
+        self.last_frame = now;
+        self.reported = false;
     }
 }
 
@@ -35,12 +43,15 @@ pub struct Look {
     pub marked: bool,
 }
 
-pub fn look_at(t: f64, reduced_motion: bool, marked_secs: f64) -> Look {
+pub fn look_at(t: f64, reduced_motion: bool, marked_secs: f64, mark: MarkStyle) -> Look {
     let marked = (0.0..marked_secs).contains(&t);
+    // A "panel" mark is the highlight itself, steady while the call is marked: one change on,
+    // one change off, never a flash.
+    let steady = mark == MarkStyle::Panel;
     if reduced_motion {
         return Look {
             scale: 1.0,
-            highlighted: false,
+            highlighted: steady && marked,
             marked,
         };
     }
@@ -53,7 +64,11 @@ pub fn look_at(t: f64, reduced_motion: bool, marked_secs: f64) -> Look {
     };
     Look {
         scale,
-        highlighted: FLASHES.iter().any(|(a, b)| (*a..*b).contains(&t)),
+        highlighted: if steady {
+            marked
+        } else {
+            FLASHES.iter().any(|(a, b)| (*a..*b).contains(&t))
+        },
         marked,
     }
 }
@@ -86,13 +101,38 @@ pub fn animate_hero(
     let Some(started) = motion.started else {
         return;
     };
-    let t = time.elapsed_secs_f64() - started;
+    let now = time.elapsed_secs_f64();
+    let t = now - started;
     let reduced = settings.reduced_motion || settings.layout_reduced_motion;
-    let look = look_at(t, reduced, settings.marked_secs);
+    let look = look_at(t, reduced, settings.marked_secs, settings.mark);
+    if t < MOTION_SECS {
+        motion.frames += 1;
+        motion.last_frame = now;
+    } else if !motion.reported {
+        motion.reported = true;
+        let seconds = motion.last_frame - started;
+        if motion.frames > 1 && seconds > 0.0 {
+            let fps = f64::from(motion.frames - 1) / seconds;
+            crate::event_log::emit(
+                "call_animation",
+                serde_json::json!({
+                    "frames": motion.frames,
+                    "seconds": (seconds * 1000.0).round() / 1000.0,
+                    "fps": (fps * 10.0).round() / 10.0,
+                    "reduced_motion": reduced,
+                }),
+            );
+            debug!(
+                "call animation: {} frames in {seconds:.2} s ({fps:.1} fps)",
+                motion.frames
+            );
+        }
+    }
     if t >= settings.marked_secs.max(MOTION_SECS) {
         motion.started = None;
-    } else if t < MOTION_SECS {
+    } else if t < MOTION_SECS && !reduced {
         // Keep frames coming while something moves; the screen sleeps again afterwards.
+        // Reduced motion changes once and needs no frames in between.
         redraw.write(RequestRedraw);
     }
     let key = ((look.scale * 1000.0) as u32, look.highlighted, look.marked);
@@ -167,7 +207,7 @@ mod tests {
     #[test]
     fn reduced_motion_never_scales_or_flashes_but_still_marks() {
         for i in 0..200 {
-            let look = look_at(f64::from(i) * 0.05, true, 10.0);
+            let look = look_at(f64::from(i) * 0.05, true, 10.0, MarkStyle::Border);
             assert_eq!(look.scale, 1.0);
             assert!(!look.highlighted);
             assert_eq!(look.marked, f64::from(i) * 0.05 < 10.0);
@@ -176,11 +216,11 @@ mod tests {
 
     #[test]
     fn the_call_pops_in_and_settles() {
-        assert!(look_at(0.0, false, 10.0).scale < 0.9);
-        assert_eq!(look_at(1.0, false, 10.0).scale, 1.0);
-        assert!(look_at(0.1, false, 10.0).highlighted);
-        assert!(!look_at(2.0, false, 10.0).highlighted);
-        assert!(look_at(9.0, false, 10.0).marked);
-        assert!(!look_at(10.5, false, 10.0).marked);
+        assert!(look_at(0.0, false, 10.0, MarkStyle::Border).scale < 0.9);
+        assert_eq!(look_at(1.0, false, 10.0, MarkStyle::Border).scale, 1.0);
+        assert!(look_at(0.1, false, 10.0, MarkStyle::Border).highlighted);
+        assert!(!look_at(2.0, false, 10.0, MarkStyle::Border).highlighted);
+        assert!(look_at(9.0, false, 10.0, MarkStyle::Border).marked);
+        assert!(!look_at(10.5, false, 10.0, MarkStyle::Border).marked);
     }
 }

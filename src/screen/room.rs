@@ -33,6 +33,10 @@ pub struct Room {
     /// Calls and cancellations for the announcer, with when their frame arrived; drained by
     /// the loudspeaker each frame.
     pub to_announce: Vec<(ToAnnounce, Instant)>,
+    /// Calls that came up as news, with when they took the hero: they stay marked for the
+    /// layout's `mark_seconds`, in the recent list too, so a visitor who did not hear the call
+    /// still sees which calls are new.
+    pub marked: Vec<(String, f64)>,
 }
 
 /// What the announcer must hear about.
@@ -121,6 +125,12 @@ impl Room {
             Some(_) => now - self.hero_since >= hold,
         };
         if due && let Some(next) = self.pending.pop_front() {
+            // Marks end after at most 120 s (the largest `mark_seconds` a layout may ask).
+            self.marked.retain(|(_, at)| now - at < 120.0);
+            if next.fresh {
+                self.marked.retain(|(id, _)| *id != next.call.id);
+                self.marked.push((next.call.id.clone(), now));
+            }
             self.hero = Some(next);
             self.hero_since = now;
             self.revision += 1;
@@ -139,6 +149,24 @@ impl Room {
             return self.hero.as_ref();
         }
         None
+    }
+
+    /// Ids of the calls still marked as new at `now`.
+    pub fn marked_ids(&self, now: f64, secs: f64) -> Vec<&str> {
+        self.marked
+            .iter()
+            .filter(|(_, at)| now - at < secs)
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// Seconds until the next mark ends, if any call is still marked.
+    pub fn next_unmark_in(&self, now: f64, secs: f64) -> Option<f64> {
+        self.marked
+            .iter()
+            .map(|(_, at)| at + secs - now)
+            .filter(|left| *left > 0.0)
+            .reduce(f64::min)
     }
 
     /// Seconds until the hero should move on (a queued call is waiting), if any.
