@@ -35,6 +35,7 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
             args.set(name, value);
         }
         args.set("time", FluentValue::from("09:14"));
+        args.set("hours", FluentValue::from("8:00–16:00"));
         args.set("weekday", FluentValue::from("Monday"));
         args.set("month", FluentValue::from("November"));
         args.set("day", FluentValue::from("22"));

@@ -1027,6 +1027,10 @@ pub fn refresh_counters(
         gap_px,
         scale.map_or(1.0, |s| s.0),
     );
+    debug!(
+        "counter chips: strip {strip_size}, {} chips, {plan:?}",
+        chips.len()
+    );
     commands.entity(strip).despawn_children();
     for (name, state_text, state_color) in chips {
         commands.entity(strip).with_children(|strip| {
@@ -1132,9 +1136,11 @@ pub fn plan_chips(
     (1..=3usize.min(n))
         .map(|rows| {
             let per_row = n.div_ceil(rows);
-            // Whole pixels, rounded down: a row that sums to a hair over the strip would wrap.
-            let width_px = ((strip.x - gap_px * (per_row as f32 - 1.0)) / per_row as f32).floor();
-            let height_px = ((strip.y - gap_px * (rows as f32 - 1.0)) / rows as f32).floor();
+            // Whole pixels, rounded down, with a pixel to spare: the strip's measured size is
+            // rounded, and a row that sums to a hair over it would wrap.
+            let width_px =
+                ((strip.x - 1.0 - gap_px * (per_row as f32 - 1.0)) / per_row as f32).floor();
+            let height_px = ((strip.y - 1.0 - gap_px * (rows as f32 - 1.0)) / rows as f32).floor();
             let room_w = width_px / vmin_px - 0.8;
             let room_h = height_px / vmin_px;
             let name = (room_w / name_w).min(1.0);
