@@ -169,6 +169,13 @@ impl Board {
         Applied::Changed(self.apply_event(message))
     }
 
+    /// Applies an event made on this display (a preview's test call, notice or counter change)
+    /// without touching the feed's seq: the queue system never hears of it, and its next
+    /// snapshot replaces it.
+    pub fn apply_local(&mut self, message: &ServerMessage) -> Vec<News> {
+        self.apply_event(message)
+    }
+
     fn apply_event(&mut self, message: &ServerMessage) -> Vec<News> {
         match message {
             ServerMessage::Call { call, .. } => vec![self.add_call(call.clone())],

@@ -3,7 +3,7 @@
 //! chime (Bevy audio), waits for the chime to end, then has the voice thread say each sentence,
 //! waiting for each to end. Nothing overlaps, and a missing chime or voice never stops the rest.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::{Duration, Instant};
@@ -108,7 +108,11 @@ pub enum Progress {
 }
 
 enum Inbox {
-    Call { call: Call, received: Instant },
+    Call {
+        call: Call,
+        received: Instant,
+        test: bool,
+    },
     Cancel(String),
     ChimeStarted,
     Voice(VoiceReport),
@@ -150,6 +154,7 @@ impl Announcer {
                     speech_down: None,
                     chime_missing_reported: false,
                     received: HashMap::new(),
+                    test_calls: HashSet::new(),
                     current: None,
                     next_utterance: 0,
                     chime_tx,
@@ -166,8 +171,13 @@ impl Announcer {
     }
 
     /// A call (or recall) to announce; `received` is when its frame arrived.
-    pub fn call(&self, call: Call, received: Instant) {
-        let _ = self.tx.send(Inbox::Call { call, received });
+    /// Queues a call; `test` marks a preview's test call in the log.
+    pub fn call(&self, call: Call, received: Instant, test: bool) {
+        let _ = self.tx.send(Inbox::Call {
+            call,
+            received,
+            test,
+        });
     }
 
     /// A call was cancelled: drop it if it has not been announced yet.
@@ -210,6 +220,8 @@ struct Worker {
     speech_down: Option<String>,
     chime_missing_reported: bool,
     received: HashMap<String, Instant>,
+    /// Calls made in the preview, flagged `"test": true` in the log.
+    test_calls: HashSet<String>,
     current: Option<Current>,
     next_utterance: u64,
     chime_tx: Sender<u8>,
@@ -259,8 +271,15 @@ impl Worker {
                 },
             };
             match message {
-                Some(Inbox::Call { call, received }) => {
+                Some(Inbox::Call {
+                    call,
+                    received,
+                    test,
+                }) => {
                     self.received.entry(call.id.clone()).or_insert(received);
+                    if test {
+                        self.test_calls.insert(call.id.clone());
+                    }
                     for note in self.queue.push(call) {
                         self.queue_note(note);
                     }
@@ -348,6 +367,7 @@ impl Worker {
                 json!({
                     "ticket": announcement.ticket,
                     "call_id": announcement.call_id,
+                    "test": self.test_calls.contains(&announcement.call_id),
                     "recall": announcement.recall,
                     "shortened": announcement.shortened,
                     "volume": volume,
@@ -708,7 +728,7 @@ mod tests {
             Arc::new(|| {}),
         )
         .expect("thread");
-        announcer.call(call(42, Some("uk")), Instant::now());
+        announcer.call(call(42, Some("uk")), Instant::now(), false);
         let volume = announcer
             .chimes
             .recv_timeout(Duration::from_secs(2))
@@ -749,8 +769,8 @@ mod tests {
             Arc::new(|| {}),
         )
         .expect("thread");
-        announcer.call(call(1, None), Instant::now());
-        announcer.call(call(2, None), Instant::now());
+        announcer.call(call(1, None), Instant::now(), false);
+        announcer.call(call(2, None), Instant::now(), false);
         // Nobody reports the chime playing.
         let seen = follow(&announcer, finished(2));
         let notes: Vec<&Progress> = seen
@@ -776,7 +796,7 @@ mod tests {
         )
         .expect("thread");
         for n in 1..=3 {
-            announcer.call(call(n, Some("uk")), Instant::now());
+            announcer.call(call(n, Some("uk")), Instant::now(), false);
         }
         let mut chimes = 0;
         let end = Instant::now() + Duration::from_secs(5);
@@ -811,7 +831,7 @@ mod tests {
         let announcer =
             Announcer::spawn(quiet, catalogue(), fake_voice(&said, true), Arc::new(|| {}))
                 .expect("thread");
-        announcer.call(call(1, None), Instant::now());
+        announcer.call(call(1, None), Instant::now(), false);
         let seen = follow(&announcer, |seen| {
             seen.iter().any(|p| matches!(p, Progress::Skipped { .. }))
         });
@@ -829,8 +849,8 @@ mod tests {
         let announcer =
             Announcer::spawn(lower, catalogue(), fake_voice(&said, true), Arc::new(|| {}))
                 .expect("thread");
-        announcer.call(call(1, None), Instant::now());
-        announcer.call(call(2, None), Instant::now());
+        announcer.call(call(1, None), Instant::now(), false);
+        announcer.call(call(2, None), Instant::now(), false);
         announcer.cancel("c2");
         let volume = announcer
             .chimes

@@ -12,7 +12,10 @@ use super::design_files::{self, DesignFiles};
 use super::feed_link::{self, DemoOffice, FeedSetup};
 use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
-use super::{DisplayLangs, Room, ScreenSettings, Words, clock, layout, motion, sizing};
+use super::{
+    DisplayLangs, Room, ScreenSettings, Words, clock, layout, motion, preview, preview_target,
+    sizing,
+};
 use crate::announcement::AnnouncerSettings;
 use crate::announcement::announcer::{self, AnnouncerConfig};
 use crate::announcement::schedule::VolumeSchedule;
@@ -111,6 +114,7 @@ pub fn run(cli: &Cli) -> AppExit {
             }
         },
     };
+    let feed_url = url.clone();
     let mut config = FeedConfig::new(url, cli.display.clone());
     config.token = token;
 
@@ -143,8 +147,21 @@ pub fn run(cli: &Cli) -> AppExit {
     );
     if cli.preview {
         info!(
-            "--preview: the screen in a window; layout and theme files are read again when saved"
+            "--preview: the screen beside the staff panel; layout and theme files are read again \
+             when saved"
         );
+        crate::event_log::keep_recent();
+        // The wall's resolution for this layout; the panel can change it.
+        let size = match cli.layout.as_str() {
+            "waiting-room-portrait" => UVec2::new(1080, 1920),
+            "counter" => UVec2::new(1280, 720),
+            _ => UVec2::new(1920, 1080),
+        };
+        let image = app
+            .world_mut()
+            .resource_mut::<Assets<Image>>()
+            .add(preview_target::target_image(size));
+        app.insert_resource(preview_target::PreviewTarget { image, size });
     }
     let langs: Vec<String> = cli
         .lang
@@ -227,6 +244,11 @@ pub fn run(cli: &Cli) -> AppExit {
             shot::plugin,
             loudspeaker::plugin,
         ));
+    if cli.preview {
+        let langs = app.world().resource::<DisplayLangs>().langs.clone();
+        app.insert_resource(preview::PanelState::new(feed_url, &langs))
+            .add_plugins(preview::plugin);
+    }
     if let Some(office) = demo {
         app.insert_resource(DemoOffice(office));
     }

@@ -44,6 +44,33 @@ impl DesignFiles {
     }
 }
 
+impl DesignFiles {
+    /// Follows another layout file (the preview's layout picker).
+    pub fn follow_layout(&mut self, path: String, handle: Handle<design::Layout>) {
+        if let Some((layout, _)) = &mut self.handles {
+            *layout = handle;
+        }
+        self.restamp(0, path.clone());
+        self.layout = path;
+    }
+
+    /// Follows another theme file (the preview's theme picker).
+    pub fn follow_theme(&mut self, path: String, handle: Handle<design::Theme>) {
+        if let Some((_, theme)) = &mut self.handles {
+            *theme = handle;
+        }
+        self.restamp(1, path.clone());
+        self.theme = path;
+    }
+
+    fn restamp(&mut self, index: usize, path: String) {
+        let now = stamp(&self.assets.join(&path));
+        if let Some(slot) = self.stamps.get_mut(index) {
+            *slot = (path, now);
+        }
+    }
+}
+
 /// How the design files fared: the last error stays until a good version is read, so a
 /// preview panel can show it and the screen keeps the last good design meanwhile.
 #[derive(Resource, Default, Debug, Clone)]

@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use bevy::prelude::*;
 use bevy::text::TextLayoutInfo;
 use bevy::ui::{CalculatedClip, ComputedNode, UiGlobalTransform};
-use bevy::window::PrimaryWindow;
 
 use super::design::ActiveLayout;
 
@@ -74,22 +73,17 @@ const SETTLE_SECS: f64 = 0.5;
 pub fn report_clipped_text(
     texts: TextQuery,
     alive: Query<(), With<Text>>,
-    windows: Query<&Window, With<PrimaryWindow>>,
+    area: Res<super::ScreenArea>,
     layout: Res<ActiveLayout>,
     time: Res<Time<Real>>,
     mut suspects: Local<HashMap<Entity, Suspect>>,
     mut reported: Local<HashSet<(String, String)>>,
 ) {
-    let Ok(window) = windows.single() else {
+    if area.0.x <= 0.0 || area.0.y <= 0.0 {
         return;
-    };
+    }
     let now = time.elapsed_secs_f64();
-    let screen = Rect::new(
-        0.0,
-        0.0,
-        window.resolution.physical_width() as f32,
-        window.resolution.physical_height() as f32,
-    );
+    let screen = Rect::from_corners(Vec2::ZERO, area.0);
     for (entity, text, node, transform, info, clip) in &texts {
         // Hidden parts (display: none) are laid out with no size.
         let cut = (node.size.x > 0.0 && node.size.y > 0.0)

@@ -112,8 +112,31 @@ fn zone_node(rect: &Rect4) -> Node {
     }
 }
 
-pub fn spawn_camera(mut commands: Commands) {
-    commands.spawn(Camera2d);
+/// The camera that draws the screen: into the window, or in preview into the target image.
+#[derive(Component)]
+pub struct ScreenCamera;
+
+pub fn spawn_camera(
+    mut commands: Commands,
+    target: Option<Res<super::preview_target::PreviewTarget>>,
+) {
+    match target {
+        Some(target) => {
+            commands.spawn((
+                Camera2d,
+                Camera {
+                    order: -1,
+                    ..default()
+                },
+                super::preview_target::screen_camera_target(Some(&target)),
+                IsDefaultUiCamera,
+                ScreenCamera,
+            ));
+        }
+        None => {
+            commands.spawn((Camera2d, ScreenCamera));
+        }
+    }
 }
 
 /// Builds the screen from the active layout and theme: at start, and again whenever either
@@ -322,12 +345,10 @@ pub fn call_text_vmin(call: &CallText, chars: usize, min_cap_vmin: f32) -> f32 {
 /// Sets each call text's type size when the text, the room or the window changes.
 pub fn size_call_texts(
     sizing: Res<RoomSizing>,
-    windows: Query<&Window>,
+    area: Res<super::ScreenArea>,
     mut texts: Query<(&Text, &CallText, &mut TextFont)>,
 ) {
-    let vmin_px = windows.iter().next().map_or(0.0, |w| {
-        w.resolution.width().min(w.resolution.height()) / 100.0
-    });
+    let vmin_px = area.vmin_px();
     let min_cap_vmin = if vmin_px > 0.0 {
         sizing.min_cap_px / vmin_px
     } else {
@@ -969,7 +990,7 @@ pub fn refresh_counters(
     theme: Res<ActiveTheme>,
     generation: Res<ScreenGeneration>,
     parts: Query<(Entity, &Part, Option<&ZoneScale>, Option<&ComputedNode>)>,
-    windows: Query<&Window>,
+    area: Res<super::ScreenArea>,
     mut drawn: Local<(u64, String, u64, UVec2)>,
 ) {
     let (Some(words), Some(langs), Some(fonts)) = (words, langs, fonts) else {
@@ -1015,10 +1036,7 @@ pub fn refresh_counters(
             )
         })
         .collect();
-    let (vmin_px, gap_px) = windows.iter().next().map_or((0.0, 0.0), |w| {
-        let (width, height) = (w.resolution.width(), w.resolution.height());
-        (width.min(height) / 100.0, width * STRIP_GAP_VW / 100.0)
-    });
+    let (vmin_px, gap_px) = (area.vmin_px(), area.0.x * STRIP_GAP_VW / 100.0);
     let texts: Vec<(&str, &str)> = chips.iter().map(|c| (c.0.as_str(), c.1.as_str())).collect();
     let plan = plan_chips(
         &texts,

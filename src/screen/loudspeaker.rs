@@ -78,7 +78,7 @@ fn hand_over_calls(mut room: ResMut<Room>, speaker: Option<ResMut<Loudspeaker>>)
     if let Ok(announcer) = speaker.announcer.lock() {
         for (item, received) in items {
             match item {
-                ToAnnounce::Call(call) => announcer.call(call, received),
+                ToAnnounce::Call { call, test } => announcer.call(call, received, test),
                 ToAnnounce::Cancel(id) => announcer.cancel(&id),
             }
         }

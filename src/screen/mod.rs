@@ -12,6 +12,8 @@ pub mod fit;
 pub mod layout;
 pub mod loudspeaker;
 pub mod motion;
+pub mod preview;
+pub mod preview_target;
 pub mod room;
 pub mod shot;
 pub mod sizing;
@@ -55,6 +57,37 @@ impl DisplayLangs {
 
     pub fn lang(&self) -> &str {
         self.langs.get(self.current).map_or("en", String::as_str)
+    }
+}
+
+/// The size in pixels of what the screen is drawn on: the window, or in preview the image the
+/// screen renders into (`preview::PreviewTarget`). Text fitting and room sizing use it.
+#[derive(Resource, Default, Clone, Copy, Debug, PartialEq)]
+pub struct ScreenArea(pub Vec2);
+
+impl ScreenArea {
+    /// One percent of the shorter side, in pixels.
+    pub fn vmin_px(&self) -> f32 {
+        self.0.x.min(self.0.y) / 100.0
+    }
+}
+
+/// Follows the primary window's size, unless a preview target says otherwise.
+fn measure_screen_area(
+    windows: Query<&bevy::window::Window, With<bevy::window::PrimaryWindow>>,
+    target: Option<Res<preview_target::PreviewTarget>>,
+    mut area: ResMut<ScreenArea>,
+) {
+    let size = match (target, windows.single()) {
+        (Some(target), _) => target.size.as_vec2(),
+        (None, Ok(window)) => Vec2::new(
+            window.resolution.physical_width() as f32,
+            window.resolution.physical_height() as f32,
+        ),
+        (None, Err(_)) => return,
+    };
+    if area.0 != size {
+        area.0 = size;
     }
 }
 
@@ -118,6 +151,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<layout::CounterFocus>()
         .init_resource::<layout::NoticeRotation>()
         .init_resource::<layout::RoomSizing>()
+        .init_resource::<ScreenArea>()
         .init_resource::<ScreenSettings>()
         .init_resource::<motion::HeroMotion>()
         .configure_sets(
@@ -131,6 +165,7 @@ pub fn plugin(app: &mut App) {
                 .chain(),
         )
         .add_systems(Startup, layout::spawn_camera)
+        .add_systems(First, measure_screen_area)
         .add_systems(
             Update,
             (

@@ -37,13 +37,20 @@ pub struct Room {
     /// layout's `mark_seconds`, in the recent list too, so a visitor who did not hear the call
     /// still sees which calls are new.
     pub marked: Vec<(String, f64)>,
+    /// Ids of calls made in the preview (test calls): shown and announced here only.
+    pub test_calls: std::collections::HashSet<String>,
+    /// When the last event changed the board (feed or preview).
+    pub last_news: Option<Instant>,
 }
 
 /// What the announcer must hear about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ToAnnounce {
-    /// A new call or a recall (`call.recall`).
-    Call(Call),
+    /// A new call or a recall (`call.recall`); `test` when made in the preview.
+    Call {
+        call: Call,
+        test: bool,
+    },
     Cancel(String),
 }
 
@@ -57,20 +64,43 @@ impl Room {
         applied
     }
 
+    /// Applies an event made on this display (the preview's test call, notice or counter
+    /// change) through the same path as a feed event, without the feed's seq. Test calls are
+    /// remembered so the announcer and the log can say they were tests.
+    pub fn inject(&mut self, message: &ServerMessage) {
+        if let ServerMessage::Call { call, .. } = message {
+            self.test_calls.insert(call.id.clone());
+        }
+        let news = self.board.apply_local(message);
+        crate::event_log::emit(
+            "test_event",
+            serde_json::json!({ "kind": message.kind(), "test": true }),
+        );
+        self.take_news(news, Instant::now());
+    }
+
     /// Queues new calls and recalls for the hero, drops cancelled ones, and marks a change.
     pub fn take_news(&mut self, news: Vec<News>, received: Instant) {
         self.revision += 1;
+        self.last_news = Some(received);
         for item in news {
             match &item {
-                News::Called(call) => self
-                    .to_announce
-                    .push((ToAnnounce::Call(call.clone()), received)),
+                News::Called(call) => self.to_announce.push((
+                    ToAnnounce::Call {
+                        call: call.clone(),
+                        test: self.test_calls.contains(&call.id),
+                    },
+                    received,
+                )),
                 // The board also knows a call repeated under the same id as a recall.
                 News::Recalled(call) => self.to_announce.push((
-                    ToAnnounce::Call(Call {
-                        recall: true,
-                        ..call.clone()
-                    }),
+                    ToAnnounce::Call {
+                        call: Call {
+                            recall: true,
+                            ..call.clone()
+                        },
+                        test: self.test_calls.contains(&call.id),
+                    },
                     received,
                 )),
                 News::Ended { call_id, reason }

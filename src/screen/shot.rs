@@ -46,7 +46,7 @@ fn take_screenshot(
     );
 }
 
-fn write_png(image: &Image, path: &std::path::Path) -> Result<(u32, u32), String> {
+pub fn write_png(image: &Image, path: &std::path::Path) -> Result<(u32, u32), String> {
     let rgb = image
         .clone()
         .try_into_dynamic()

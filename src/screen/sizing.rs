@@ -7,7 +7,6 @@
 //! the call's counter name to it when needed, and says at start when the screen is too small.
 
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
 
 use super::design::ActiveLayout;
 use super::layout::{CAP_HEIGHT_EM, CallText, RoomSizing, ScreenGeneration};
@@ -70,17 +69,17 @@ impl SizingReport {
 /// (again when the window or the layout changes) what the room asks and what the screen draws.
 pub fn size_for_room(
     spec: Option<Res<RoomSpec>>,
-    windows: Query<&Window, With<PrimaryWindow>>,
+    area: Res<super::ScreenArea>,
     generation: Res<ScreenGeneration>,
     layout: Res<ActiveLayout>,
     texts: Query<&CallText>,
     mut sizing: ResMut<RoomSizing>,
     mut reported: Local<Option<(UVec2, u64)>>,
 ) {
-    let (Some(spec), Ok(window)) = (spec, windows.single()) else {
+    let Some(spec) = spec else {
         return;
     };
-    let (w, h) = (window.resolution.width(), window.resolution.height());
+    let (w, h) = (area.0.x, area.0.y);
     let key = (UVec2::new(w as u32, h as u32), generation.0);
     if w <= 0.0 || h <= 0.0 || *reported == Some(key) {
         return;
