@@ -174,6 +174,17 @@ fn five_calls_in_one_frame_each_get_their_turn_on_the_hero() {
     for _ in 0..(30.0 / FRAME.as_secs_f64()) as usize {
         app.update();
         let hero = text(&mut app, Slot::HeroTicket);
+        // The recent list holds only calls already shown, never one still waiting its turn.
+        let recent: Vec<String> = (0..6)
+            .map(|i| text(&mut app, Slot::RecentTicket(i)))
+            .filter(|t| !t.is_empty())
+            .collect();
+        for listed in &recent {
+            assert!(
+                seen.contains(listed),
+                "{listed} is listed as recent before it was called (hero {hero})"
+            );
+        }
         if seen.last() != Some(&hero) {
             seen.push(hero);
         }

@@ -827,6 +827,9 @@ pub fn refresh_texts(
         .board
         .calls()
         .filter(|e| hero.is_none_or(|h| h.call.id != e.call.id))
+        // A call still waiting for its turn on the hero is not "recent" yet: the visitor must
+        // not see their ticket listed before it is called.
+        .filter(|e| !room.pending.iter().any(|p| p.call.id == e.call.id))
         .take(settings.recent_rows)
         .collect();
     let t = &theme.0;
