@@ -197,3 +197,93 @@ fn a_saved_theme_colour_shows_on_the_next_frames_and_a_bad_colour_keeps_the_old_
         "the last good look stays"
     );
 }
+
+#[test]
+fn saved_words_show_and_a_broken_ftl_keeps_the_last_good_words() {
+    use herald::protocol::{Call, ServerMessage, State, VERSION};
+    use herald::screen::design_files::WordsFiles;
+    use herald::screen::layout::Slot;
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("words-reload");
+    let _ = std::fs::remove_dir_all(&base);
+    let locales = base.join("locales");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    for lang in ["sk", "en"] {
+        std::fs::create_dir_all(locales.join(lang)).expect("folder");
+        std::fs::copy(
+            shipped.join(lang).join("herald.ftl"),
+            locales.join(lang).join("herald.ftl"),
+        )
+        .expect("copy ftl");
+    }
+    let (catalogue, _) = Catalogue::load(&locales, "sk").expect("locales");
+    let assets = assets_folder("words-assets");
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            file_path: assets.to_string_lossy().into_owned(),
+            ..default()
+        },
+    ))
+    .init_asset::<Font>()
+    .init_asset::<Image>()
+    .insert_resource(Words(Arc::new(catalogue)))
+    .insert_resource(DisplayLangs::new(vec!["sk".into()]))
+    .insert_resource(DesignFiles::new(
+        assets.clone(),
+        "layouts/none.layout.toml".into(),
+        "themes/none.theme.toml".into(),
+        false,
+    ))
+    .insert_resource(WordsFiles::new(locales.clone()))
+    .add_plugins((herald::screen::plugin, design_files::plugin));
+    app.update();
+    let mut room = app.world_mut().resource_mut::<herald::screen::Room>();
+    room.apply(&ServerMessage::Snapshot {
+        v: VERSION,
+        seq: 1,
+        state: State {
+            calls: vec![Call::new("c1", "A042", "3", "2026-11-22T09:00:00Z")],
+            ..State::default()
+        },
+    });
+    let title = |app: &mut App| {
+        let mut q = app.world_mut().query::<(&Slot, &Text)>();
+        q.iter(app.world())
+            .find(|(s, _)| **s == Slot::HeroTitle)
+            .map(|(_, t)| t.0.clone())
+            .unwrap_or_default()
+    };
+    run_until(&mut app, "the call is shown", |app| {
+        title(app) == "Vyvolávame"
+    });
+
+    let file = locales.join("sk/herald.ftl");
+    let good = std::fs::read_to_string(&file).expect("ftl");
+    save(
+        &file,
+        &good.replace("now-calling = Vyvolávame", "now-calling = Voláme"),
+    );
+    run_until(&mut app, "the saved word shows", |app| {
+        title(app) == "Voláme"
+    });
+
+    save(
+        &file,
+        &good.replace("now-calling = Vyvolávame", "now-calling = { $"),
+    );
+    run_until(&mut app, "the broken file is reported", |app| {
+        app.world().resource::<DesignStatus>().last_error.is_some()
+    });
+    let error = app
+        .world()
+        .resource::<DesignStatus>()
+        .last_error
+        .clone()
+        .unwrap_or_default();
+    assert!(error.contains("sk"), "{error}");
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(title(&mut app), "Voláme", "the last good words stay");
+}

@@ -247,6 +247,7 @@ pub fn run(cli: &Cli) -> AppExit {
     if cli.preview {
         let langs = app.world().resource::<DisplayLangs>().langs.clone();
         app.insert_resource(preview::PanelState::new(feed_url, &langs))
+            .insert_resource(design_files::WordsFiles::new(root.join("locales")))
             .add_plugins(preview::plugin);
     }
     if let Some(office) = demo {

@@ -80,6 +80,98 @@ pub struct DesignStatus {
     pub reloads: u64,
 }
 
+/// In preview, the `locales/` folder whose `.ftl` files are read again when saved.
+#[derive(Resource, Debug, Clone)]
+pub struct WordsFiles {
+    pub locales: PathBuf,
+    stamp: Vec<(PathBuf, Option<(SystemTime, u64)>)>,
+    looked_at: f64,
+}
+
+impl WordsFiles {
+    pub fn new(locales: PathBuf) -> Self {
+        let stamp = ftl_stamps(&locales);
+        Self {
+            locales,
+            stamp,
+            looked_at: 0.0,
+        }
+    }
+}
+
+fn ftl_stamps(locales: &std::path::Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(locales)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .flat_map(|lang| std::fs::read_dir(lang.path()).into_iter().flatten())
+        .filter_map(Result::ok)
+        .map(|f| f.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let s = stamp(&p);
+            (p, s)
+        })
+        .collect()
+}
+
+/// In preview, reads the `.ftl` files again when one is saved. A catalogue with any problem is
+/// not taken into use: the screen keeps its words and the panel shows the problem.
+fn watch_words(
+    time: Res<Time<Real>>,
+    files: Option<ResMut<WordsFiles>>,
+    words: Option<Res<super::Words>>,
+    mut commands: Commands,
+    mut status: ResMut<DesignStatus>,
+    mut generation: ResMut<super::layout::ScreenGeneration>,
+) {
+    let (Some(mut files), Some(words)) = (files, words) else {
+        return;
+    };
+    let now = time.elapsed_secs_f64();
+    if now - files.looked_at < WATCH_SECS {
+        return;
+    }
+    files.looked_at = now;
+    let stamps = ftl_stamps(&files.locales);
+    if stamps == files.stamp {
+        return;
+    }
+    files.stamp = stamps;
+    let primary = words.0.primary().to_owned();
+    match crate::catalogue::Catalogue::load(&files.locales, &primary) {
+        Ok((catalogue, problems)) if problems.is_empty() => {
+            info!("locales changed on disk; the new words are in use");
+            commands.insert_resource(super::Words(std::sync::Arc::new(catalogue)));
+            status.last_error = None;
+            status.reloads += 1;
+            // Every text is drawn again with the new words.
+            generation.0 += 1;
+        }
+        Ok((_, problems)) => {
+            let first = problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let error = format!(
+                "{first} ({} problem(s); the screen keeps its last good words)",
+                problems.len()
+            );
+            warn!("{error}");
+            crate::event_log::emit("words_error", serde_json::json!({ "error": error }));
+            status.last_error = Some(error);
+        }
+        Err(e) => {
+            warn!("{e}");
+            status.last_error = Some(e);
+        }
+    }
+}
+
 pub fn plugin(app: &mut App) {
     app.init_resource::<DesignStatus>()
         .init_asset::<design::Layout>()
@@ -89,7 +181,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, load_designs)
         .add_systems(
             Update,
-            (watch_designs, adopt_designs)
+            (watch_designs, adopt_designs, watch_words)
                 .chain()
                 .before(super::ScreenSystems::Decide),
         );
@@ -113,7 +205,7 @@ fn load_designs(assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
 }
 
 /// The file's modification time and length, or `None` when it cannot be read.
-fn stamp(path: &PathBuf) -> Option<(SystemTime, u64)> {
+fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
 }
