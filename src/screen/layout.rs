@@ -713,6 +713,10 @@ impl NoticeRotation {
     }
 }
 
+/// True while the keyboard belongs to something else (a text field of the preview panel).
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct KeyboardTaken(pub bool);
+
 /// Shows the next notice when the current one has had its `notice_seconds`.
 pub fn rotate_notices(
     time: Res<Time<Real>>,
@@ -735,8 +739,13 @@ pub fn rotate_notices(
 pub fn pause_notices_by_key(
     time: Res<Time<Real>>,
     keys: Option<Res<ButtonInput<KeyCode>>>,
+    typing: Option<Res<KeyboardTaken>>,
     mut rotation: ResMut<NoticeRotation>,
 ) {
+    // Keys typed into the preview panel's text fields are not commands for the screen.
+    if typing.is_some_and(|t| t.0) {
+        return;
+    }
     if keys.is_some_and(|k| k.any_just_pressed([KeyCode::Space, KeyCode::KeyP])) {
         rotation.toggle(time.elapsed_secs_f64());
     }

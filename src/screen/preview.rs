@@ -8,18 +8,17 @@
 //! never reach the queue system or other displays, and the feed's next snapshot replaces them.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, EguiTextureHandle,
-    EguiUserTextures, PrimaryEguiContext, egui,
+    EguiUserTextures, PrimaryEguiContext, egui, input::EguiWantsInput,
 };
 
 use super::design::{self, ActiveLayout, ActiveTheme, SHIPPED_LAYOUTS, SHIPPED_THEMES};
 use super::design_files::{DesignFiles, DesignStatus};
-use super::layout::ScreenCamera;
+use super::layout::{KeyboardTaken, ScreenCamera};
 use super::loudspeaker::Loudspeaker;
 use super::preview_target::{self, PreviewTarget, TARGET_SIZES};
 use super::{DisplayLangs, Room, ScreenSettings};
@@ -77,7 +76,6 @@ pub struct PanelState {
     pub languages: String,
     pub test_calls: u64,
     pub last_screenshot: Option<String>,
-    pub started: Instant,
 }
 
 impl PanelState {
@@ -97,7 +95,6 @@ impl PanelState {
             languages: languages.join(","),
             test_calls: 0,
             last_screenshot: None,
-            started: Instant::now(),
         }
     }
 }
@@ -108,6 +105,8 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
         .init_resource::<PreviewActions>()
         .add_systems(Startup, setup_window)
+        .init_resource::<KeyboardTaken>()
+        .add_systems(PreUpdate, note_typing)
         .add_systems(EguiPrimaryContextPass, panel)
         .add_systems(
             Update,
@@ -121,6 +120,14 @@ pub fn actions_plugin(app: &mut App) {
         Update,
         apply_preview_actions.before(super::ScreenSystems::Decide),
     );
+}
+
+/// While staff type into the panel, the screen's keyboard shortcuts (Space, P) stand aside.
+fn note_typing(wants: Option<Res<EguiWantsInput>>, mut taken: ResMut<KeyboardTaken>) {
+    let typing = wants.is_some_and(|w| w.wants_keyboard_input());
+    if taken.0 != typing {
+        taken.0 = typing;
+    }
 }
 
 fn setup_window(
@@ -473,9 +480,9 @@ fn screen_section(
                 push(PreviewAction::ReducedMotion(reduced));
             }
             if ui.button("Screenshot of the screen").clicked() {
-                let secs = state.started.elapsed().as_secs();
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
                 push(PreviewAction::Screenshot(PathBuf::from(format!(
-                    "herald-preview-{secs}.png"
+                    "herald-screen-{stamp}.png"
                 ))));
             }
             if let Some(path) = &state.last_screenshot {
