@@ -163,6 +163,17 @@ fn garbage_is_refused_one_by_one_and_the_connection_stays() {
         "garbage must not cost the connection"
     );
     assert_eq!(display.status.rejected, 9);
+    // The preview panel lists the last ten with their reasons.
+    assert_eq!(display.status.rejections.len(), 9);
+    assert!(
+        display
+            .status
+            .rejections
+            .iter()
+            .all(|(at, reason)| at.len() == 8 && !reason.is_empty()),
+        "{:?}",
+        display.status.rejections
+    );
     display.assert_each_call_once(2);
     let tickets: Vec<_> = display
         .board

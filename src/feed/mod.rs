@@ -357,6 +357,9 @@ async fn session(
     }
 }
 
+/// How many rejected frames `FeedStatus` remembers, for the preview panel.
+pub const KEPT_REJECTIONS: usize = 10;
+
 /// The connection as the screen and the log see it.
 #[derive(Clone, Debug, Default)]
 pub struct FeedStatus {
@@ -368,6 +371,8 @@ pub struct FeedStatus {
     pub duplicates: u64,
     pub gaps: u64,
     pub last_rejection: Option<String>,
+    /// The last rejected frames (local time, reason), newest last, at most `KEPT_REJECTIONS`.
+    pub rejections: std::collections::VecDeque<(String, String)>,
     /// Time from a frame's arrival on the socket to the board having applied it (last frame).
     pub last_latency: Option<Duration>,
     ever_connected: bool,
@@ -417,6 +422,13 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
             FeedEvent::Rejected(rejection) => {
                 status.rejected += 1;
                 status.last_rejection = Some(rejection.to_string());
+                status.rejections.push_back((
+                    chrono::Local::now().format("%H:%M:%S").to_string(),
+                    rejection.to_string(),
+                ));
+                while status.rejections.len() > KEPT_REJECTIONS {
+                    status.rejections.pop_front();
+                }
                 Pumped::Rejected(rejection)
             }
             FeedEvent::Frame { message, received } => match board.apply(&message) {

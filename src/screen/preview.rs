@@ -586,8 +586,11 @@ fn connection_section(ui: &mut egui::Ui, state: &PanelState, room: &Room) {
             ));
             ui.label(format!("reconnects: {}", s.reconnects));
             ui.label(format!("rejected frames: {}", s.rejected));
-            if let Some(reason) = &s.last_rejection {
-                ui.label(format!("last rejected: {reason}"));
+            for (at, reason) in s.rejections.iter().rev() {
+                ui.colored_label(
+                    egui::Color32::from_rgb(0xff, 0xb0, 0x99),
+                    format!("{at} {reason}"),
+                );
             }
         });
 }
