@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use bevy::asset::AssetLoadFailedEvent;
+use bevy::asset::{AssetLoadError, AssetLoadFailedEvent};
 use bevy::prelude::*;
 
 use super::design::{self, ActiveLayout, ActiveTheme};
@@ -277,11 +277,11 @@ fn adopt_designs(
     }
     let failures = layout_failed
         .read()
-        .map(|f| (f.path.to_string(), f.error.to_string()))
+        .map(|f| (f.path.to_string(), plain_error(&f.error)))
         .chain(
             theme_failed
                 .read()
-                .map(|f| (f.path.to_string(), f.error.to_string())),
+                .map(|f| (f.path.to_string(), plain_error(&f.error))),
         );
     for (file, error) in failures {
         crate::event_log::emit(
@@ -290,4 +290,20 @@ fn adopt_designs(
         );
         status.last_error = Some(error);
     }
+}
+
+/// The one line a person needs: our own `DesignError` (file:line: what) when the loader gave
+/// it, not Bevy's wrapping of it with the loader's type name and a backtrace.
+fn plain_error(error: &AssetLoadError) -> String {
+    if let AssetLoadError::AssetLoaderError(e) = error
+        && let Some(design) = e.error().downcast_ref::<design::DesignError>()
+    {
+        return design.to_string();
+    }
+    error
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
