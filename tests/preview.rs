@@ -134,6 +134,24 @@ fn the_panel_opens_pauses_and_closes_counters_and_posts_notices_locally() {
 }
 
 #[test]
+fn choosing_the_accessible_layout_brings_its_high_contrast_theme_and_languages_change_at_once() {
+    use herald::screen::design::{ActiveLayout, ActiveTheme};
+    let mut app = app();
+    act(&mut app, PreviewAction::Call(test_call("A042", "3")));
+    act(&mut app, PreviewAction::Layout("accessible".into()));
+    assert_eq!(app.world().resource::<ActiveLayout>().0.name, "accessible");
+    assert_eq!(
+        app.world().resource::<ActiveTheme>().0.name,
+        "high-contrast"
+    );
+    act(&mut app, PreviewAction::Theme("civic".into()));
+    assert_eq!(app.world().resource::<ActiveTheme>().0.name, "civic");
+    act(&mut app, PreviewAction::Languages(vec!["uk".into()]));
+    app.update();
+    assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 3");
+}
+
+#[test]
 fn the_preview_window_shows_the_panel_beside_the_scaled_screen() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&dir).expect("folder");

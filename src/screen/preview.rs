@@ -288,11 +288,21 @@ fn switch_layout(world: &mut World, name: &str) {
         warn!("preview: there is no shipped layout {name:?}");
         return;
     };
+    // A layout made for a theme (the accessible display and high contrast) brings it along;
+    // the theme box can still change it afterwards.
+    let theme = layout.theme.clone();
     world.resource_mut::<ActiveLayout>().0 = layout;
     let path = format!("layouts/{name}.layout.toml");
-    let handle = world.resource::<AssetServer>().load(path.clone());
-    let mut files = world.resource_mut::<DesignFiles>();
-    files.follow_layout(path, handle);
+    if let Some(handle) = world
+        .get_resource::<AssetServer>()
+        .map(|assets| assets.load(path.clone()))
+        && let Some(mut files) = world.get_resource_mut::<DesignFiles>()
+    {
+        files.follow_layout(path, handle);
+    }
+    if let Some(theme) = theme {
+        switch_theme(world, &theme);
+    }
 }
 
 fn switch_theme(world: &mut World, name: &str) {
@@ -302,9 +312,13 @@ fn switch_theme(world: &mut World, name: &str) {
     };
     world.resource_mut::<ActiveTheme>().0 = theme;
     let path = format!("themes/{name}.theme.toml");
-    let handle = world.resource::<AssetServer>().load(path.clone());
-    let mut files = world.resource_mut::<DesignFiles>();
-    files.follow_theme(path, handle);
+    if let Some(handle) = world
+        .get_resource::<AssetServer>()
+        .map(|assets| assets.load(path.clone()))
+        && let Some(mut files) = world.get_resource_mut::<DesignFiles>()
+    {
+        files.follow_theme(path, handle);
+    }
 }
 
 fn resize_target(world: &mut World, size: UVec2) {
