@@ -28,10 +28,16 @@ fn shipped(list: &[(&str, &str)], name: &str) -> String {
         .expect("shipped file")
 }
 
-/// Writes a file so that its modification time surely differs from the last write.
+/// Writes a file as an editor would, so that herald surely sees it as changed.
 fn save(path: &Path, text: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SAVES: AtomicUsize = AtomicUsize::new(0);
+    // A comment one character longer each time: herald notices a save by modification time
+    // and length, and some file systems keep times only to the second.
+    let n = SAVES.fetch_add(1, Ordering::Relaxed) + 1;
     std::thread::sleep(Duration::from_millis(20));
-    std::fs::write(path, text).expect("write design file");
+    std::fs::write(path, format!("{text}\n# saved {}\n", ".".repeat(n)))
+        .expect("write design file");
 }
 
 fn app(assets: &Path) -> App {
