@@ -41,8 +41,19 @@ fn save(path: &Path, text: &str) {
 }
 
 fn app(assets: &Path) -> App {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (catalogue, _) = Catalogue::load(&root.join("locales"), "sk").expect("locales");
+    let files = DesignFiles::new(
+        assets.to_path_buf(),
+        "layouts/office.layout.toml".into(),
+        "themes/office.theme.toml".into(),
+        true,
+    );
+    let locales = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    app_with(assets, files, &locales)
+}
+
+/// The screen with its design files under `assets` and its words from `locales`.
+fn app_with(assets: &Path, files: DesignFiles, locales: &Path) -> App {
+    let (catalogue, _) = Catalogue::load(locales, "sk").expect("locales");
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
@@ -56,12 +67,7 @@ fn app(assets: &Path) -> App {
     .init_asset::<Image>()
     .insert_resource(Words(Arc::new(catalogue)))
     .insert_resource(DisplayLangs::new(vec!["sk".into()]))
-    .insert_resource(DesignFiles::new(
-        assets.to_path_buf(),
-        "layouts/office.layout.toml".into(),
-        "themes/office.theme.toml".into(),
-        true,
-    ))
+    .insert_resource(files)
     .add_plugins((herald::screen::plugin, design_files::plugin));
     app
 }
@@ -226,28 +232,15 @@ fn saved_words_show_and_a_broken_ftl_keeps_the_last_good_words() {
         )
         .expect("copy ftl");
     }
-    let (catalogue, _) = Catalogue::load(&locales, "sk").expect("locales");
     let assets = assets_folder("words-assets");
-    let mut app = App::new();
-    app.add_plugins((
-        MinimalPlugins,
-        AssetPlugin {
-            file_path: assets.to_string_lossy().into_owned(),
-            ..default()
-        },
-    ))
-    .init_asset::<Font>()
-    .init_asset::<Image>()
-    .insert_resource(Words(Arc::new(catalogue)))
-    .insert_resource(DisplayLangs::new(vec!["sk".into()]))
-    .insert_resource(DesignFiles::new(
+    let files = DesignFiles::new(
         assets.clone(),
         "layouts/none.layout.toml".into(),
         "themes/none.theme.toml".into(),
         false,
-    ))
-    .insert_resource(WordsFiles::new(locales.clone()))
-    .add_plugins((herald::screen::plugin, design_files::plugin));
+    );
+    let mut app = app_with(&assets, files, &locales);
+    app.insert_resource(WordsFiles::new(locales.clone()));
     app.update();
     let mut room = app.world_mut().resource_mut::<herald::screen::Room>();
     room.apply(&ServerMessage::Snapshot {

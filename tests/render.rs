@@ -38,6 +38,16 @@ impl Shot {
         [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
     }
 
+    /// Pixels of a layout zone (percent of the screen), `inset` percent in from each edge.
+    fn zone(&self, r: herald::screen::design::Rect4, inset: f32) -> Vec<[u8; 3]> {
+        self.region(
+            (r.left + inset) / 100.0,
+            (r.top + inset) / 100.0,
+            (r.left + r.width - inset) / 100.0,
+            (r.top + r.height - inset) / 100.0,
+        )
+    }
+
     /// Pixels in a region given in fractions of the screen.
     fn region(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<[u8; 3]> {
         let (w, h) = (self.width as f32, self.height as f32);
@@ -269,13 +279,7 @@ fn every_shipped_layout_renders_at_its_native_size_in_latin_and_cyrillic() {
                 .zone(ZoneKind::Hero)
                 .or_else(|| spec.zone(ZoneKind::Counter))
                 .expect("a zone for the call");
-            let r = zone.rect;
-            let call = shot.region(
-                r.left / 100.0,
-                r.top / 100.0,
-                (r.left + r.width) / 100.0,
-                (r.top + r.height) / 100.0,
-            );
+            let call = shot.zone(zone.rect, 0.0);
             let white = share(&call, |p| p.iter().all(|c| *c > 230));
             let dark_on_amber = share(&call, |p| near(p, srgb8(theme.text_on_highlight), 10))
                 * f32::from(u8::from(
@@ -475,8 +479,7 @@ fn background_and_text(pixels: &[[u8; 3]]) -> ([u8; 3], [u8; 3]) {
     (background, text)
 }
 
-fn measured_contrast(pixels: &[[u8; 3]]) -> f32 {
-    let (bg, fg) = background_and_text(pixels);
+fn contrast_of((bg, fg): ([u8; 3], [u8; 3])) -> f32 {
     herald::screen::theme::contrast(
         bevy::prelude::Color::srgb_u8(fg[0], fg[1], fg[2]),
         bevy::prelude::Color::srgb_u8(bg[0], bg[1], bg[2]),
@@ -533,18 +536,12 @@ fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_e
             "{log}"
         );
         let shot = Shot::load(&path);
-        let zone = shot.region(
-            hero.left / 100.0 + 0.01,
-            hero.top / 100.0 + 0.01,
-            (hero.left + hero.width) / 100.0 - 0.01,
-            (hero.top + hero.height) / 100.0 - 0.01,
-        );
-        let (bg, fg) = background_and_text(&zone);
+        let (bg, fg) = background_and_text(&shot.zone(hero, 1.0));
         assert!(
             near(bg, srgb8(theme.panel), 3),
             "{name}: hero background {bg:?}"
         );
-        let at_rest = measured_contrast(&zone);
+        let at_rest = contrast_of((bg, fg));
         assert!(at_rest >= 7.0, "{name}: {at_rest:.2}:1 at rest");
 
         // The ticket's drawn height: on a 1080 mm tall picture of 1080 px, 1 px is 1 mm.
@@ -577,18 +574,12 @@ fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_e
             server.calls(1);
         });
         let shot = Shot::load(&path);
-        let zone = shot.region(
-            hero.left / 100.0 + 0.01,
-            hero.top / 100.0 + 0.01,
-            (hero.left + hero.width) / 100.0 - 0.01,
-            (hero.top + hero.height) / 100.0 - 0.01,
-        );
-        let (bg, _) = background_and_text(&zone);
+        let (bg, fg) = background_and_text(&shot.zone(hero, 1.0));
         assert!(
             near(bg, srgb8(theme.highlight), 3),
             "{name}: the new call is not highlighted ({bg:?})"
         );
-        let highlighted = measured_contrast(&zone);
+        let highlighted = contrast_of((bg, fg));
         assert!(
             highlighted >= 7.0,
             "{name}: {highlighted:.2}:1 during the highlight"

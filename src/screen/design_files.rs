@@ -26,9 +26,13 @@ pub struct DesignFiles {
     /// Reload a file when it is saved (preview).
     pub watch: bool,
     pub handles: Option<(Handle<design::Layout>, Handle<design::Theme>)>,
-    stamps: Vec<(String, Option<(SystemTime, u64)>)>,
+    /// What the layout and theme files looked like on disk when last read.
+    stamps: [Option<Stamp>; 2],
     looked_at: f64,
 }
+
+/// A file's modification time and length.
+type Stamp = (SystemTime, u64);
 
 impl DesignFiles {
     pub fn new(assets: PathBuf, layout: String, theme: String, watch: bool) -> Self {
@@ -38,20 +42,28 @@ impl DesignFiles {
             theme,
             watch,
             handles: None,
-            stamps: Vec::new(),
+            stamps: [None, None],
             looked_at: 0.0,
         }
     }
-}
 
-impl DesignFiles {
+    /// The layout and theme files, in the order of `stamps`.
+    fn paths(&self) -> [&String; 2] {
+        [&self.layout, &self.theme]
+    }
+
+    /// How the files look on disk now.
+    fn stamps_now(&self) -> [Option<Stamp>; 2] {
+        self.paths().map(|path| stamp(&self.assets.join(path)))
+    }
+
     /// Follows another layout file (the preview's layout picker).
     pub fn follow_layout(&mut self, path: String, handle: Handle<design::Layout>) {
         if let Some((layout, _)) = &mut self.handles {
             *layout = handle;
         }
-        self.restamp(0, path.clone());
         self.layout = path;
+        self.stamps = self.stamps_now();
     }
 
     /// Follows another theme file (the preview's theme picker).
@@ -59,15 +71,8 @@ impl DesignFiles {
         if let Some((_, theme)) = &mut self.handles {
             *theme = handle;
         }
-        self.restamp(1, path.clone());
         self.theme = path;
-    }
-
-    fn restamp(&mut self, index: usize, path: String) {
-        let now = stamp(&self.assets.join(&path));
-        if let Some(slot) = self.stamps.get_mut(index) {
-            *slot = (path, now);
-        }
+        self.stamps = self.stamps_now();
     }
 }
 
@@ -84,7 +89,7 @@ pub struct DesignStatus {
 #[derive(Resource, Debug, Clone)]
 pub struct WordsFiles {
     pub locales: PathBuf,
-    stamp: Vec<(PathBuf, Option<(SystemTime, u64)>)>,
+    stamp: Vec<(PathBuf, Option<Stamp>)>,
     looked_at: f64,
 }
 
@@ -99,7 +104,7 @@ impl WordsFiles {
     }
 }
 
-fn ftl_stamps(locales: &std::path::Path) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+fn ftl_stamps(locales: &std::path::Path) -> Vec<(PathBuf, Option<Stamp>)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(locales)
         .into_iter()
         .flatten()
@@ -194,18 +199,11 @@ fn load_designs(assets: Res<AssetServer>, mut files: ResMut<DesignFiles>) {
     );
     files.handles = Some(handles);
     // What is on disk now is what is being read; a later save differs from it.
-    let root = files.assets.clone();
-    files.stamps = [files.layout.clone(), files.theme.clone()]
-        .into_iter()
-        .map(|path| {
-            let s = stamp(&root.join(&path));
-            (path, s)
-        })
-        .collect();
+    files.stamps = files.stamps_now();
 }
 
 /// The file's modification time and length, or `None` when it cannot be read.
-fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
 }
@@ -217,15 +215,14 @@ fn watch_designs(time: Res<Time<Real>>, assets: Res<AssetServer>, mut files: Res
         return;
     }
     files.looked_at = now;
-    let root = files.assets.clone();
-    for (path, seen) in &mut files.stamps {
-        let now_stamp = stamp(&root.join(path.as_str()));
-        if now_stamp != *seen {
-            *seen = now_stamp;
+    let stamps = files.stamps_now();
+    for (i, path) in files.paths().into_iter().enumerate() {
+        if stamps[i] != files.stamps[i] {
             info!("{path} changed on disk; reading it again");
             assets.reload(path.clone());
         }
     }
+    files.stamps = stamps;
 }
 
 /// Takes a layout or theme into use when its file has been read (at start, or again after

@@ -79,6 +79,14 @@ pub struct PanelState {
 }
 
 impl PanelState {
+    /// The call the form describes, with the visitor's language if one is typed.
+    fn test_call(&self) -> TestCall {
+        TestCall {
+            lang: Some(self.visitor_lang.trim().to_owned()).filter(|l| !l.is_empty()),
+            ..self.call.clone()
+        }
+    }
+
     pub fn new(feed_url: String, languages: &[String]) -> Self {
         Self {
             feed_url,
@@ -525,9 +533,7 @@ fn call_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut
             });
             ui.checkbox(&mut state.call.recall, "recall");
             if ui.button("Call").clicked() && !state.call.ticket.trim().is_empty() {
-                let mut call = state.call.clone();
-                call.lang = Some(state.visitor_lang.trim().to_owned()).filter(|l| !l.is_empty());
-                push(PreviewAction::Call(call));
+                push(PreviewAction::Call(state.test_call()));
             }
         });
 }
@@ -635,9 +641,7 @@ fn sound_section(
             }
         }
         if ui.button("Speak test call").clicked() {
-            let mut call = state.call.clone();
-            call.lang = Some(state.visitor_lang.trim().to_owned()).filter(|l| !l.is_empty());
-            push(PreviewAction::Call(call));
+            push(PreviewAction::Call(state.test_call()));
         }
     });
 }

@@ -94,7 +94,8 @@ pub fn size_for_room(
         return;
     };
     *reported = Some(key);
-    let px_per_mm = h / spec.screen_height_mm(w, h);
+    let height_mm = spec.screen_height_mm(w, h);
+    let px_per_mm = h / height_mm;
     let required_mm = required_cap_mm(spec.distance_m);
     let min_cap_px = required_mm * px_per_mm;
     if sizing.min_cap_px != min_cap_px {
@@ -109,7 +110,7 @@ pub fn size_for_room(
         "room_sizing",
         serde_json::json!({
             "distance_m": tenths(spec.distance_m),
-            "screen_height_mm": tenths(spec.screen_height_mm(w, h)),
+            "screen_height_mm": tenths(height_mm),
             "required_cap_mm": tenths(report.required_mm),
             "ticket_cap_mm": tenths(report.ticket_mm),
             "too_small": report.too_small(),
@@ -125,10 +126,7 @@ pub fn size_for_room(
             "the screen is too small for {:.1} m: tickets need capitals of {:.0} mm (ADA 703.5) \
              but this {:.0} mm tall screen draws them at most {:.0} mm; use a larger screen or \
              hang it closer to the seats{other_layout}",
-            spec.distance_m,
-            report.required_mm,
-            spec.screen_height_mm(w, h),
-            report.ticket_mm
+            spec.distance_m, report.required_mm, height_mm, report.ticket_mm
         );
     } else {
         info!(
