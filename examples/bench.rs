@@ -11,8 +11,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use herald::board::Board;
-use herald::protocol::{Call, ServerMessage, State, VERSION};
+use herald_core::board::Board;
+use herald_core::protocol::{Call, ServerMessage, State, VERSION};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use fluent_bundle::{FluentArgs, FluentValue};
 
-use crate::catalogue::{self, Catalogue, REFERENCE};
+use herald_core::catalogue::{self, Catalogue, REFERENCE};
 
 /// Fonts herald draws with, relative to the data root, and which characters each one covers.
 pub const TEXT_FONTS: [&str; 2] = [
@@ -98,7 +98,7 @@ pub fn problems(root: &Path) -> Vec<String> {
         let (strings, errors) = formatted_strings(&catalogue, lang);
         out.extend(errors);
         let mut texts = strings;
-        texts.extend(crate::feed::demo::sample_texts(lang));
+        texts.extend(herald_core::office::demo::sample_texts(lang));
         for (path, bytes) in &fonts {
             for text in &texts {
                 match missing_glyphs(bytes, text) {
@@ -125,9 +125,83 @@ pub fn problems(root: &Path) -> Vec<String> {
     out
 }
 
+/// What this machine gives herald at run time, one line each: the voice that will speak each
+/// language (or that none will), the audio output, the renderer.
+pub fn machine_report(langs: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    match crate::voice::system_voices() {
+        Ok(offered) => {
+            for lang in langs {
+                match crate::voice::choose_voice(&offered, lang, None) {
+                    Some(name) => out.push(format!("voice {lang}: {name}")),
+                    None => out.push(format!(
+                        "voice {lang}: NONE — calls are not spoken in {lang}; install a voice for \
+                         it (Debian: speech-dispatcher-espeak-ng and espeak-ng; `spd-say -L` lists \
+                         what speech-dispatcher offers)"
+                    )),
+                }
+            }
+        }
+        Err(e) => out.push(format!(
+            "voice: NONE — speech-dispatcher cannot be used ({e}); calls get the chime only. \
+             Install speech-dispatcher and speech-dispatcher-espeak-ng"
+        )),
+    }
+    out.push(audio_output());
+    out.extend(renderers());
+    out
+}
+
+fn audio_output() -> String {
+    use cpal::traits::{DeviceTrait, HostTrait};
+    let host = cpal::default_host();
+    match host.default_output_device() {
+        Some(device) => format!(
+            "audio output: {} ({})",
+            device
+                .description()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|_| "unnamed device".into()),
+            host.id().name()
+        ),
+        None => "audio output: NONE — the chime cannot play (speech still goes through \
+                 speech-dispatcher); check the sound device or PulseAudio"
+            .into(),
+    }
+}
+
+fn renderers() -> Vec<String> {
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapters = bevy::tasks::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    if adapters.is_empty() {
+        return vec![
+            "renderer: NONE — no Vulkan or GL device; install mesa-vulkan-drivers (software \
+             rendering with lavapipe works)"
+                .into(),
+        ];
+    }
+    adapters
+        .iter()
+        .map(|a| {
+            let info = a.get_info();
+            format!(
+                "renderer: {} ({:?}, {:?}, driver {} {})",
+                info.name, info.backend, info.device_type, info.driver, info.driver_info
+            )
+        })
+        .collect()
+}
+
 pub fn run() -> ExitCode {
     let root = catalogue::data_root();
     let found = problems(&root);
+    let langs: Vec<String> = Catalogue::load(&root.join("locales"), REFERENCE)
+        .map(|(c, _)| c.languages().map(str::to_owned).collect())
+        .unwrap_or_default();
+    for line in machine_report(&langs) {
+        println!("herald check: {line}");
+    }
     if found.is_empty() {
         println!(
             "herald check: locales and fonts in {} are complete and drawable",

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::announcement::schedule::QuietPeriod;
+use herald_core::announcement::schedule::QuietPeriod;
+use herald_core::secret::Secret;
 
 /// herald shows and speaks queue calls on the screens of a client centre's waiting room.
 ///
@@ -26,7 +27,7 @@ pub struct Cli {
 
     /// Token for the queue system. Visible to `ps` on this machine: prefer --token-file or HERALD_TOKEN.
     #[arg(long, value_name = "T")]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 
     /// File whose first line is the token for the queue system.
     #[arg(long, value_name = "PATH", conflicts_with = "token")]
@@ -159,6 +160,8 @@ pub enum Command {
     Check,
     /// Print the JSON Schema of protocol v1.
     Schema,
+    /// Print the table of `--log-json` events (docs/log-events.md).
+    LogEvents,
 }
 
 fn parse_voice(text: &str) -> Result<(String, String), String> {
@@ -192,7 +195,7 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
 
 impl Cli {
     /// The token from --token, --token-file or HERALD_TOKEN, in that order.
-    pub fn resolve_token(&self) -> Result<Option<String>, String> {
+    pub fn resolve_token(&self) -> Result<Option<Secret>, String> {
         if let Some(token) = &self.token {
             return Ok(Some(token.clone()));
         }
@@ -207,9 +210,12 @@ impl Cli {
             if token.is_empty() {
                 return Err(format!("the token file {} is empty", path.display()));
             }
-            return Ok(Some(token));
+            return Ok(Some(Secret::new(token)));
         }
-        Ok(std::env::var("HERALD_TOKEN").ok().filter(|t| !t.is_empty()))
+        Ok(std::env::var("HERALD_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .map(Secret::new))
     }
 }
 

@@ -1,14 +1,15 @@
-//! herald: waiting-room screens and call announcements for municipal client centres.
+//! herald, the display: waiting-room screens and call announcements for municipal client
+//! centres, built on `herald_core` (protocol, board, room, words, announcements, layouts).
 //!
-//! The core (protocol, board, feed, catalogue) has no Bevy in it; `screen` is the Bevy shell
-//! that shows the board.
+//! - [`config`] and [`cli`]: how this display is set up.
+//! - The edges, each a thread with channels: [`feed`] (the WebSocket client) and [`voice`]
+//!   (the system voice and the announcer thread).
+//! - [`screen`]: the Bevy shell that shows the room and plays the chime.
+//! - [`check`]: `herald check`.
 
-pub mod announcement;
-pub mod board;
-pub mod catalogue;
 pub mod check;
 pub mod cli;
-pub mod event_log;
+pub mod config;
 pub mod feed;
-pub mod protocol;
 pub mod screen;
+pub mod voice;

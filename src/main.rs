@@ -5,18 +5,33 @@ use std::process::ExitCode;
 use bevy::app::AppExit;
 use clap::Parser;
 use herald::cli::{Cli, Command};
+use herald::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Schema) => {
-            println!("{}", herald::protocol::schema_json());
+            println!("{}", herald_core::protocol::schema_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::LogEvents) => {
+            print!("{}", herald_core::log_event::markdown_table());
             ExitCode::SUCCESS
         }
         Some(Command::Check) => herald::check::run(),
-        None => match herald::screen::app::run(&cli) {
-            AppExit::Success => ExitCode::SUCCESS,
-            AppExit::Error(_) => ExitCode::FAILURE,
-        },
+        None => {
+            let root = herald_core::catalogue::data_root();
+            let config = match Config::from_cli(&cli, &root) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("herald: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match herald::screen::app::run(config) {
+                AppExit::Success => ExitCode::SUCCESS,
+                AppExit::Error(_) => ExitCode::FAILURE,
+            }
+        }
     }
 }

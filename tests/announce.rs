@@ -14,8 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use herald::announcement::chime;
-use herald::protocol::Call;
+use herald_core::announcement::chime;
+use herald_core::protocol::Call;
 use serde_json::Value;
 
 const RATE: u32 = 22_050;
@@ -252,7 +252,7 @@ fn uk_visitor_call() -> Call {
     Call {
         lang: Some("uk".into()),
         floor: Some(1),
-        ..Call::new("call-a042", "A042", "3", "2026-11-22T09:00:00Z")
+        ..Call::new("call-a042", "A042", "3", chrono::Utc::now().to_rfc3339())
     }
 }
 
@@ -323,8 +323,18 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
     );
     mute_voice.wait_for("connected", 1, Duration::from_secs(60));
     std::thread::sleep(Duration::from_secs(2));
-    server.call(Call::new("call-b007", "B007", "5", "2026-11-22T09:01:00Z"));
-    server.call(Call::new("call-b008", "B008", "6", "2026-11-22T09:01:01Z"));
+    server.call(Call::new(
+        "call-b007",
+        "B007",
+        "5",
+        chrono::Utc::now().to_rfc3339(),
+    ));
+    server.call(Call::new(
+        "call-b008",
+        "B008",
+        "6",
+        chrono::Utc::now().to_rfc3339(),
+    ));
     mute_voice.wait_for("announcement_finished", 2, Duration::from_secs(60));
     let chimes_without_voice: Vec<Value> = mute_voice
         .events("chime_started")

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use herald::catalogue::Catalogue;
-use herald::screen::design::{ActiveLayout, ActiveTheme, SHIPPED_LAYOUTS, SHIPPED_THEMES};
+use herald::screen::design_assets::{ActiveLayout, ActiveTheme};
 use herald::screen::design_files::{self, DesignFiles, DesignStatus};
 use herald::screen::{DisplayLangs, Words};
+use herald_core::catalogue::Catalogue;
+use herald_core::design::{SHIPPED_LAYOUTS, SHIPPED_THEMES};
 
 fn assets_folder(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -174,7 +175,7 @@ fn a_saved_theme_colour_shows_on_the_next_frames_and_a_bad_colour_keeps_the_old_
     let background = |app: &mut App| {
         let mut roots = app
             .world_mut()
-            .query_filtered::<&BackgroundColor, With<herald::screen::layout::ScreenRoot>>();
+            .query_filtered::<&BackgroundColor, With<herald::screen::zones::ScreenRoot>>();
         roots
             .iter(app.world())
             .next()
@@ -217,9 +218,9 @@ fn a_saved_theme_colour_shows_on_the_next_frames_and_a_bad_colour_keeps_the_old_
 
 #[test]
 fn saved_words_show_and_a_broken_ftl_keeps_the_last_good_words() {
-    use herald::protocol::{Call, ServerMessage, State, VERSION};
     use herald::screen::design_files::WordsFiles;
-    use herald::screen::layout::Slot;
+    use herald::screen::zones::Slot;
+    use herald_core::protocol::{Call, ServerMessage, State, VERSION};
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("words-reload");
     let _ = std::fs::remove_dir_all(&base);
     let locales = base.join("locales");
@@ -242,7 +243,9 @@ fn saved_words_show_and_a_broken_ftl_keeps_the_last_good_words() {
     let mut app = app_with(&assets, files, &locales);
     app.insert_resource(WordsFiles::new(locales.clone()));
     app.update();
-    let mut room = app.world_mut().resource_mut::<herald::screen::Room>();
+    let mut room = app
+        .world_mut()
+        .resource_mut::<herald::screen::WaitingRoom>();
     room.apply(&ServerMessage::Snapshot {
         v: VERSION,
         seq: 1,

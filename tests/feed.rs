@@ -5,7 +5,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use herald::feed::demo::{self, DemoOptions};
+use herald_core::office::demo::DemoOptions;
+use herald_core::office::server as demo;
 use support::{Display, Outgoing, TestServer, ticket};
 
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -207,7 +208,7 @@ fn ten_thousand_events_in_one_go_are_all_applied() {
 
 #[test]
 fn the_demo_office_speaks_protocol_v1_to_the_real_client() {
-    let office = demo::spawn(DemoOptions {
+    let office = demo::spawn_demo(DemoOptions {
         first_call_after: Duration::from_millis(100),
         interval: (Duration::from_millis(100), Duration::from_millis(200)),
     })

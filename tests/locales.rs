@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use herald::catalogue::Catalogue;
 use herald::check;
+use herald_core::catalogue::Catalogue;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,8 +38,9 @@ fn the_five_languages_are_complete_and_every_message_formats() {
 #[test]
 fn floors_read_naturally() {
     let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
-    let floor =
-        |lang: &str, n: i32| catalogue.text(lang, "floor-name", &herald::catalogue::floor_args(n));
+    let floor = |lang: &str, n: i32| {
+        catalogue.text(lang, "floor-name", &herald_core::catalogue::floor_args(n))
+    };
     assert_eq!(floor("sk", 0), "prízemie");
     assert_eq!(floor("sk", 2), "2. poschodie");
     assert_eq!(floor("en", 1), "1st floor");
@@ -130,17 +131,17 @@ fn herald_check_fails_clearly_on_a_broken_ftl() {
     );
 }
 
-fn sample_call(ticket: &str, floor: Option<i32>, recall: bool) -> herald::protocol::Call {
-    herald::protocol::Call {
+fn sample_call(ticket: &str, floor: Option<i32>, recall: bool) -> herald_core::protocol::Call {
+    herald_core::protocol::Call {
         floor,
         recall,
-        ..herald::protocol::Call::new("c", ticket, "3", "2026-11-22T09:00:00Z")
+        ..herald_core::protocol::Call::new("c", ticket, "3", "2026-11-22T09:00:00Z")
     }
 }
 
 #[test]
 fn a_call_is_spoken_naturally_in_every_language() {
-    use herald::announcement::{spoken_call, spoken_ticket};
+    use herald_core::announcement::{spoken_call, spoken_ticket};
     let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
     assert_eq!(spoken_ticket(&catalogue, "sk", "A042"), "písmeno A 42");
     assert_eq!(spoken_ticket(&catalogue, "uk", "A042"), "літера а 42");

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use herald::catalogue::Catalogue;
-use herald::protocol::CounterState;
-use herald::screen::layout::Slot;
 use herald::screen::preview::{self, PreviewAction, PreviewActions, TestCall};
-use herald::screen::room::ToAnnounce;
-use herald::screen::{DisplayLangs, Room, Words};
+use herald::screen::zones::Slot;
+use herald::screen::{DisplayLangs, WaitingRoom, Words};
+use herald_core::catalogue::Catalogue;
+use herald_core::protocol::CounterState;
+use herald_core::room::ToAnnounce;
 
 fn app() -> App {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -63,7 +63,7 @@ fn a_test_call_from_the_panel_takes_the_feed_path_and_is_flagged_as_a_test() {
     let mut app = app();
     act(&mut app, PreviewAction::Call(test_call("A042", "3")));
     // The board has it, the screen shows it as the hero, as for a feed event.
-    let room = app.world().resource::<Room>();
+    let room = app.world().resource::<WaitingRoom>();
     let entry = room.board.calls().next().expect("the call is on the board");
     assert_eq!(entry.call.ticket, "A042");
     assert_eq!(
@@ -79,7 +79,7 @@ fn a_test_call_from_the_panel_takes_the_feed_path_and_is_flagged_as_a_test() {
     // The announcer's queue got it, flagged as a test call.
     let queued: Vec<(String, bool)> = app
         .world()
-        .resource::<Room>()
+        .resource::<WaitingRoom>()
         .to_announce
         .iter()
         .filter_map(|(item, _)| match item {
@@ -97,7 +97,7 @@ fn a_test_call_from_the_panel_takes_the_feed_path_and_is_flagged_as_a_test() {
             ..test_call("A042", "3")
         }),
     );
-    let room = app.world().resource::<Room>();
+    let room = app.world().resource::<WaitingRoom>();
     assert_eq!(room.board.calls().count(), 1, "the recall is the same call");
     assert!(
         room.to_announce
@@ -118,7 +118,7 @@ fn the_panel_opens_pauses_and_closes_counters_and_posts_notices_locally() {
             },
         );
     }
-    let room = app.world().resource::<Room>();
+    let room = app.world().resource::<WaitingRoom>();
     assert_eq!(room.board.counters()[0].state, CounterState::Closed);
     // Every counter closed: the closed screen, as a feed would make it.
     assert!(room.board.office_closed());
@@ -135,7 +135,7 @@ fn the_panel_opens_pauses_and_closes_counters_and_posts_notices_locally() {
 
 #[test]
 fn choosing_the_accessible_layout_brings_its_high_contrast_theme_and_languages_change_at_once() {
-    use herald::screen::design::{ActiveLayout, ActiveTheme};
+    use herald::screen::design_assets::{ActiveLayout, ActiveTheme};
     let mut app = app();
     act(&mut app, PreviewAction::Call(test_call("A042", "3")));
     act(&mut app, PreviewAction::Layout("accessible".into()));
@@ -204,9 +204,8 @@ fn the_preview_window_shows_the_panel_beside_the_scaled_screen() {
     let screen = distinct(500, 1900, 150, 950);
     assert!(panel > 8, "the panel is blank ({panel} colours)");
     assert!(screen > 50, "the screen is blank ({screen} colours)");
-    let theme = herald::screen::design::civic();
-    let srgb = |c: Color| {
-        let c = c.to_srgba();
+    let theme = herald_core::design::civic();
+    let srgb = |c: herald_core::colour::Colour| {
         [c.red, c.green, c.blue].map(|v| (v * 255.0).round() as i32)
     };
     let colours = [

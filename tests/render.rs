@@ -7,8 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use herald::protocol::{Call, Localized};
-use herald::screen::design::civic;
+use herald_core::design::civic;
+use herald_core::protocol::{Call, Localized};
 
 struct Shot {
     width: u32,
@@ -39,7 +39,7 @@ impl Shot {
     }
 
     /// Pixels of a layout zone (percent of the screen), `inset` percent in from each edge.
-    fn zone(&self, r: herald::screen::design::Rect4, inset: f32) -> Vec<[u8; 3]> {
+    fn zone(&self, r: herald_core::design::Rect4, inset: f32) -> Vec<[u8; 3]> {
         self.region(
             (r.left + inset) / 100.0,
             (r.top + inset) / 100.0,
@@ -61,8 +61,7 @@ impl Shot {
     }
 }
 
-fn srgb8(color: bevy::prelude::Color) -> [u8; 3] {
-    let c = color.to_srgba();
+fn srgb8(c: herald_core::colour::Colour) -> [u8; 3] {
     [
         (c.red * 255.0).round() as u8,
         (c.green * 255.0).round() as u8,
@@ -219,7 +218,7 @@ fn herald_shows_the_calls_of_a_real_queue_server_and_logs_them_as_json() {
 
 #[test]
 fn every_shipped_layout_renders_at_its_native_size_in_latin_and_cyrillic() {
-    use herald::screen::design::{ZoneKind, shipped_layout};
+    use herald_core::design::{ZoneKind, shipped_layout};
     let theme = civic();
     for (layout, size) in [
         ("waiting-room", "1920x1080"),
@@ -354,7 +353,7 @@ fn longest_names() -> (Localized, Localized) {
 /// calls and a hero call with the longest service name, a floor and a room, for a visitor whose
 /// language differs from the screen's.
 fn send_longest_names(server: &support::TestServer, visitor: &str) {
-    use herald::protocol::{Counter, CounterState, Notice, ServerMessage, VERSION};
+    use herald_core::protocol::{Counter, CounterState, Notice, ServerMessage, VERSION};
     let (service, notice) = longest_names();
     for n in 1..=12 {
         let state = match n {
@@ -393,7 +392,7 @@ fn send_longest_names(server: &support::TestServer, visitor: &str) {
                 format!("long-{n}"),
                 format!("PAS-1{n:02}"),
                 &counter,
-                "2026-11-22T09:00:00Z",
+                chrono::Utc::now().to_rfc3339(),
             )
         });
     }
@@ -460,7 +459,7 @@ fn the_longest_names_fit_in_every_layout_and_language() {
 /// background), and the most common colour among pixels clearly unlike it (the letters; the
 /// anti-aliased edges in between are many different colours, each rare).
 fn background_and_text(pixels: &[[u8; 3]]) -> ([u8; 3], [u8; 3]) {
-    use herald::screen::theme::contrast;
+    use herald::screen::palette::contrast;
     let colour = |p: [u8; 3]| bevy::prelude::Color::srgb_u8(p[0], p[1], p[2]);
     let mut counts: std::collections::HashMap<[u8; 3], usize> = std::collections::HashMap::new();
     for p in pixels {
@@ -480,7 +479,7 @@ fn background_and_text(pixels: &[[u8; 3]]) -> ([u8; 3], [u8; 3]) {
 }
 
 fn contrast_of((bg, fg): ([u8; 3], [u8; 3])) -> f32 {
-    herald::screen::theme::contrast(
+    herald::screen::palette::contrast(
         bevy::prelude::Color::srgb_u8(fg[0], fg[1], fg[2]),
         bevy::prelude::Color::srgb_u8(bg[0], bg[1], bg[2]),
     )
@@ -506,7 +505,7 @@ fn ink_height(
 
 #[test]
 fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_eight_metres() {
-    use herald::screen::design::{ZoneKind, shipped_layout, shipped_theme};
+    use herald_core::design::{ZoneKind, shipped_layout, shipped_theme};
     let theme = shipped_theme("high-contrast").expect("theme");
     let layout = shipped_layout("accessible").expect("layout");
     let hero = layout.zone(ZoneKind::Hero).expect("hero").rect;

@@ -6,13 +6,12 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use herald::catalogue::Catalogue;
-use herald::protocol::{Call, CallEnd, Counter, CounterState, ServerMessage, State, VERSION};
-use herald::screen::design::civic;
-use herald::screen::layout::{Part, Slot};
-use herald::screen::motion::max_flashes_per_second;
-use herald::screen::theme::luminance;
-use herald::screen::{DisplayLangs, Room, Words};
+use herald::screen::palette::{color, luminance};
+use herald::screen::zones::{Part, Slot};
+use herald::screen::{DisplayLangs, WaitingRoom, Words};
+use herald_core::catalogue::Catalogue;
+use herald_core::design::civic;
+use herald_core::protocol::{Call, CallEnd, Counter, CounterState, ServerMessage, State, VERSION};
 
 const FRAME: Duration = Duration::from_millis(50);
 
@@ -57,7 +56,9 @@ fn app(langs: &[&str]) -> App {
 fn apply(app: &mut App, make: impl FnOnce(u64) -> ServerMessage, seq: &mut u64) {
     let message = make(*seq);
     *seq += 1;
-    app.world_mut().resource_mut::<Room>().apply(&message);
+    app.world_mut()
+        .resource_mut::<WaitingRoom>()
+        .apply(&message);
 }
 
 fn call(ticket: &str, counter: &str) -> Call {
@@ -73,7 +74,7 @@ fn call(ticket: &str, counter: &str) -> Call {
             format!("id-{ticket}"),
             ticket,
             counter,
-            "2026-11-22T09:00:00Z",
+            chrono::Utc::now().to_rfc3339(),
         )
     }
 }
@@ -87,7 +88,7 @@ impl Feed {
     fn send(&mut self, app: &mut App, message: impl FnOnce(u64) -> ServerMessage) {
         self.seq += 1;
         let m = message(self.seq);
-        app.world_mut().resource_mut::<Room>().apply(&m);
+        app.world_mut().resource_mut::<WaitingRoom>().apply(&m);
     }
 
     fn call(&mut self, app: &mut App, c: Call) {
@@ -276,7 +277,7 @@ fn the_highlight_flashes_at_most_three_times_in_any_second() {
                 .expect("hero panel");
             samples.push((
                 t,
-                lum > (luminance(civic().panel) + luminance(civic().highlight)) / 2.0,
+                lum > (luminance(color(civic().panel)) + luminance(color(civic().highlight))) / 2.0,
             ));
         }
     }
@@ -308,7 +309,7 @@ fn a_lost_connection_keeps_the_last_calls_and_shows_a_calm_marker() {
     app.update();
     assert!(!shown(&mut app, Part::ConnectionPill));
     {
-        let mut room = app.world_mut().resource_mut::<Room>();
+        let mut room = app.world_mut().resource_mut::<WaitingRoom>();
         room.status.connected = false;
         room.status.lost_since = Some(
             chrono::TimeZone::with_ymd_and_hms(&chrono::Local, 2026, 11, 22, 9, 14, 0)
@@ -329,8 +330,8 @@ fn a_lost_connection_keeps_the_last_calls_and_shows_a_calm_marker() {
     );
 }
 
-fn notice(id: &str, sk: &str) -> herald::protocol::Notice {
-    herald::protocol::Notice {
+fn notice(id: &str, sk: &str) -> herald_core::protocol::Notice {
+    herald_core::protocol::Notice {
         id: id.into(),
         text: [("sk".to_owned(), sk.to_owned())].into_iter().collect(),
         expires: None,
@@ -420,7 +421,8 @@ fn the_closed_screen_gives_the_opening_hours_when_the_office_has_them() {
 }
 
 fn accessible_app(langs: &[&str]) -> App {
-    use herald::screen::design::{ActiveLayout, ActiveTheme, shipped_layout, shipped_theme};
+    use herald::screen::design_assets::{ActiveLayout, ActiveTheme};
+    use herald_core::design::{shipped_layout, shipped_theme};
     let mut app = app(langs);
     app.insert_resource(ActiveLayout(
         shipped_layout("accessible").expect("shipped accessible layout"),
@@ -433,7 +435,7 @@ fn accessible_app(langs: &[&str]) -> App {
 }
 
 fn hero_highlighted(app: &mut App) -> bool {
-    use herald::screen::design::shipped_theme;
+    use herald_core::design::shipped_theme;
     let theme = shipped_theme("high-contrast").expect("theme");
     let mut panels = app.world_mut().query::<(&Part, &BackgroundColor)>();
     let lum = panels
@@ -441,7 +443,7 @@ fn hero_highlighted(app: &mut App) -> bool {
         .find(|(p, _)| **p == Part::HeroPanel)
         .map(|(_, c)| luminance(c.0))
         .expect("hero panel");
-    lum > (luminance(theme.panel) + luminance(theme.highlight)) / 2.0
+    lum > (luminance(color(theme.panel)) + luminance(color(theme.highlight))) / 2.0
 }
 
 fn row_highlighted(app: &mut App, row: usize) -> bool {
@@ -523,4 +525,25 @@ fn the_accessible_display_says_recall_in_words() {
     assert!(shown(&mut app, Part::RecallBadge));
     assert_eq!(text(&mut app, Slot::HeroRecall), "Повторний виклик");
     assert_eq!(text(&mut app, Slot::HeroCounter), "Вікно 1");
+}
+
+/// Counts flashes (a pair of opposing changes in the highlight) in every 1-second window of
+/// `samples` (time, highlighted), and returns the largest count.
+fn max_flashes_per_second(samples: &[(f64, bool)]) -> usize {
+    let changes: Vec<f64> = samples
+        .windows(2)
+        .filter(|w| w[0].1 != w[1].1)
+        .map(|w| w[1].0)
+        .collect();
+    changes
+        .iter()
+        .map(|start| {
+            changes
+                .iter()
+                .filter(|t| **t >= *start && **t < start + 1.0)
+                .count()
+                / 2
+        })
+        .max()
+        .unwrap_or(0)
 }

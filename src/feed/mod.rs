@@ -5,9 +5,6 @@
 //! connection with pings, resumes from the last applied seq, and refuses bad frames with one
 //! clear reason each. It never touches the board: [`pump`] does that on the receiving side.
 
-pub mod demo;
-pub mod journal;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -21,8 +18,10 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
-use crate::board::{Applied, Board, News};
-use crate::protocol::{self, ClientMessage, Rejection, ServerMessage, VERSION};
+use herald_core::board::{Applied, Board, News};
+pub use herald_core::link::FeedStatus;
+use herald_core::protocol::{self, ClientMessage, Rejection, ServerMessage, VERSION};
+use herald_core::secret::{Secret, shown_url};
 
 /// Called after each event is queued, so a sleeping UI loop wakes up and draws it.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -32,7 +31,8 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 pub struct FeedConfig {
     pub url: String,
     pub display: String,
-    pub token: Option<String>,
+    /// Never shown: `Secret` keeps it out of `Debug` output and logs.
+    pub token: Option<Secret>,
     /// A ping is sent this often when the line is quiet.
     pub ping_every: Duration,
     /// With no frame at all (pong included) for this long, the connection is declared dead.
@@ -170,11 +170,15 @@ impl Link {
 
 enum Ended {
     Shutdown,
-    /// The connection was up and then lost.
-    Lost(String),
+    /// The connection was up for this long and then lost.
+    Lost(String, Duration),
     /// The connection could not be made.
     Failed(String),
 }
+
+/// A connection that stayed up this long was working; one that drops sooner counts as a
+/// failure, so a server that accepts and at once drops a display is not redialled at full speed.
+pub const STABLE_AFTER: Duration = Duration::from_secs(10);
 
 async fn run(
     config: FeedConfig,
@@ -188,8 +192,12 @@ async fn run(
     loop {
         match session(&config, &link, &mut commands, &applied).await {
             Ended::Shutdown => return,
-            Ended::Lost(reason) => {
-                failures = 0;
+            Ended::Lost(reason, lasted) => {
+                failures = if lasted >= STABLE_AFTER {
+                    0
+                } else {
+                    failures.saturating_add(1)
+                };
                 if !link.send(FeedEvent::Disconnected { reason }) {
                     return;
                 }
@@ -214,11 +222,13 @@ async fn run(
     }
 }
 
-/// Exponential backoff with full jitter in [half, full] of the step, capped.
+/// The wait before the next attempt after `failures` failures in a row (0 after a connection
+/// that worked): `backoff_first` doubling each time, capped at `backoff_max`, with jitter
+/// between half and all of the step (docs/protocol.md, "Transport").
 pub fn backoff(config: &FeedConfig, failures: u32) -> Duration {
     let step = config
         .backoff_first
-        .saturating_mul(1u32 << failures.min(16))
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
         .min(config.backoff_max);
     let jitter: f64 = rand::random_range(0.5..=1.0);
     step.mul_f64(jitter)
@@ -237,12 +247,14 @@ async fn session(
     commands: &mut tokio_mpsc::UnboundedReceiver<Command>,
     applied: &AtomicU64,
 ) -> Ended {
+    // The URL as logs and the preview may show it (no user info, no query).
+    let shown = shown_url(&config.url);
     let mut request = match config.url.as_str().into_client_request() {
         Ok(request) => request,
-        Err(e) => return Ended::Failed(format!("feed URL {:?} is not usable: {e}", config.url)),
+        Err(e) => return Ended::Failed(format!("feed URL {shown:?} is not usable: {e}")),
     };
     if let Some(token) = &config.token {
-        match HeaderValue::from_str(&format!("Bearer {token}")) {
+        match HeaderValue::from_str(&format!("Bearer {}", token.expose())) {
             Ok(value) => {
                 request.headers_mut().insert("authorization", value);
             }
@@ -261,11 +273,10 @@ async fn session(
     let connect = tokio_tungstenite::connect_async_with_config(request, Some(ws_config), true);
     let mut socket = match tokio::time::timeout(config.connect_timeout, connect).await {
         Ok(Ok((socket, _response))) => socket,
-        Ok(Err(e)) => return Ended::Failed(format!("cannot connect to {}: {e}", config.url)),
+        Ok(Err(e)) => return Ended::Failed(format!("cannot connect to {shown}: {e}")),
         Err(_) => {
             return Ended::Failed(format!(
-                "cannot connect to {}: no answer in {} s",
-                config.url,
+                "cannot connect to {shown}: no answer in {} s",
                 config.connect_timeout.as_secs()
             ));
         }
@@ -273,21 +284,21 @@ async fn session(
     let hello = ClientMessage::Hello {
         v: VERSION,
         display: config.display.clone(),
-        token: config.token.clone(),
+        token: config.token.as_ref().map(|t| t.expose().to_owned()),
         last_seq: last_applied(applied),
     };
     if let Err(e) = socket
         .send(Message::text(protocol::encode_client(&hello)))
         .await
     {
-        return Ended::Failed(format!("{} closed during hello: {e}", config.url));
+        return Ended::Failed(format!("{shown} closed during hello: {e}"));
     }
-    if !link.send(FeedEvent::Connected {
-        url: config.url.clone(),
-    }) {
+    if !link.send(FeedEvent::Connected { url: shown.clone() }) {
         return Ended::Shutdown;
     }
 
+    let connected_at = Instant::now();
+    let lost = |reason: String| Ended::Lost(reason, connected_at.elapsed());
     let mut last_heard = Instant::now();
     let mut ticker = tokio::time::interval(config.ping_every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -297,8 +308,8 @@ async fn session(
             frame = socket.next() => {
                 let received = Instant::now();
                 let frame = match frame {
-                    None => return Ended::Lost("the server closed the connection".into()),
-                    Some(Err(e)) => return Ended::Lost(format!("connection error: {e}")),
+                    None => return lost("the server closed the connection".into()),
+                    Some(Err(e)) => return lost(format!("connection error: {e}")),
                     Some(Ok(frame)) => frame,
                 };
                 last_heard = received;
@@ -313,16 +324,17 @@ async fn session(
                         Err(rejection) => FeedEvent::Rejected(rejection),
                     },
                     Message::Binary(bytes) => FeedEvent::Rejected(Rejection::Binary { bytes: bytes.len() }),
-                    Message::Close(_) => return Ended::Lost("the server closed the connection".into()),
+                    Message::Close(_) => return lost("the server closed the connection".into()),
                     // Pings are answered by tungstenite itself; pongs only prove the line is alive.
                     Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
                 };
                 // A keepalive that shows nothing was missed changes nothing on screen: it need
                 // not wake a sleeping display (a redraw costs real CPU under software rendering).
+                // One below the last seq means the server restarted its numbering: wake for it.
                 let news = !matches!(
                     &event,
                     FeedEvent::Frame { message: ServerMessage::Keepalive { seq, .. }, .. }
-                        if last_applied(applied).is_some_and(|last| *seq <= last)
+                        if last_applied(applied).is_some_and(|last| *seq == last)
                 );
                 if !link.send_quietly(event, news) {
                     return Ended::Shutdown;
@@ -330,7 +342,7 @@ async fn session(
             }
             _ = ticker.tick() => {
                 if last_heard.elapsed() >= config.dead_after {
-                    return Ended::Lost(format!(
+                    return lost(format!(
                         "no frame or pong for {} s; the connection is dead",
                         last_heard.elapsed().as_secs()
                     ));
@@ -357,27 +369,6 @@ async fn session(
     }
 }
 
-/// How many rejected frames `FeedStatus` remembers, for the preview panel.
-pub const KEPT_REJECTIONS: usize = 10;
-
-/// The connection as the screen and the log see it.
-#[derive(Clone, Debug, Default)]
-pub struct FeedStatus {
-    pub connected: bool,
-    /// When the connection was lost (local time), while it is down.
-    pub lost_since: Option<chrono::DateTime<chrono::Local>>,
-    pub reconnects: u32,
-    pub rejected: u64,
-    pub duplicates: u64,
-    pub gaps: u64,
-    pub last_rejection: Option<String>,
-    /// The last rejected frames (local time, reason), newest last, at most `KEPT_REJECTIONS`.
-    pub rejections: std::collections::VecDeque<(String, String)>,
-    /// Time from a frame's arrival on the socket to the board having applied it (last frame).
-    pub last_latency: Option<Duration>,
-    ever_connected: bool,
-}
-
 /// One thing [`pump`] did, for the log.
 #[derive(Debug)]
 pub enum Pumped {
@@ -395,6 +386,11 @@ pub enum Pumped {
         expected: Option<u64>,
         got: u64,
     },
+    /// The queue system restarted its numbering below ours; a snapshot was asked for.
+    Renumbered {
+        last: u64,
+        got: u64,
+    },
 }
 
 /// Drains the feed into the board: the single place where frames become state.
@@ -404,38 +400,21 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
     for event in handle.drain() {
         done.push(match event {
             FeedEvent::Connected { url } => {
-                status.connected = true;
-                status.lost_since = None;
-                if status.ever_connected {
-                    status.reconnects += 1;
-                }
-                status.ever_connected = true;
+                status.connected();
                 Pumped::Connected(url)
             }
             FeedEvent::Disconnected { reason } => {
-                if status.connected || status.lost_since.is_none() {
-                    status.lost_since = Some(chrono::Local::now());
-                }
-                status.connected = false;
+                status.disconnected();
                 Pumped::Disconnected(reason)
             }
             FeedEvent::Rejected(rejection) => {
-                status.rejected += 1;
-                status.last_rejection = Some(rejection.to_string());
-                status.rejections.push_back((
-                    chrono::Local::now().format("%H:%M:%S").to_string(),
-                    rejection.to_string(),
-                ));
-                while status.rejections.len() > KEPT_REJECTIONS {
-                    status.rejections.pop_front();
-                }
+                status.rejected(rejection.to_string());
                 Pumped::Rejected(rejection)
             }
             FeedEvent::Frame { message, received } => match board.apply(&message) {
                 Applied::Changed(news) => {
                     handle.set_applied(board.last_seq());
                     let latency = received.elapsed();
-                    status.last_latency = Some(latency);
                     Pumped::Applied {
                         kind: message.kind(),
                         seq: message.seq(),
@@ -443,9 +422,10 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
                         news,
                     }
                 }
-                Applied::Duplicate { seq, .. } => {
-                    status.duplicates += 1;
-                    Pumped::Duplicate(seq)
+                Applied::Duplicate { seq, .. } => Pumped::Duplicate(seq),
+                Applied::Renumbered { last, got } => {
+                    handle.request_resync();
+                    Pumped::Renumbered { last, got }
                 }
                 Applied::Gap { expected, got } => {
                     status.gaps += 1;
@@ -456,4 +436,30 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
         });
     }
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_at_half_a_second_and_doubles_with_each_failure_in_a_row() {
+        let config = FeedConfig::new("ws://127.0.0.1:9", "t");
+        let range = |failures| {
+            let waits: Vec<f64> = (0..200)
+                .map(|_| backoff(&config, failures).as_secs_f64())
+                .collect();
+            let lo = waits.iter().copied().fold(f64::MAX, f64::min);
+            let hi = waits.iter().copied().fold(0.0, f64::max);
+            (lo, hi)
+        };
+        for (failures, step) in [(0, 0.5), (1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (12, 30.0)] {
+            let (lo, hi) = range(failures);
+            assert!(
+                lo >= step / 2.0 - 1e-9 && hi <= step + 1e-9,
+                "after {failures} failures the wait was {lo:.3}–{hi:.3} s, not within half and all of {step} s"
+            );
+            assert!(hi - lo > step * 0.2, "no jitter after {failures} failures");
+        }
+    }
 }

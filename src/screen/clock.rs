@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{Datelike, Timelike};
 use fluent_bundle::FluentValue;
 
-use crate::catalogue::Catalogue;
+use herald_core::catalogue::Catalogue;
 
 /// "09:05": 24-hour time as all five offices write it.
 pub fn time_text(now: &chrono::DateTime<chrono::Local>) -> String {

@@ -11,7 +11,13 @@ use std::time::SystemTime;
 use bevy::asset::{AssetLoadError, AssetLoadFailedEvent};
 use bevy::prelude::*;
 
-use super::design::{self, ActiveLayout, ActiveTheme};
+use herald_core::catalogue::Catalogue;
+use herald_core::design::DesignError;
+use herald_core::log_event::{self, LogEvent};
+
+use super::design_assets::{
+    ActiveLayout, ActiveTheme, LayoutFile, LayoutLoader, ThemeFile, ThemeLoader,
+};
 
 /// Seconds between two looks at the files' modification times in preview.
 pub const WATCH_SECS: f64 = 1.0;
@@ -25,7 +31,7 @@ pub struct DesignFiles {
     pub theme: String,
     /// Reload a file when it is saved (preview).
     pub watch: bool,
-    pub handles: Option<(Handle<design::Layout>, Handle<design::Theme>)>,
+    pub handles: Option<(Handle<LayoutFile>, Handle<ThemeFile>)>,
     /// What the layout and theme files looked like on disk when last read.
     stamps: [Option<Stamp>; 2],
     looked_at: f64,
@@ -58,7 +64,7 @@ impl DesignFiles {
     }
 
     /// Follows another layout file (the preview's layout picker).
-    pub fn follow_layout(&mut self, path: String, handle: Handle<design::Layout>) {
+    pub fn follow_layout(&mut self, path: String, handle: Handle<LayoutFile>) {
         if let Some((layout, _)) = &mut self.handles {
             *layout = handle;
         }
@@ -67,7 +73,7 @@ impl DesignFiles {
     }
 
     /// Follows another theme file (the preview's theme picker).
-    pub fn follow_theme(&mut self, path: String, handle: Handle<design::Theme>) {
+    pub fn follow_theme(&mut self, path: String, handle: Handle<ThemeFile>) {
         if let Some((_, theme)) = &mut self.handles {
             *theme = handle;
         }
@@ -132,7 +138,7 @@ fn watch_words(
     words: Option<Res<super::Words>>,
     mut commands: Commands,
     mut status: ResMut<DesignStatus>,
-    mut generation: ResMut<super::layout::ScreenGeneration>,
+    mut generation: ResMut<super::zones::ScreenGeneration>,
 ) {
     let (Some(mut files), Some(words)) = (files, words) else {
         return;
@@ -148,7 +154,7 @@ fn watch_words(
     }
     files.stamp = stamps;
     let primary = words.0.primary().to_owned();
-    match crate::catalogue::Catalogue::load(&files.locales, &primary) {
+    match Catalogue::load(&files.locales, &primary) {
         Ok((catalogue, problems)) if problems.is_empty() => {
             info!("locales changed on disk; the new words are in use");
             commands.insert_resource(super::Words(std::sync::Arc::new(catalogue)));
@@ -167,7 +173,9 @@ fn watch_words(
                 problems.len()
             );
             warn!("{error}");
-            crate::event_log::emit("words_error", serde_json::json!({ "error": error }));
+            log_event::emit(LogEvent::WordsError {
+                error: error.clone(),
+            });
             status.last_error = Some(error);
         }
         Err(e) => {
@@ -179,10 +187,10 @@ fn watch_words(
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<DesignStatus>()
-        .init_asset::<design::Layout>()
-        .init_asset::<design::Theme>()
-        .register_asset_loader(design::LayoutLoader)
-        .register_asset_loader(design::ThemeLoader)
+        .init_asset::<LayoutFile>()
+        .init_asset::<ThemeFile>()
+        .register_asset_loader(LayoutLoader)
+        .register_asset_loader(ThemeLoader)
         .add_systems(Startup, load_designs)
         .add_systems(
             Update,
@@ -233,12 +241,12 @@ fn watch_designs(time: Res<Time<Real>>, assets: Res<AssetServer>, mut files: Res
 )]
 fn adopt_designs(
     files: Res<DesignFiles>,
-    mut layout_events: MessageReader<AssetEvent<design::Layout>>,
-    mut theme_events: MessageReader<AssetEvent<design::Theme>>,
-    mut layout_failed: MessageReader<AssetLoadFailedEvent<design::Layout>>,
-    mut theme_failed: MessageReader<AssetLoadFailedEvent<design::Theme>>,
-    layouts: Res<Assets<design::Layout>>,
-    themes: Res<Assets<design::Theme>>,
+    mut layout_events: MessageReader<AssetEvent<LayoutFile>>,
+    mut theme_events: MessageReader<AssetEvent<ThemeFile>>,
+    mut layout_failed: MessageReader<AssetLoadFailedEvent<LayoutFile>>,
+    mut theme_failed: MessageReader<AssetLoadFailedEvent<ThemeFile>>,
+    layouts: Res<Assets<LayoutFile>>,
+    themes: Res<Assets<ThemeFile>>,
     mut active_layout: ResMut<ActiveLayout>,
     mut active_theme: ResMut<ActiveTheme>,
     mut status: ResMut<DesignStatus>,
@@ -252,9 +260,9 @@ fn adopt_designs(
             && let Some(new) = layouts.get(*id)
         {
             status.last_error = None;
-            if *new != active_layout.0 {
+            if new.0 != active_layout.0 {
                 info!("layout {} in use", files.layout);
-                active_layout.0 = new.clone();
+                active_layout.0 = new.0.clone();
                 status.reloads += 1;
             }
         }
@@ -265,9 +273,9 @@ fn adopt_designs(
             && let Some(new) = themes.get(*id)
         {
             status.last_error = None;
-            if *new != active_theme.0 {
+            if new.0 != active_theme.0 {
                 info!("theme {} in use", files.theme);
-                active_theme.0 = new.clone();
+                active_theme.0 = new.0.clone();
                 status.reloads += 1;
             }
         }
@@ -281,10 +289,10 @@ fn adopt_designs(
                 .map(|f| (f.path.to_string(), plain_error(&f.error))),
         );
     for (file, error) in failures {
-        crate::event_log::emit(
-            "design_error",
-            serde_json::json!({ "file": file, "error": error }),
-        );
+        log_event::emit(LogEvent::DesignError {
+            file,
+            error: error.clone(),
+        });
         status.last_error = Some(error);
     }
 }
@@ -293,7 +301,7 @@ fn adopt_designs(
 /// it, not Bevy's wrapping of it with the loader's type name and a backtrace.
 fn plain_error(error: &AssetLoadError) -> String {
     if let AssetLoadError::AssetLoaderError(e) = error
-        && let Some(design) = e.error().downcast_ref::<design::DesignError>()
+        && let Some(design) = e.error().downcast_ref::<DesignError>()
     {
         return design.to_string();
     }

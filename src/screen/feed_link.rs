@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 
-use super::{Room, ScreenSystems};
-use crate::event_log;
+use herald_core::log_event::{self, LogEvent};
+use herald_core::office::server::DemoFeed;
+
+use super::{ScreenSystems, WaitingRoom};
 use crate::feed::{self, FeedConfig, FeedHandle, Pumped};
 
 /// What the feed needs to start; consumed at startup.
@@ -20,7 +22,7 @@ pub struct FeedLink(pub Mutex<FeedHandle>);
 
 /// Keeps the embedded demo office alive as long as the app runs.
 #[derive(Resource)]
-pub struct DemoOffice(pub feed::demo::DemoFeed);
+pub struct DemoOffice(pub DemoFeed);
 
 pub fn plugin(app: &mut App) {
     app.add_systems(Startup, start_feed)
@@ -62,14 +64,14 @@ pub fn event_loop_waker(proxy: Option<&EventLoopProxyWrapper>) -> feed::Waker {
     }
 }
 
-fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
+fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<WaitingRoom>) {
     let Some(link) = link else {
         return;
     };
     let Ok(handle) = link.0.lock() else {
         return;
     };
-    let room = &mut *room;
+    let room = &mut room.0;
     let pumped = feed::pump(&handle, &mut room.board, &mut room.status);
     if pumped.is_empty() {
         return;
@@ -78,22 +80,22 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
         match item {
             Pumped::Connected(url) => {
                 info!("connected to the queue system at {url}");
-                event_log::emit("connected", serde_json::json!({ "url": url }));
+                log_event::emit(LogEvent::Connected { url });
                 room.revision += 1;
             }
             Pumped::Disconnected(reason) => {
                 warn!("queue feed lost: {reason}; showing the last state and reconnecting");
-                event_log::emit("disconnected", serde_json::json!({ "reason": reason }));
+                log_event::emit(LogEvent::Disconnected { reason });
                 room.revision += 1;
             }
             Pumped::Rejected(rejection) => {
                 warn!(
                     "queue feed: refused a frame: {rejection} (the screen keeps its last good state)"
                 );
-                event_log::emit(
-                    "frame_rejected",
-                    serde_json::json!({ "kind": rejection.kind(), "reason": rejection.to_string() }),
-                );
+                log_event::emit(LogEvent::FrameRejected {
+                    kind: rejection.kind().to_owned(),
+                    reason: rejection.to_string(),
+                });
             }
             Pumped::Applied {
                 kind,
@@ -101,14 +103,11 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
                 latency,
                 news,
             } => {
-                event_log::emit(
-                    "event_applied",
-                    serde_json::json!({
-                        "type": kind,
-                        "seq": seq,
-                        "latency_us": latency.as_micros() as u64,
-                    }),
-                );
+                log_event::emit(LogEvent::EventApplied {
+                    r#type: kind.to_owned(),
+                    seq,
+                    latency_us: latency.as_micros().try_into().unwrap_or(u64::MAX),
+                });
                 // When the frame arrived, for the announcer's call-to-chime timing.
                 let received = std::time::Instant::now()
                     .checked_sub(latency)
@@ -118,15 +117,19 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<Room>) {
             Pumped::Duplicate(seq) => {
                 debug!("queue feed: seq {seq} was already applied; dropped");
             }
+            Pumped::Renumbered { last, got } => {
+                warn!(
+                    "queue feed: the queue system now counts from seq {got}, below the {last} \
+                     already shown (it restarted?); asked for a snapshot to follow its new numbering"
+                );
+                log_event::emit(LogEvent::NumberingRestarted { last, got });
+            }
             Pumped::Gap { expected, got } => {
                 warn!(
                     "queue feed: expected seq {}, got {got}; asked the server for a snapshot",
                     expected.map_or("a snapshot".to_owned(), |s| s.to_string())
                 );
-                event_log::emit(
-                    "gap",
-                    serde_json::json!({ "expected": expected, "got": got }),
-                );
+                log_event::emit(LogEvent::Gap { expected, got });
             }
         }
     }

@@ -8,7 +8,9 @@ use bevy::prelude::*;
 use bevy::text::TextLayoutInfo;
 use bevy::ui::{CalculatedClip, ComputedNode, UiGlobalTransform};
 
-use super::design::ActiveLayout;
+use herald_core::log_event::{self, LogEvent};
+
+use super::design_assets::ActiveLayout;
 
 /// Slack for rounding: glyph boxes and node sizes are rounded separately.
 const SLACK_PX: f32 = 1.5;
@@ -130,15 +132,12 @@ pub fn report_clipped_text(
              of it shows; shorten the name or give its zone more room (docs/layouts.md)",
             layout.0.name, s.text, s.needed.x, s.needed.y, s.room.x, s.room.y
         );
-        crate::event_log::emit(
-            "text_clipped",
-            serde_json::json!({
-                "layout": layout.0.name,
-                "text": s.text,
-                "needed": [s.needed.x.round(), s.needed.y.round()],
-                "shown": [s.room.x.round(), s.room.y.round()],
-            }),
-        );
+        log_event::emit(LogEvent::TextClipped {
+            layout: layout.0.name.clone(),
+            text: s.text.clone(),
+            needed: [s.needed.x.round(), s.needed.y.round()],
+            shown: [s.room.x.round(), s.room.y.round()],
+        });
     }
 }
 

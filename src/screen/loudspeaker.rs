@@ -8,10 +8,12 @@ use bevy::audio::{AudioPlayer, AudioSink, AudioSource, PlaybackSettings, Volume}
 use bevy::prelude::*;
 use bevy::winit::EventLoopProxyWrapper;
 
-use super::room::ToAnnounce;
-use super::{Room, ScreenSystems, Words};
-use crate::announcement::announcer::{Announcer, AnnouncerConfig, Progress, SpeakerFactory};
-use crate::announcement::chime;
+use herald_core::announcement::chime;
+use herald_core::announcement::sequencer::Progress;
+use herald_core::room::ToAnnounce;
+
+use super::{ScreenSystems, WaitingRoom, Words};
+use crate::voice::announcer::{Announcer, AnnouncerConfig, SpeakerFactory};
 
 /// What the loudspeaker needs to start; consumed at startup. Absent on a muted display.
 #[derive(Resource)]
@@ -67,7 +69,7 @@ fn start_announcer(
     }
 }
 
-fn hand_over_calls(mut room: ResMut<Room>, speaker: Option<ResMut<Loudspeaker>>) {
+fn hand_over_calls(mut room: ResMut<WaitingRoom>, speaker: Option<ResMut<Loudspeaker>>) {
     if room.to_announce.is_empty() {
         return;
     }

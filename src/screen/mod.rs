@@ -1,30 +1,37 @@
 //! The screen: the Bevy shell that shows the room on a waiting-room monitor.
 //!
-//! It owns no rules about calls (those live in `board` and `room`); it lays out the zones,
-//! fills them with words from the catalogue, animates a new call, and sleeps between changes.
+//! It owns no rules about calls (those live in `herald_core`'s board and room); it builds the
+//! zones a layout places (`zones/`), fills them from the pure text view (`view`), animates a
+//! new call (`motion`), and sleeps between changes (`wakeup`). The edges meet it here too: the
+//! feed (`feed_link`), the loudspeaker, the design files, the preview and screenshots.
 
 pub mod app;
 pub mod clock;
-pub mod design;
+pub mod design_assets;
 pub mod design_files;
 pub mod feed_link;
 pub mod fit;
-pub mod layout;
 pub mod loudspeaker;
 pub mod motion;
+pub mod palette;
 pub mod preview;
-pub mod preview_target;
-pub mod room;
 pub mod shot;
 pub mod sizing;
-pub mod theme;
+pub mod view;
+pub mod wakeup;
+pub mod zones;
 
 use std::sync::Arc;
 
 use bevy::prelude::*;
+use herald_core::catalogue::Catalogue;
+use herald_core::design::MarkStyle;
+use herald_core::log_event::{self, LogEvent};
+use herald_core::room::Room;
 
-use crate::catalogue::Catalogue;
-pub use room::{HeroCall, Room};
+/// The room this screen shows: the board, the hero and its queue (`herald_core::room`).
+#[derive(Resource, Default, Deref, DerefMut)]
+pub struct WaitingRoom(pub Room);
 
 /// The words, shared with the rest of herald.
 #[derive(Resource, Clone)]
@@ -75,7 +82,7 @@ impl ScreenArea {
 /// Follows the primary window's size, unless a preview target says otherwise.
 fn measure_screen_area(
     windows: Query<&bevy::window::Window, With<bevy::window::PrimaryWindow>>,
-    target: Option<Res<preview_target::PreviewTarget>>,
+    target: Option<Res<preview::target::PreviewTarget>>,
     mut area: ResMut<ScreenArea>,
 ) {
     let size = match (target, windows.single()) {
@@ -102,7 +109,7 @@ pub struct ScreenSettings {
     /// Seconds a new call stays visibly marked (for visitors who cannot hear the call).
     pub marked_secs: f64,
     /// How it is marked (from the layout).
-    pub mark: design::MarkStyle,
+    pub mark: MarkStyle,
     pub recent_rows: usize,
     pub office_name: Option<String>,
     /// A logo that replaces the theme's (`--logo`), a PNG under `assets/`.
@@ -118,7 +125,7 @@ impl Default for ScreenSettings {
             layout_reduced_motion: false,
             hold_secs: 4.0,
             marked_secs: 10.0,
-            mark: design::MarkStyle::Border,
+            mark: MarkStyle::Border,
             recent_rows: 6,
             office_name: None,
             logo: None,
@@ -144,13 +151,9 @@ pub enum ScreenSystems {
 pub fn plugin(app: &mut App) {
     // Registered here too so the screen runs without a window (tests with `MinimalPlugins`).
     app.add_message::<bevy::window::RequestRedraw>();
-    app.init_resource::<Room>()
-        .init_resource::<design::ActiveLayout>()
-        .init_resource::<design::ActiveTheme>()
-        .init_resource::<layout::ScreenGeneration>()
-        .init_resource::<layout::CounterFocus>()
-        .init_resource::<layout::NoticeRotation>()
-        .init_resource::<layout::RoomSizing>()
+    app.init_resource::<WaitingRoom>()
+        .init_resource::<design_assets::ActiveLayout>()
+        .init_resource::<design_assets::ActiveTheme>()
         .init_resource::<ScreenArea>()
         .init_resource::<ScreenSettings>()
         .init_resource::<motion::HeroMotion>()
@@ -164,38 +167,20 @@ pub fn plugin(app: &mut App) {
             )
                 .chain(),
         )
-        .add_systems(Startup, layout::spawn_camera)
         .add_systems(First, measure_screen_area)
         .add_systems(
             Update,
-            (
-                (
-                    advance_hero,
-                    rotate_language,
-                    layout::rotate_notices,
-                    layout::pause_notices_by_key,
-                    layout::build_screen,
-                )
-                    .in_set(ScreenSystems::Decide),
-                (
-                    layout::refresh_texts,
-                    layout::refresh_counters,
-                    layout::size_call_texts.after(layout::refresh_texts),
-                )
-                    .in_set(ScreenSystems::Draw),
-                motion::animate_hero.in_set(ScreenSystems::Animate),
-                sizing::size_for_room
-                    .in_set(ScreenSystems::Draw)
-                    .before(layout::size_call_texts),
-            ),
+            (advance_hero, rotate_language).in_set(ScreenSystems::Decide),
         )
-        .add_systems(Last, fit::report_clipped_text);
+        .add_systems(Update, motion::animate_hero.in_set(ScreenSystems::Animate))
+        .add_systems(Last, fit::report_clipped_text)
+        .add_plugins(zones::plugin);
 }
 
 fn advance_hero(
     time: Res<Time<Real>>,
     settings: Res<ScreenSettings>,
-    mut room: ResMut<Room>,
+    mut room: ResMut<WaitingRoom>,
     mut motion: ResMut<motion::HeroMotion>,
 ) {
     let now = time.elapsed_secs_f64();
@@ -204,15 +189,12 @@ fn advance_hero(
         if hero.fresh {
             motion.start(now);
         }
-        crate::event_log::emit(
-            "call_shown",
-            serde_json::json!({
-                "ticket": hero.call.ticket,
-                "counter": hero.call.counter.label,
-                "recall": hero.recall,
-                "fresh": hero.fresh,
-            }),
-        );
+        log_event::emit(LogEvent::CallShown {
+            ticket: hero.call.ticket.clone(),
+            counter: hero.call.counter.label.clone(),
+            recall: hero.recall,
+            fresh: hero.fresh,
+        });
         info!(
             "showing {} → counter {}{}",
             hero.call.ticket,

@@ -6,8 +6,12 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
 use super::ScreenSettings;
-use super::design::{ActiveTheme, MarkStyle};
-use super::layout::{Part, Slot};
+use herald_core::design::MarkStyle;
+use herald_core::log_event::{self, LogEvent};
+
+use super::design_assets::ActiveTheme;
+use super::palette::Palette;
+use super::zones::{Part, Slot};
 
 /// Seconds the pop-in scale lasts.
 pub const POP_SECS: f64 = 0.45;
@@ -113,15 +117,12 @@ pub fn animate_hero(
         let seconds = motion.last_frame - started;
         if motion.frames > 1 && seconds > 0.0 {
             let fps = f64::from(motion.frames - 1) / seconds;
-            crate::event_log::emit(
-                "call_animation",
-                serde_json::json!({
-                    "frames": motion.frames,
-                    "seconds": (seconds * 1000.0).round() / 1000.0,
-                    "fps": (fps * 10.0).round() / 10.0,
-                    "reduced_motion": reduced,
-                }),
-            );
+            log_event::emit(LogEvent::CallAnimation {
+                frames: motion.frames,
+                seconds: (seconds * 1000.0).round() / 1000.0,
+                fps: (fps * 10.0).round() / 10.0,
+                reduced_motion: reduced,
+            });
             debug!(
                 "call animation: {} frames in {seconds:.2} s ({fps:.1} fps)",
                 motion.frames
@@ -140,19 +141,16 @@ pub fn animate_hero(
         return;
     }
     *last = Some(key);
+    let c = Palette::of(&theme.0);
     for (part, mut background, mut border, transform) in &mut panels {
         match part {
             Part::HeroPanel => {
                 background.0 = if look.highlighted {
-                    theme.0.highlight
+                    c.highlight
                 } else {
-                    theme.0.panel
+                    c.panel
                 };
-                *border = BorderColor::all(if look.marked {
-                    theme.0.accent
-                } else {
-                    theme.0.panel
-                });
+                *border = BorderColor::all(if look.marked { c.accent } else { c.panel });
             }
             Part::HeroContent => {
                 if let Some(mut transform) = transform {
@@ -165,10 +163,10 @@ pub fn animate_hero(
     for (slot, mut color) in &mut texts {
         let (normal, on_highlight) = match slot {
             Slot::HeroTicket | Slot::HeroCounter | Slot::HeroDetail => {
-                (theme.0.text, theme.0.text_on_highlight)
+                (c.text, c.text_on_highlight)
             }
-            Slot::HeroTitle | Slot::HeroVisitor => (theme.0.muted, theme.0.text_on_highlight),
-            Slot::HeroArrow => (theme.0.accent, theme.0.text_on_highlight),
+            Slot::HeroTitle | Slot::HeroVisitor => (c.muted, c.text_on_highlight),
+            Slot::HeroArrow => (c.accent, c.text_on_highlight),
             _ => continue,
         };
         color.0 = if look.highlighted {
@@ -177,27 +175,6 @@ pub fn animate_hero(
             normal
         };
     }
-}
-
-/// Counts flashes (a pair of opposing changes in the highlight) in every 1-second window of
-/// `samples` (time, highlighted), and returns the largest count.
-pub fn max_flashes_per_second(samples: &[(f64, bool)]) -> usize {
-    let changes: Vec<f64> = samples
-        .windows(2)
-        .filter(|w| w[0].1 != w[1].1)
-        .map(|w| w[1].0)
-        .collect();
-    changes
-        .iter()
-        .map(|start| {
-            changes
-                .iter()
-                .filter(|t| **t >= *start && **t < start + 1.0)
-                .count()
-                / 2
-        })
-        .max()
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

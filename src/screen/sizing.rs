@@ -8,8 +8,11 @@
 
 use bevy::prelude::*;
 
-use super::design::ActiveLayout;
-use super::layout::{CAP_HEIGHT_EM, CallText, RoomSizing, ScreenGeneration};
+use herald_core::log_event::{self, LogEvent};
+
+use super::design_assets::ActiveLayout;
+use super::zones::ScreenGeneration;
+use super::zones::hero::{CAP_HEIGHT_EM, CallText, RoomSizing};
 
 /// ADA 703.5: capital height at up to this distance.
 const BASE_CAP_MM: f32 = 51.0;
@@ -106,16 +109,13 @@ pub fn size_for_room(
         px_per_mm,
         ticket_mm: ticket_vmin * w.min(h) / 100.0 * CAP_HEIGHT_EM / px_per_mm,
     };
-    crate::event_log::emit(
-        "room_sizing",
-        serde_json::json!({
-            "distance_m": tenths(spec.distance_m),
-            "screen_height_mm": tenths(height_mm),
-            "required_cap_mm": tenths(report.required_mm),
-            "ticket_cap_mm": tenths(report.ticket_mm),
-            "too_small": report.too_small(),
-        }),
-    );
+    log_event::emit(LogEvent::RoomSizing {
+        distance_m: tenths(spec.distance_m),
+        screen_height_mm: tenths(height_mm),
+        required_cap_mm: tenths(report.required_mm),
+        ticket_cap_mm: tenths(report.ticket_mm),
+        too_small: report.too_small(),
+    });
     if report.too_small() {
         let other_layout = if layout.0.name == "accessible" {
             ""

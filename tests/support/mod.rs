@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use herald::board::{Board, News};
-use herald::feed::journal::{Journal, Subscriber};
 use herald::feed::{self, FeedConfig, FeedHandle, FeedStatus, Pumped};
-use herald::protocol::{self, Call, ClientMessage, ServerMessage, State, VERSION};
+use herald_core::board::{Board, News};
+use herald_core::office::journal::{Journal, Subscriber};
+use herald_core::protocol::{self, Call, ClientMessage, ServerMessage, State, VERSION};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinSet;
@@ -143,7 +143,7 @@ fn make_call(n: usize) -> Call {
         format!("call-{n}"),
         ticket(n),
         &counter,
-        "2026-11-22T09:00:00Z",
+        chrono::Utc::now().to_rfc3339(),
     )
 }
 
@@ -300,7 +300,7 @@ impl Display {
                 Pumped::Connected(_) => self.connects.push(Instant::now()),
                 Pumped::Disconnected(reason) => self.disconnects.push((Instant::now(), reason)),
                 Pumped::Rejected(r) => self.rejections.push(r.kind().to_owned()),
-                Pumped::Duplicate(_) | Pumped::Gap { .. } => {}
+                Pumped::Duplicate(_) | Pumped::Gap { .. } | Pumped::Renumbered { .. } => {}
             }
         }
     }

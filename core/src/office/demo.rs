@@ -1,27 +1,21 @@
-//! The embedded demo feed: a small client centre simulated inside the herald process, served as a
-//! real protocol-v1 WebSocket server on loopback. `herald` with no `--feed` connects to it through
-//! the same client code a real queue system would meet.
+//! The demo office: a small client centre simulated inside the herald process. It makes the
+//! calls, recalls, counter changes and notices a real office would, into a [`Journal`]; the
+//! office server (`office::server`) serves that journal as protocol v1 on loopback, so `herald`
+//! with no `--feed` goes through the same client code a real queue system would meet.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use rand::Rng;
 use rand::seq::IndexedRandom;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{broadcast, oneshot};
-use tokio_tungstenite::tungstenite::Message;
 
-use super::journal::{Journal, Subscriber};
+use super::journal::Journal;
 use crate::protocol::{
-    self, Call, CallEnd, ClientMessage, Counter, CounterRef, CounterState, Localized, Notice,
-    ServerMessage, State, VERSION,
+    Call, CallEnd, Counter, CounterRef, CounterState, Localized, Notice, ServerMessage, State,
+    VERSION,
 };
 
 /// How lively the simulated office is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DemoOptions {
     /// The first new call comes this soon after start, so a short demo shows one animating.
     pub first_call_after: Duration,
@@ -34,24 +28,6 @@ impl Default for DemoOptions {
         Self {
             first_call_after: Duration::from_millis(1500),
             interval: (Duration::from_secs(5), Duration::from_secs(12)),
-        }
-    }
-}
-
-/// A running demo feed; dropping it stops the server.
-pub struct DemoFeed {
-    pub url: String,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Drop for DemoFeed {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }
@@ -166,13 +142,19 @@ fn localized(pairs: &[(&str, &str)]) -> Localized {
 }
 
 /// The simulated office: who is at which counter and which ticket comes next.
-struct Office {
+pub struct Office {
     next_number: [u32; SERVICES.len()],
     calls_made: u64,
 }
 
+impl Default for Office {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Office {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let mut rng = rand::rng();
         Self {
             next_number: std::array::from_fn(|_| rng.random_range(12..48)),
@@ -189,7 +171,8 @@ impl Office {
         }
     }
 
-    fn initial_state(&mut self) -> State {
+    /// The office as it opens: counters, a few earlier calls, a notice.
+    pub fn initial_state(&mut self) -> State {
         let counters = COUNTERS
             .iter()
             .map(|(id, floor, _)| {
@@ -268,7 +251,8 @@ impl Office {
 
     /// One moment in the office: usually a counter finishes and calls the next ticket, sometimes
     /// a clerk calls the same ticket again, or a counter pauses or reopens.
-    fn step(&mut self, journal: &mut Journal) -> Vec<ServerMessage> {
+    /// One moment of the office: a call, a recall, a counter change…, numbered by `journal`.
+    pub fn step(&mut self, journal: &mut Journal) -> Vec<ServerMessage> {
         let mut rng = rand::rng();
         let board = journal.board();
         let open: Vec<Counter> = board
@@ -332,132 +316,6 @@ impl Office {
             call,
         }));
         out
-    }
-}
-
-/// Starts the demo office on a free loopback port.
-pub fn spawn(options: DemoOptions) -> std::io::Result<DemoFeed> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    listener.set_nonblocking(true)?;
-    let address = listener.local_addr()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let (stop_tx, stop_rx) = oneshot::channel();
-    let thread = std::thread::Builder::new()
-        .name("herald-demo-feed".into())
-        .spawn(move || {
-            runtime.block_on(async move {
-                match TcpListener::from_std(listener) {
-                    Ok(listener) => serve(listener, options, stop_rx).await,
-                    Err(e) => tracing::error!("demo feed: cannot listen on {address}: {e}"),
-                }
-            });
-        })?;
-    Ok(DemoFeed {
-        url: format!("ws://{address}"),
-        stop: Some(stop_tx),
-        thread: Some(thread),
-    })
-}
-
-async fn serve(listener: TcpListener, options: DemoOptions, mut stop: oneshot::Receiver<()>) {
-    let mut office = Office::new();
-    let journal = Arc::new(Mutex::new(Journal::new(office.initial_state(), 500)));
-    let (events, _) = broadcast::channel::<ServerMessage>(256);
-    let mut next = tokio::time::Instant::now() + options.first_call_after;
-    loop {
-        tokio::select! {
-            _ = &mut stop => return,
-            () = tokio::time::sleep_until(next) => {
-                let made = match journal.lock() {
-                    Ok(mut journal) => office.step(&mut journal),
-                    Err(_) => return,
-                };
-                for message in made {
-                    // No display connected is fine: the journal keeps the event for later.
-                    let _ = events.send(message);
-                }
-                let (low, high) = options.interval;
-                next = tokio::time::Instant::now() + rand::rng().random_range(low..=high.max(low));
-            }
-            accepted = listener.accept() => {
-                if let Ok((stream, peer)) = accepted {
-                    tokio::spawn(display_session(stream, peer, journal.clone(), events.subscribe()));
-                }
-            }
-        }
-    }
-}
-
-/// Serves one connected display: answers hello, then forwards every event, keepalives when
-/// quiet, and a snapshot when the display asks to resync.
-async fn display_session(
-    stream: TcpStream,
-    peer: SocketAddr,
-    journal: Arc<Mutex<Journal>>,
-    mut events: broadcast::Receiver<ServerMessage>,
-) {
-    let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
-        tracing::warn!("demo feed: {peer} did not complete the WebSocket handshake");
-        return;
-    };
-    let mut subscriber = Subscriber::default();
-    let mut keepalive = tokio::time::interval(Duration::from_secs(10));
-    loop {
-        tokio::select! {
-            frame = socket.next() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                    Some(Ok(_)) => continue,
-                };
-                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
-                    tracing::warn!("demo feed: ignoring a frame from {peer} that is not a v1 client frame");
-                    continue;
-                };
-                let answer = match journal.lock() {
-                    Ok(j) => subscriber.answer(&j, &request),
-                    Err(_) => return,
-                };
-                for message in answer {
-                    if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            event = events.recv() => {
-                let message = match event {
-                    Ok(message) => message,
-                    // Too slow a reader: it gets a snapshot instead of the events it missed.
-                    Err(broadcast::error::RecvError::Lagged(_)) => match journal.lock() {
-                        Ok(j) => j.snapshot(),
-                        Err(_) => return,
-                    },
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if let ServerMessage::Snapshot { seq, .. } = &message {
-                    subscriber.sent_snapshot(*seq);
-                } else if !subscriber.forward(message.seq()) {
-                    continue;
-                }
-                if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
-                    return;
-                }
-            }
-            _ = keepalive.tick() => {
-                if !subscriber.greeted() {
-                    continue;
-                }
-                let message = match journal.lock() {
-                    Ok(j) => j.keepalive(),
-                    Err(_) => return,
-                };
-                if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
-                    return;
-                }
-            }
-        }
     }
 }
 

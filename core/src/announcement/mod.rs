@@ -3,10 +3,10 @@
 //! Every word comes from the `.ftl` files (`speech-*`, `ticket-letter`), so a translator can fix
 //! how herald speaks without touching Rust. Here only the ticket is cut into letters and numbers.
 
-pub mod announcer;
 pub mod chime;
+pub mod progress;
 pub mod schedule;
-pub mod voice;
+pub mod sequencer;
 
 use fluent_bundle::FluentValue;
 
@@ -112,8 +112,11 @@ pub struct AnnouncerSettings {
     pub pause_millis: u32,
     /// Silence between two languages of one round.
     pub gap_millis: u32,
-    /// Calls waiting beyond this many are shortened (never dropped).
+    /// Calls waiting beyond this many are shortened.
     pub backlog: usize,
+    /// Calls waiting beyond this many are dropped, oldest first: a flood must not hold the
+    /// loudspeaker for hours with calls nobody waits for any more.
+    pub limit: usize,
 }
 
 impl Default for AnnouncerSettings {
@@ -124,6 +127,7 @@ impl Default for AnnouncerSettings {
             pause_millis: 700,
             gap_millis: 350,
             backlog: 4,
+            limit: 24,
         }
     }
 }
@@ -135,6 +139,8 @@ pub enum QueueNote {
     Shortened { ticket: String, waiting: usize },
     /// A language has no voice; its speech is skipped (reported once per language).
     NoVoice { lang: String },
+    /// Too many calls were waiting: the oldest is dropped without being announced.
+    Dropped { ticket: String, waiting: usize },
 }
 
 struct Waiting {
@@ -178,6 +184,14 @@ impl AnnouncementQueue {
             shortened: false,
         });
         let mut notes = Vec::new();
+        while self.waiting.len() > self.settings.limit.max(1) {
+            if let Some(old) = self.waiting.pop_front() {
+                notes.push(QueueNote::Dropped {
+                    ticket: old.call.ticket,
+                    waiting: self.waiting.len() + 1,
+                });
+            }
+        }
         // At most `backlog` calls wait in full; the oldest beyond that are shortened.
         let full = self.waiting.iter().filter(|w| !w.shortened).count();
         let over = full.saturating_sub(self.settings.backlog);
@@ -275,7 +289,7 @@ mod tests {
     use super::*;
 
     fn catalogue() -> Catalogue {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
         match Catalogue::load(&dir, "sk") {
             Ok((catalogue, _)) => catalogue,
             Err(e) => panic!("{e}"),
@@ -367,6 +381,24 @@ mod tests {
         let (a, _) = q.next(&c, |_| true).expect("an announcement");
         assert_eq!(a.ticket, "A002");
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_flood_beyond_the_limit_drops_the_oldest_and_says_which() {
+        let mut q = queue(&["sk"], 1);
+        let mut notes = Vec::new();
+        for n in 1..=30 {
+            notes.extend(q.push(call(n, None)));
+        }
+        assert_eq!(q.len(), 24);
+        let dropped: Vec<&str> = notes
+            .iter()
+            .filter_map(|n| match n {
+                QueueNote::Dropped { ticket, .. } => Some(ticket.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dropped, ["A001", "A002", "A003", "A004", "A005", "A006"]);
     }
 
     #[test]

@@ -234,7 +234,7 @@ pub fn floor_args(floor: i32) -> [(&'static str, FluentValue<'static>); 2] {
 }
 
 /// Finds the folder holding `assets/` and `locales/`: `HERALD_ROOT`, else the current folder
-/// when it has them, else the folder herald was built from.
+/// when it has them, else the workspace herald was built from.
 pub fn data_root() -> PathBuf {
     if let Some(root) = std::env::var_os("HERALD_ROOT") {
         return PathBuf::from(root);
@@ -245,5 +245,7 @@ pub fn data_root() -> PathBuf {
     {
         return cwd;
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // The workspace this crate lives in (`core/..`).
+    let core = Path::new(env!("CARGO_MANIFEST_DIR"));
+    core.parent().unwrap_or(core).to_path_buf()
 }

@@ -1,13 +1,13 @@
-//! The room: the board plus what the screen is doing with it (which call is the hero and since
-//! when). Plain data behind one Bevy resource, so every screen system reads one place.
+//! The room: the board plus what the screen is doing with it (which call holds the hero zone
+//! and since when, which calls wait for their turn, which are still marked as new). Plain data;
+//! the screen keeps one of these in a resource, so every screen system reads one place.
 
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use bevy::prelude::Resource;
-
 use crate::board::{Applied, Board, News};
-use crate::feed::FeedStatus;
+use crate::link::FeedStatus;
+use crate::log_event::{self, LogEvent};
 use crate::protocol::{Call, ServerMessage};
 
 /// A call waiting for, or holding, the hero zone.
@@ -19,8 +19,38 @@ pub struct HeroCall {
     pub fresh: bool,
 }
 
-#[derive(Resource, Default)]
+/// What the room lets through to the hero and the loudspeaker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoomLimits {
+    /// A call older than this (by its `at`) is listed in the history but neither takes the hero
+    /// nor is announced: after an outage or a flood nobody waits for a ticket called long ago.
+    /// `None`: any age.
+    pub max_call_age: Option<chrono::Duration>,
+    /// At most this many calls wait for their 4 s on the hero; older ones go straight to the
+    /// recent list.
+    pub max_waiting: usize,
+}
+
+impl Default for RoomLimits {
+    fn default() -> Self {
+        Self {
+            max_call_age: Some(chrono::Duration::minutes(5)),
+            max_waiting: 12,
+        }
+    }
+}
+
+/// Calls the room did not put on the hero, by reason (for the log and the status).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub stale: u64,
+    pub backlog: u64,
+}
+
+#[derive(Default)]
 pub struct Room {
+    pub limits: RoomLimits,
+    pub skipped: Skipped,
     pub board: Board,
     pub status: FeedStatus,
     /// Bumped whenever the board changes, so text refreshes only when needed.
@@ -72,10 +102,10 @@ impl Room {
             self.test_calls.insert(call.id.clone());
         }
         let news = self.board.apply_local(message);
-        crate::event_log::emit(
-            "test_event",
-            serde_json::json!({ "kind": message.kind(), "test": true }),
-        );
+        log_event::emit(LogEvent::TestEvent {
+            kind: message.kind().to_owned(),
+            test: true,
+        });
         self.take_news(news, Instant::now());
     }
 
@@ -83,7 +113,24 @@ impl Room {
     pub fn take_news(&mut self, news: Vec<News>, received: Instant) {
         self.revision += 1;
         self.last_news = Some(received);
+        let now = chrono::Utc::now();
         for item in news {
+            if let News::Called(call) | News::Recalled(call) = &item
+                && let Some(age) = self.too_old(call, now)
+            {
+                self.skipped.stale += 1;
+                tracing::info!(
+                    "{} was called {} s ago: listed, but neither shown large nor announced",
+                    call.ticket,
+                    age.num_seconds()
+                );
+                log_event::emit(LogEvent::CallSkipped {
+                    ticket: call.ticket.clone(),
+                    reason: "stale".into(),
+                    age_s: Some(age.num_seconds()),
+                });
+                continue;
+            }
             match &item {
                 News::Called(call) => self.to_announce.push((
                     ToAnnounce::Call {
@@ -145,6 +192,25 @@ impl Room {
                 News::CounterChanged(_) | News::NoticesChanged => {}
             }
         }
+        while self.pending.len() > self.limits.max_waiting {
+            let Some(old) = self.pending.pop_front() else {
+                break;
+            };
+            self.skipped.backlog += 1;
+            log_event::emit(LogEvent::CallSkipped {
+                ticket: old.call.ticket.clone(),
+                reason: "backlog".into(),
+                age_s: None,
+            });
+        }
+    }
+
+    /// How old `call` is at `now`, when that is over the room's limit.
+    fn too_old(&self, call: &Call, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::Duration> {
+        let limit = self.limits.max_call_age?;
+        let at = chrono::DateTime::parse_from_rfc3339(&call.at).ok()?;
+        let age = now.signed_duration_since(at);
+        (age > limit).then_some(age)
     }
 
     /// Moves the hero on: a waiting call takes over once the current one has been shown for
@@ -206,5 +272,70 @@ impl Room {
         } else {
             Some((self.hero_since + hold - now).max(0.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{State, VERSION};
+
+    fn call_at(seq: u64, ticket: &str, at: chrono::DateTime<chrono::Utc>) -> ServerMessage {
+        ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call: Call::new(ticket, ticket, "1", at.to_rfc3339()),
+        }
+    }
+
+    fn opened() -> Room {
+        let mut room = Room::default();
+        room.apply(&ServerMessage::Snapshot {
+            v: VERSION,
+            seq: 1,
+            state: State::default(),
+        });
+        room
+    }
+
+    #[test]
+    fn a_call_made_long_ago_is_listed_but_neither_shown_large_nor_announced() {
+        let mut room = opened();
+        let now = chrono::Utc::now();
+        room.apply(&call_at(2, "A001", now - chrono::Duration::minutes(40)));
+        room.apply(&call_at(3, "A002", now));
+        assert_eq!(room.board.calls().count(), 2, "both are in the history");
+        let tickets: Vec<&str> = room
+            .pending
+            .iter()
+            .map(|h| h.call.ticket.as_str())
+            .collect();
+        assert_eq!(tickets, ["A002"]);
+        let announced: Vec<&str> = room
+            .to_announce
+            .iter()
+            .filter_map(|(t, _)| match t {
+                ToAnnounce::Call { call, .. } => Some(call.ticket.as_str()),
+                ToAnnounce::Cancel(_) => None,
+            })
+            .collect();
+        assert_eq!(announced, ["A002"]);
+        assert_eq!(room.skipped.stale, 1);
+    }
+
+    #[test]
+    fn a_flood_holds_the_hero_for_a_bounded_time() {
+        let mut room = opened();
+        let now = chrono::Utc::now();
+        for n in 0..40 {
+            room.apply(&call_at(2 + n, &format!("F{n:03}"), now));
+        }
+        assert_eq!(room.pending.len(), room.limits.max_waiting);
+        assert_eq!(room.skipped.backlog, 40 - room.limits.max_waiting as u64);
+        // The newest calls keep their turn.
+        assert_eq!(
+            room.pending.back().map(|h| h.call.ticket.as_str()),
+            Some("F039")
+        );
     }
 }

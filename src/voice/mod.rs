@@ -5,6 +5,8 @@
 //! When speech-dispatcher is missing, stops answering or crashes, the thread reports it, fails
 //! what it was asked to say (the announcer goes on with the chime), and reconnects later.
 
+pub mod announcer;
+
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -12,31 +14,7 @@ use std::time::{Duration, Instant};
 
 use tts::{Tts, UtteranceId};
 
-/// What the voice thread tells its owner.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum VoiceReport {
-    /// Connected; the voice chosen for each wanted language that has one.
-    Ready {
-        voices: BTreeMap<String, String>,
-    },
-    /// Every language's voice is loaded: from now on no sentence waits for a voice to load.
-    Warm,
-    /// No speech for now (why); the thread tries again later.
-    Unavailable {
-        reason: String,
-    },
-    Started {
-        id: u64,
-    },
-    Finished {
-        id: u64,
-    },
-    /// Nothing (more) will be said for this request.
-    Failed {
-        id: u64,
-        reason: String,
-    },
-}
+pub use herald_core::announcement::sequencer::VoiceReport;
 
 /// How the voice is chosen and how hard the thread tries.
 #[derive(Clone, Debug)]
@@ -322,9 +300,7 @@ fn say(
     let Some(tts) = c.ready.get_mut(lang) else {
         return Err(Problem::NoVoice);
     };
-    // speech-dispatcher's volume runs -100..100 with 0 as the voice's normal loudness:
-    // 100 % is normal, lower settings scale down towards silence.
-    let level = -100.0 + f32::from(volume.min(100));
+    let level = dispatcher_volume(volume);
     guarded("setting the volume", || tts.set_volume(level).map(|_| ())).map_err(Problem::Lost)?;
     match guarded("speaking", || tts.speak(text, false)) {
         Ok(Some(utterance)) => Ok(utterance),
@@ -333,6 +309,13 @@ fn say(
         )),
         Err(e) => Err(Problem::Lost(e)),
     }
+}
+
+/// speech-dispatcher's volume for herald's percent. Its scale runs -100 … +100 and +100 is the
+/// synthesizer's normal loudness (`DefaultVolume 100` in speechd.conf), so 100 % must be +100:
+/// the voice then matches the chime, and lower settings go down towards -100.
+pub fn dispatcher_volume(percent: u8) -> f32 {
+    -100.0 + 2.0 * f32::from(percent.min(100))
 }
 
 /// One connection to speech-dispatcher whose callbacks post to this thread's inbox.
@@ -403,6 +386,22 @@ fn connect(settings: &VoiceSettings, inbox: &Sender<Inbox>) -> Result<Connection
     Ok(connection)
 }
 
+/// The voices the system offers, as `(name, primary language)`, from one short connection to
+/// speech-dispatcher (for `herald check`).
+pub fn system_voices() -> Result<Vec<(String, String)>, String> {
+    let tts = guarded("connecting to speech-dispatcher", Tts::default)?;
+    let offered = guarded("listing voices", || tts.voices())?;
+    Ok(offered
+        .iter()
+        .map(|v| {
+            (
+                v.name(),
+                v.language().primary_language().to_ascii_lowercase(),
+            )
+        })
+        .collect())
+}
+
 /// Picks the voice for `lang` from `(name, primary language)` pairs: the office's choice when
 /// the system has it, else the plain voice of the language (espeak-ng lists every variant, e.g.
 /// "Bulgarian" and "Bulgarian+Adam"; the plain one is preferred), else the shortest name.
@@ -426,6 +425,14 @@ pub fn choose_voice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_volume_is_the_voice_at_its_normal_loudness_not_half_of_it() {
+        assert_eq!(dispatcher_volume(100), 100.0);
+        assert_eq!(dispatcher_volume(50), 0.0);
+        assert_eq!(dispatcher_volume(0), -100.0);
+        assert!(dispatcher_volume(30) < dispatcher_volume(31));
+    }
 
     fn offered() -> Vec<(String, String)> {
         [

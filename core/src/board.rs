@@ -50,6 +50,9 @@ pub enum Applied {
     Duplicate { seq: u64, last: u64 },
     /// A seq was skipped (or there is no snapshot yet); ask the server for a snapshot.
     Gap { expected: Option<u64>, got: u64 },
+    /// The server's latest seq is below the last one applied: the queue system restarted and
+    /// lost its numbering. Ask for a snapshot; it starts the new numbering.
+    Renumbered { last: u64, got: u64 },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -127,11 +130,6 @@ impl Board {
                 .all(|c| c.state == CounterState::Closed)
     }
 
-    /// Whether a call with this id has already been announced (or deliberately not announced).
-    pub fn was_announced(&self, call_id: &str) -> bool {
-        self.announced.contains(call_id)
-    }
-
     /// Applies one frame from the server.
     pub fn apply(&mut self, message: &ServerMessage) -> Applied {
         let seq = message.seq();
@@ -145,14 +143,16 @@ impl Board {
             };
         };
         if let ServerMessage::Keepalive { .. } = message {
-            // A keepalive repeats the server's latest seq: ahead of us means we missed events.
-            return if seq > last {
-                Applied::Gap {
+            // A keepalive repeats the server's latest seq: ahead of us means we missed events;
+            // behind us means the server started counting again, and every event of the new
+            // numbering would look like a duplicate until a snapshot starts it here too.
+            return match seq.cmp(&last) {
+                std::cmp::Ordering::Greater => Applied::Gap {
                     expected: Some(last + 1),
                     got: seq,
-                }
-            } else {
-                Applied::Changed(Vec::new())
+                },
+                std::cmp::Ordering::Less => Applied::Renumbered { last, got: seq },
+                std::cmp::Ordering::Equal => Applied::Changed(Vec::new()),
             };
         }
         if seq <= last {
@@ -256,16 +256,20 @@ impl Board {
         let first = self.last_seq.is_none() && self.applied_events == 0;
         let mut news = vec![News::Replaced];
         self.calls.clear();
-        for call in &state.calls {
+        // Only the newest HISTORY calls are kept; older ones are not news either.
+        let kept_from = state.calls.len().saturating_sub(HISTORY);
+        for (index, call) in state.calls.iter().enumerate() {
             // State lists calls oldest first; the board keeps newest first.
             let unseen = !self.announced.contains(&call.id);
+            let finished = state.finished.contains(&call.id);
             self.calls.retain(|e| e.call.id != call.id);
             self.calls.push_front(CallEntry {
                 call: call.clone(),
-                finished: state.finished.contains(&call.id),
+                finished,
                 recalls: 0,
             });
-            if unseen && !first {
+            // A visitor already served while we were away is history, not a call to announce.
+            if unseen && !first && !finished && index >= kept_from {
                 news.push(News::Called(call.clone()));
             }
             self.remember_announced(&call.id);
@@ -500,5 +504,77 @@ mod tests {
             ServerMessage::Call { call, .. } => call,
             other => panic!("not a call: {other:?}"),
         }
+    }
+
+    fn state_with(seq: u64, calls: &[(&str, &str)], finished: &[&str]) -> ServerMessage {
+        ServerMessage::Snapshot {
+            v: VERSION,
+            seq,
+            state: State {
+                calls: calls
+                    .iter()
+                    .map(|(id, ticket)| Call::new(*id, *ticket, "1", "2026-11-22T09:00:00Z"))
+                    .collect(),
+                finished: finished.iter().map(|f| (*f).to_owned()).collect(),
+                ..State::default()
+            },
+        }
+    }
+
+    fn called(applied: &Applied) -> Vec<String> {
+        match applied {
+            Applied::Changed(news) => news
+                .iter()
+                .filter_map(|n| match n {
+                    News::Called(c) => Some(c.ticket.clone()),
+                    _ => None,
+                })
+                .collect(),
+            other => panic!("not applied: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_resync_snapshot_announces_neither_finished_calls_nor_calls_beyond_the_history() {
+        let mut board = Board::new();
+        board.apply(&state_with(1, &[("a", "A001")], &[]));
+        // While away: B001 was called and already served; 40 more calls were made.
+        let mut calls = vec![("b".to_owned(), "B001".to_owned())];
+        calls.extend((0..40).map(|n| (format!("c{n}"), format!("C{n:03}"))));
+        let calls: Vec<(&str, &str)> = calls
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let applied = board.apply(&state_with(50, &calls, &["b"]));
+        let news = called(&applied);
+        assert!(
+            !news.contains(&"B001".to_owned()),
+            "a served visitor is not called again"
+        );
+        assert_eq!(
+            news.len(),
+            HISTORY,
+            "only the calls the board keeps are news: {news:?}"
+        );
+        assert_eq!(news.first().map(String::as_str), Some("C010"));
+    }
+
+    #[test]
+    fn a_queue_system_that_restarts_its_numbering_is_followed_not_frozen() {
+        let mut board = Board::new();
+        board.apply(&state_with(500, &[("a", "A001")], &[]));
+        let keepalive = ServerMessage::Keepalive { v: VERSION, seq: 3 };
+        assert_eq!(
+            board.apply(&keepalive),
+            Applied::Renumbered { last: 500, got: 3 }
+        );
+        // The snapshot the display then asks for starts the new numbering.
+        let applied = board.apply(&state_with(3, &[("a", "A001"), ("n", "N001")], &[]));
+        assert_eq!(called(&applied), ["N001"]);
+        assert_eq!(board.last_seq(), Some(3));
+        assert!(matches!(
+            board.apply(&call(4, "N002", "2")),
+            Applied::Changed(_)
+        ));
     }
 }

@@ -1,5 +1,6 @@
-//! Layouts and themes as data: TOML files under `assets/layouts/*.layout.toml` and
-//! `assets/themes/*.theme.toml`, read through Bevy's asset system (see `docs/layouts.md`).
+//! Layouts and themes as data: the types of `assets/layouts/*.layout.toml` and
+//! `assets/themes/*.theme.toml`, and their reading (see `docs/layouts.md`). The screen loads the
+//! files through Bevy's asset system (`screen::design_assets`); the rules live here.
 //!
 //! A file is checked completely when it is read: a mistake gives one message with the file, the
 //! line and what is wrong, and the screen keeps the last good version. The shipped files are also
@@ -7,10 +8,9 @@
 
 use std::fmt;
 
-use bevy::asset::io::Reader;
-use bevy::asset::{AssetLoader, LoadContext};
-use bevy::prelude::*;
 use serde::Deserialize;
+
+use crate::colour::Colour;
 
 // ----- layouts -----
 
@@ -87,7 +87,7 @@ pub struct Zone {
 }
 
 /// A screen layout: where each zone is.
-#[derive(Asset, TypePath, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub name: String,
     pub zones: Vec<Zone>,
@@ -332,21 +332,21 @@ pub fn shipped_layout(name: &str) -> Option<Layout> {
 // ----- themes -----
 
 /// Colours, fonts and sizes.
-#[derive(Asset, TypePath, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub name: String,
-    pub background: Color,
-    pub header: Color,
-    pub panel: Color,
+    pub background: Colour,
+    pub header: Colour,
+    pub panel: Colour,
     /// The hero panel's background while a new call is highlighted.
-    pub highlight: Color,
-    pub text: Color,
-    pub text_on_highlight: Color,
-    pub muted: Color,
-    pub accent: Color,
-    pub paused: Color,
-    pub closed: Color,
-    pub alert: Color,
+    pub highlight: Colour,
+    pub text: Colour,
+    pub text_on_highlight: Colour,
+    pub muted: Colour,
+    pub accent: Colour,
+    pub paused: Colour,
+    pub closed: Colour,
+    pub alert: Colour,
     pub font_regular: String,
     pub font_bold: String,
     /// Only for "→" (Noto Sans lacks it).
@@ -415,17 +415,15 @@ impl Theme {
     /// Reads and checks a theme file's text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Self, DesignError> {
         let raw: ThemeFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        let colour = |name: &str, value: &toml::Spanned<String>| -> Result<Color, DesignError> {
-            Srgba::hex(value.get_ref())
-                .map(Color::Srgba)
-                .map_err(|_| DesignError {
-                    file: file.to_owned(),
-                    line: line_of(text, value.span().start),
-                    message: format!(
-                        "colors.{name} = {:?} is not a colour; write \"#rrggbb\"",
-                        value.get_ref()
-                    ),
-                })
+        let colour = |name: &str, value: &toml::Spanned<String>| -> Result<Colour, DesignError> {
+            Colour::hex(value.get_ref()).ok_or_else(|| DesignError {
+                file: file.to_owned(),
+                line: line_of(text, value.span().start),
+                message: format!(
+                    "colors.{name} = {:?} is not a colour; write \"#rrggbb\"",
+                    value.get_ref()
+                ),
+            })
         };
         let c = raw.colors.get_ref();
         let scale = raw.sizes.text_scale;
@@ -492,17 +490,17 @@ pub fn shipped_theme(name: &str) -> Option<Theme> {
 pub fn civic() -> Theme {
     shipped_theme("civic").unwrap_or_else(|| Theme {
         name: "civic".into(),
-        background: Color::srgb_u8(0x0b, 0x18, 0x27),
-        header: Color::srgb_u8(0x10, 0x22, 0x36),
-        panel: Color::srgb_u8(0x12, 0x29, 0x41),
-        highlight: Color::srgb_u8(0xff, 0xcc, 0x4d),
-        text: Color::WHITE,
-        text_on_highlight: Color::srgb_u8(0x0b, 0x18, 0x27),
-        muted: Color::srgb_u8(0xbd, 0xce, 0xe0),
-        accent: Color::srgb_u8(0xff, 0xcc, 0x4d),
-        paused: Color::srgb_u8(0xff, 0xcc, 0x4d),
-        closed: Color::srgb_u8(0x99, 0xa8, 0xb8),
-        alert: Color::srgb_u8(0xff, 0xb0, 0x99),
+        background: Colour::rgb_u8(0x0b, 0x18, 0x27),
+        header: Colour::rgb_u8(0x10, 0x22, 0x36),
+        panel: Colour::rgb_u8(0x12, 0x29, 0x41),
+        highlight: Colour::rgb_u8(0xff, 0xcc, 0x4d),
+        text: Colour::WHITE,
+        text_on_highlight: Colour::rgb_u8(0x0b, 0x18, 0x27),
+        muted: Colour::rgb_u8(0xbd, 0xce, 0xe0),
+        accent: Colour::rgb_u8(0xff, 0xcc, 0x4d),
+        paused: Colour::rgb_u8(0xff, 0xcc, 0x4d),
+        closed: Colour::rgb_u8(0x99, 0xa8, 0xb8),
+        alert: Colour::rgb_u8(0xff, 0xb0, 0x99),
         font_regular: "fonts/NotoSans-Regular.ttf".into(),
         font_bold: "fonts/NotoSans-Bold.ttf".into(),
         font_arrow: "fonts/DejaVuSans-Bold.ttf".into(),
@@ -511,197 +509,5 @@ pub fn civic() -> Theme {
     })
 }
 
-/// The layout the screen shows now.
-#[derive(Resource, Clone, Debug)]
-pub struct ActiveLayout(pub Layout);
-
-impl Default for ActiveLayout {
-    fn default() -> Self {
-        Self(shipped_layout("waiting-room").unwrap_or_else(|| Layout {
-            name: "waiting-room".into(),
-            zones: Vec::new(),
-            recent_rows: 6,
-            notice_seconds: 10.0,
-            reduced_motion: false,
-            mark: MarkStyle::Border,
-            mark_seconds: 10.0,
-            always_announce: false,
-            theme: None,
-        }))
-    }
-}
-
-/// The theme the screen shows now.
-#[derive(Resource, Clone, Debug)]
-pub struct ActiveTheme(pub Theme);
-
-impl Default for ActiveTheme {
-    fn default() -> Self {
-        Self(civic())
-    }
-}
-
-// ----- loading through Bevy's asset system -----
-
-#[derive(Default, TypePath)]
-pub struct LayoutLoader;
-
-#[derive(Default, TypePath)]
-pub struct ThemeLoader;
-
-async fn read_text(reader: &mut dyn Reader, file: &str) -> Result<String, DesignError> {
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .await
-        .map_err(|e| DesignError {
-            file: file.to_owned(),
-            line: 1,
-            message: format!("cannot be read: {e}"),
-        })?;
-    String::from_utf8(bytes).map_err(|_| DesignError {
-        file: file.to_owned(),
-        line: 1,
-        message: "is not UTF-8 text".into(),
-    })
-}
-
-impl AssetLoader for LayoutLoader {
-    type Asset = Layout;
-    type Settings = ();
-    type Error = DesignError;
-
-    async fn load(
-        &self,
-        reader: &mut dyn Reader,
-        _settings: &(),
-        load_context: &mut LoadContext<'_>,
-    ) -> Result<Layout, DesignError> {
-        let file = format!("assets/{}", load_context.path());
-        let text = read_text(reader, &file).await?;
-        Layout::parse(&text, &file)
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["layout.toml"]
-    }
-}
-
-impl AssetLoader for ThemeLoader {
-    type Asset = Theme;
-    type Settings = ();
-    type Error = DesignError;
-
-    async fn load(
-        &self,
-        reader: &mut dyn Reader,
-        _settings: &(),
-        load_context: &mut LoadContext<'_>,
-    ) -> Result<Theme, DesignError> {
-        let file = format!("assets/{}", load_context.path());
-        let text = read_text(reader, &file).await?;
-        Theme::parse(&text, &file)
-    }
-
-    fn extensions(&self) -> &[&str] {
-        &["theme.toml"]
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_shipped_layout_and_theme_reads_cleanly() {
-        for (name, text) in SHIPPED_LAYOUTS {
-            let layout = Layout::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(layout.name, name);
-        }
-        for (name, text) in SHIPPED_THEMES {
-            let theme = Theme::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(theme.name, name);
-        }
-        let wall = shipped_layout("waiting-room").expect("shipped");
-        assert!(wall.zone(ZoneKind::Hero).is_some());
-        assert!(
-            shipped_layout("counter")
-                .and_then(|l| l.zone(ZoneKind::Counter).cloned())
-                .is_some()
-        );
-    }
-
-    #[test]
-    fn a_broken_layout_names_the_file_the_line_and_the_mistake() {
-        let cases = [
-            (
-                "name = \"x\"\n\n[[zone]]\nkind = \"hero\"\nrect = { left = 50, top = 0, width = 60, height = 50 }\n",
-                3,
-                "past the right edge",
-            ),
-            (
-                "name = \"x\"\n[[zone]]\nkind = \"heroo\"\nrect = { left = 0, top = 0, width = 10, height = 10 }\n",
-                3,
-                "heroo",
-            ),
-            ("name = \"x\"\n[[zone]\n", 2, ""),
-            ("name = \"x\"\n", 1, "no [[zone]]"),
-            (
-                "name = \"x\"\n[[zone]]\nkind = \"notice\"\nrect = { left = 0, top = 90, width = 100, height = 20 }\n",
-                2,
-                "bottom edge",
-            ),
-        ];
-        for (text, line, words) in cases {
-            let e = Layout::parse(text, "assets/layouts/x.layout.toml").expect_err(text);
-            assert_eq!(e.line, line, "{e}");
-            assert!(e.message.contains(words), "{e}");
-            let shown = e.to_string();
-            assert!(
-                shown.starts_with(&format!("assets/layouts/x.layout.toml:{line}: ")),
-                "{shown}"
-            );
-            assert!(!shown.contains('\n'), "one line: {shown}");
-        }
-    }
-
-    #[test]
-    fn every_text_colour_of_the_shipped_themes_has_aaa_contrast_on_its_background() {
-        use crate::screen::theme::contrast;
-        for (name, text) in SHIPPED_THEMES {
-            let t = Theme::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
-            let pairs = [
-                ("text on panel", t.text, t.panel),
-                ("muted on panel", t.muted, t.panel),
-                ("accent on panel", t.accent, t.panel),
-                ("paused on panel", t.paused, t.panel),
-                ("closed on panel", t.closed, t.panel),
-                ("text on header", t.text, t.header),
-                ("muted on header", t.muted, t.header),
-                ("alert on header", t.alert, t.header),
-                ("text on background", t.text, t.background),
-                ("muted on background", t.muted, t.background),
-                ("text on highlight", t.text_on_highlight, t.highlight),
-                ("recall badge", t.accent, t.text_on_highlight),
-            ];
-            for (what, fg, bg) in pairs {
-                let ratio = contrast(fg, bg);
-                assert!(ratio >= 7.0, "{name}: {what} is {ratio:.2}:1, below 7:1");
-            }
-        }
-    }
-
-    #[test]
-    fn a_bad_colour_names_its_line() {
-        let text = SHIPPED_THEMES[0]
-            .1
-            .replace("panel = \"#122941\"", "panel = \"navy\"");
-        let e = Theme::parse(&text, "assets/themes/civic.theme.toml").expect_err("bad colour");
-        let expected = text
-            .lines()
-            .position(|l| l.starts_with("panel ="))
-            .map(|i| i + 1);
-        assert_eq!(Some(e.line), expected, "{e}");
-        assert!(e.message.contains("colors.panel"), "{e}");
-    }
-}
+mod tests;

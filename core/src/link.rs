@@ -1,0 +1,52 @@
+//! The connection to the queue system as the screen shows it: connected or lost since when,
+//! how often it reconnected, and the frames it refused. The feed client reports into it; the
+//! screen and the preview only read it.
+
+use std::collections::VecDeque;
+
+/// How many rejected frames `FeedStatus` remembers, for the preview panel.
+pub const KEPT_REJECTIONS: usize = 10;
+
+/// The connection as the screen and the log see it.
+#[derive(Clone, Debug, Default)]
+pub struct FeedStatus {
+    pub connected: bool,
+    /// When the connection was lost (local time), while it is down.
+    pub lost_since: Option<chrono::DateTime<chrono::Local>>,
+    pub reconnects: u32,
+    pub rejected: u64,
+    pub gaps: u64,
+    /// The last rejected frames (local time, reason), newest last, at most `KEPT_REJECTIONS`.
+    pub rejections: VecDeque<(String, String)>,
+    ever_connected: bool,
+}
+
+impl FeedStatus {
+    /// The feed is connected; a connection after the first counts as a reconnect.
+    pub fn connected(&mut self) {
+        self.connected = true;
+        self.lost_since = None;
+        if self.ever_connected {
+            self.reconnects += 1;
+        }
+        self.ever_connected = true;
+    }
+
+    /// The feed lost its connection (or never had one): the marker shows since when.
+    pub fn disconnected(&mut self) {
+        if self.connected || self.lost_since.is_none() {
+            self.lost_since = Some(chrono::Local::now());
+        }
+        self.connected = false;
+    }
+
+    /// A frame was refused for `reason`.
+    pub fn rejected(&mut self, reason: String) {
+        self.rejected += 1;
+        self.rejections
+            .push_back((chrono::Local::now().format("%H:%M:%S").to_string(), reason));
+        while self.rejections.len() > KEPT_REJECTIONS {
+            self.rejections.pop_front();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `--log-json`: one JSON object per line on stdout for the events an operator or a test wants
+//! to follow. Every event herald can write is a variant of [`LogEvent`], declared once below
+//! with its name, its fields and one line saying what it means; `docs/log-events.md` lists the
+//! same events and a test keeps the two in step.
+//!
+//! Human-readable logs go to stderr through `tracing` as usual.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value;
+
+/// Declares [`LogEvent`]: each variant with its name on the wire, its fields, and a doc line.
+macro_rules! log_events {
+    ($( #[doc = $doc:literal] $variant:ident = $name:literal { $($field:ident : $ty:ty),* $(,)? } )*) => {
+        /// One `--log-json` line.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum LogEvent {
+            $( #[doc = $doc] $variant { $($field: $ty),* }, )*
+        }
+
+        /// Every event's name, fields and meaning, in declaration order (for the docs).
+        pub const EVENTS: &[(&str, &[&str], &str)] =
+            &[ $( ($name, &[$(stringify!($field)),*], $doc.trim_ascii()), )* ];
+
+        impl LogEvent {
+            /// The event's name, the `event` field of its line.
+            pub fn name(&self) -> &'static str {
+                match self { $( Self::$variant { .. } => $name, )* }
+            }
+
+            /// The event's own fields, without `ts` and `event`.
+            pub fn fields(&self) -> serde_json::Map<String, Value> {
+                let mut map = serde_json::Map::new();
+                match self {
+                    $( Self::$variant { $($field),* } => {
+                        $( map.insert(
+                            stringify!($field).trim_start_matches("r#").to_owned(),
+                            serde_json::to_value($field).unwrap_or(Value::Null),
+                        ); )*
+                    } )*
+                }
+                map
+            }
+        }
+    };
+}
+
+log_events! {
+    /// The feed connected to the queue system (`url`).
+    Connected = "connected" { url: String }
+    /// The connection to the queue system was lost; the screen keeps its last state.
+    Disconnected = "disconnected" { reason: String }
+    /// A frame was refused (`kind` is a stable reason code); the connection stays.
+    FrameRejected = "frame_rejected" { kind: String, reason: String }
+    /// A frame changed the board: its `type`, `seq`, and the time from socket to board.
+    EventApplied = "event_applied" { r#type: String, seq: u64, latency_us: u64 }
+    /// A seq was skipped; herald asked for a snapshot.
+    Gap = "gap" { expected: Option<u64>, got: u64 }
+    /// The queue system counts from a lower seq than herald applied (it restarted); herald asked for a snapshot to follow the new numbering.
+    NumberingRestarted = "numbering_restarted" { last: u64, got: u64 }
+    /// A call was listed but not shown large nor announced: `stale` (older than the limit, `age_s`) or `backlog` (too many waiting).
+    CallSkipped = "call_skipped" { ticket: String, reason: String, age_s: Option<i64> }
+    /// A call took the hero zone (`fresh` when it arrived as news).
+    CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool }
+    /// The preview made an event on this display only.
+    TestEvent = "test_event" { kind: String, test: bool }
+    /// A call's animation ended: frames drawn, seconds, frames per second.
+    CallAnimation = "call_animation" { frames: u32, seconds: f64, fps: f64, reduced_motion: bool }
+    /// A text is cut off by its zone (pixels needed and shown).
+    TextClipped = "text_clipped" { layout: String, text: String, needed: [f32; 2], shown: [f32; 2] }
+    /// The notice rotation was paused or resumed (WCAG 2.2.2).
+    NoticeRotation = "notice_rotation" { paused: bool }
+    /// A saved `.ftl` file could not be used; the old words stay.
+    WordsError = "words_error" { error: String }
+    /// A layout or theme file could not be used; the last good design stays.
+    DesignError = "design_error" { file: String, error: String }
+    /// Call texts sized for the room's farthest seat (ADA 703.5).
+    RoomSizing = "room_sizing" { distance_m: f64, screen_height_mm: f64, required_cap_mm: f64, ticket_cap_mm: f64, too_small: bool }
+    /// A problem or change in the announcer worth a person's attention (one line).
+    AnnouncerNote = "announcer_note" { message: String }
+    /// Many calls wait to be announced; this one is said once, in the office language.
+    AnnouncementShortened = "announcement_shortened" { ticket: String, waiting: usize }
+    /// A call is shown but not announced (`reason`, e.g. quiet hours).
+    AnnouncementSkipped = "announcement_skipped" { ticket: String, reason: String }
+    /// An announcement began: what will be said, at which volume, after how long a wait.
+    AnnouncementStarted = "announcement_started" { ticket: String, call_id: String, test: bool, recall: bool, shortened: bool, volume: u8, speech: Vec<SpokenText>, waited_ms: u64 }
+    /// The chime began playing.
+    ChimeStarted = "chime_started" { ticket: String, since_call_ms: u64 }
+    /// The voice began a sentence.
+    SpeechStarted = "speech_started" { ticket: String, lang: String, text: String, since_call_ms: u64 }
+    /// The voice ended a sentence (`spoken` false when it failed).
+    SpeechFinished = "speech_finished" { ticket: String, lang: String, spoken: bool, since_call_ms: u64 }
+    /// An announcement ended.
+    AnnouncementFinished = "announcement_finished" { ticket: String, since_call_ms: u64 }
+    /// speech-dispatcher cannot be used; calls get the chime only until it returns.
+    SpeechUnavailable = "speech_unavailable" { reason: String }
+    /// Speech works again after an outage.
+    SpeechAvailable = "speech_available" {}
+    /// Every system voice herald may need is loaded.
+    VoicesLoaded = "voices_loaded" {}
+}
+
+/// The table of `docs/log-events.md`, from [`EVENTS`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| event | fields | what it means |\n|---|---|---|\n");
+    for (name, fields, doc) in EVENTS {
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|f| format!("`{}`", f.trim_start_matches("r#")))
+            .collect();
+        out.push_str(&format!("| `{name}` | {} | {doc} |\n", fields.join(", ")));
+    }
+    out
+}
+
+/// One sentence of an announcement, as `announcement_started` lists them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SpokenText {
+    pub lang: String,
+    pub text: String,
+}
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static KEEP: AtomicBool = AtomicBool::new(false);
+/// The last events, for the preview panel (kept only when `keep_recent` was called).
+static RECENT: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+/// How many events the preview keeps.
+pub const RECENT_EVENTS: usize = 50;
+
+/// Keeps the last `RECENT_EVENTS` events in memory, with or without `--log-json`.
+pub fn keep_recent() {
+    KEEP.store(true, Ordering::Relaxed);
+}
+
+/// The kept events, oldest first, as JSON lines.
+pub fn recent() -> Vec<String> {
+    RECENT
+        .lock()
+        .map(|r| r.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Turns `--log-json` on: from now on every event is a line on stdout.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+impl LogEvent {
+    /// The event as its line: `{"ts": …, "event": name, …fields}`.
+    pub fn line(&self) -> String {
+        let mut line = serde_json::Map::new();
+        line.insert(
+            "ts".into(),
+            chrono::Utc::now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                .into(),
+        );
+        line.insert("event".into(), self.name().into());
+        line.extend(self.fields());
+        Value::Object(line).to_string()
+    }
+}
+
+/// Writes the event as one line, when `--log-json` is on, and keeps it for the preview.
+pub fn emit(event: LogEvent) {
+    let keep = KEEP.load(Ordering::Relaxed);
+    if !enabled() && !keep {
+        return;
+    }
+    let text = event.line();
+    if keep && let Ok(mut recent) = RECENT.lock() {
+        recent.push_back(text.clone());
+        while recent.len() > RECENT_EVENTS {
+            recent.pop_front();
+        }
+    }
+    if !enabled() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    // A closed stdout must not stop the screen.
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_has_the_time_the_name_and_the_fields_under_their_wire_names() {
+        let line = LogEvent::EventApplied {
+            r#type: "call".into(),
+            seq: 7,
+            latency_us: 800,
+        }
+        .line();
+        let value: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(value["event"], "event_applied");
+        assert_eq!(value["type"], "call");
+        assert_eq!(value["seq"], 7);
+        assert!(value["ts"].as_str().is_some_and(|t| t.ends_with('Z')));
+        let empty = LogEvent::VoicesLoaded {}.line();
+        assert!(empty.contains("\"event\":\"voices_loaded\""), "{empty}");
+    }
+
+    #[test]
+    fn the_docs_list_every_event_and_no_other() {
+        let docs = include_str!("../../docs/log-events.md");
+        let documented: Vec<&str> = docs
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let declared: Vec<&str> = EVENTS.iter().map(|(name, _, _)| *name).collect();
+        assert_eq!(
+            documented, declared,
+            "docs/log-events.md and LogEvent disagree; regenerate the table with \
+             `herald log-events`"
+        );
+    }
+}

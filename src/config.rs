@@ -1,0 +1,327 @@
+//! How this display is set up, as plain data: built from the command line and checked before
+//! anything starts (a config file will feed the same type). The screen's assembler
+//! (`screen::app`) only reads it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use herald_core::announcement::schedule::QuietPeriod;
+use herald_core::design::{self, Layout};
+use herald_core::office::demo::DemoOptions;
+use herald_core::secret::{self, Secret};
+
+use crate::cli::Cli;
+use crate::screen::sizing::{RoomSpec, ScreenSize};
+
+/// Where the calls come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The office's queue system at this URL.
+    Feed(String),
+    /// The embedded demo office on loopback.
+    Demo(DemoOptions),
+}
+
+/// What the room sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    /// The layout's name, its file under `assets/`, and the layout to show until the file is
+    /// read (the file when it reads cleanly, else the shipped copy).
+    pub layout: String,
+    pub layout_path: String,
+    pub start_layout: Option<Layout>,
+    pub theme: String,
+    pub theme_path: String,
+    pub counter: Option<String>,
+    pub office_name: Option<String>,
+    pub logo: Option<String>,
+    pub hours: Option<String>,
+    pub room: Option<RoomSpec>,
+    pub reduced_motion: bool,
+}
+
+/// What the room hears; absent on a muted display.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sound {
+    /// Office languages to speak, as asked (checked against the catalogue at start).
+    pub speak: Vec<String>,
+    pub repeat: u32,
+    pub volume: u8,
+    pub quiet: Vec<QuietPeriod>,
+    pub voices: Vec<(String, String)>,
+    /// The layout asks that quiet hours never silence it (the accessibility display).
+    pub always_announce: bool,
+}
+
+/// The window or the wall.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub size: (u32, u32),
+    pub fullscreen: bool,
+    pub preview: bool,
+    /// Render for this many seconds, write the screen to this PNG, exit.
+    pub screenshot: Option<(PathBuf, f64)>,
+}
+
+/// Everything a display needs to start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The folder holding `assets/` and `locales/`.
+    pub root: PathBuf,
+    pub source: Source,
+    pub display: String,
+    pub token: Option<Secret>,
+    /// Display languages, primary first.
+    pub langs: Vec<String>,
+    pub design: Design,
+    pub sound: Option<Sound>,
+    pub window: Window,
+    pub log_json: bool,
+}
+
+impl Config {
+    /// Checks the command line against the files under `root`; the error is one line for the
+    /// person who typed it.
+    pub fn from_cli(cli: &Cli, root: &Path) -> Result<Self, String> {
+        let assets = root.join("assets");
+        let layout_path = format!("layouts/{}.layout.toml", cli.layout);
+        let layout_file = assets.join(&layout_path);
+        if design::shipped_layout(&cli.layout).is_none() && !layout_file.is_file() {
+            return Err(format!(
+                "there is no layout {:?}: assets/{layout_path} does not exist (shipped: \
+                 waiting-room, waiting-room-portrait, counter, accessible)",
+                cli.layout
+            ));
+        }
+        let start_layout = std::fs::read_to_string(&layout_file)
+            .ok()
+            .and_then(|text| Layout::parse(&text, &layout_path).ok())
+            .or_else(|| design::shipped_layout(&cli.layout));
+        let theme = cli
+            .theme
+            .clone()
+            .or_else(|| start_layout.as_ref().and_then(|l| l.theme.clone()))
+            .unwrap_or_else(|| "civic".to_owned());
+        let theme_path = format!("themes/{theme}.theme.toml");
+        if design::shipped_theme(&theme).is_none() && !assets.join(&theme_path).is_file() {
+            return Err(format!(
+                "there is no theme {theme:?}: assets/{theme_path} does not exist (shipped: \
+                 civic, high-contrast)"
+            ));
+        }
+        if let Some(logo) = &cli.logo
+            && !(logo.to_ascii_lowercase().ends_with(".png") && assets.join(logo).is_file())
+        {
+            return Err(format!(
+                "--logo {logo:?}: there is no such PNG file under {}; put the office's emblem \
+                 there (e.g. images/emblem.png)",
+                assets.display()
+            ));
+        }
+        if cli.layout == "counter" && cli.counter.is_none() {
+            return Err(
+                "the counter layout needs --counter ID (the counter it stands above)".into(),
+            );
+        }
+        if let Some(url) = &cli.feed
+            && secret::has_credentials(url)
+        {
+            return Err(format!(
+                "--feed {}: the URL carries a user name or password; give the token with \
+                 --token-file or HERALD_TOKEN instead (a URL ends up in logs and process lists)",
+                secret::shown_url(url)
+            ));
+        }
+        let room = match (cli.distance, cli.screen_height_mm, cli.screen_diagonal_in) {
+            (None, _, _) => None,
+            (Some(distance_m), Some(mm), _) => Some(RoomSpec {
+                distance_m,
+                screen: ScreenSize::HeightMm(mm),
+            }),
+            (Some(distance_m), None, Some(inches)) => Some(RoomSpec {
+                distance_m,
+                screen: ScreenSize::DiagonalIn(inches),
+            }),
+            (Some(_), None, None) => {
+                return Err(
+                    "--distance needs the screen's size too: --screen-height-mm MM \
+                            (the picture's height) or --screen-diagonal-in INCHES"
+                        .into(),
+                );
+            }
+        };
+        let always_announce = start_layout.as_ref().is_some_and(|l| l.always_announce);
+        let langs: Vec<String> = cli
+            .lang
+            .iter()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        Ok(Self {
+            root: root.to_path_buf(),
+            source: match &cli.feed {
+                Some(url) => Source::Feed(url.clone()),
+                None => Source::Demo(demo_options(cli.demo_every)),
+            },
+            display: cli.display.clone(),
+            token: cli.resolve_token()?,
+            langs,
+            design: Design {
+                layout: cli.layout.clone(),
+                layout_path,
+                start_layout,
+                theme,
+                theme_path,
+                counter: cli.counter.clone(),
+                office_name: cli.office_name.clone(),
+                logo: cli.logo.clone(),
+                hours: cli.hours.clone(),
+                room,
+                reduced_motion: cli.reduced_motion,
+            },
+            sound: (!cli.mute).then(|| Sound {
+                speak: cli.speak.iter().map(|l| l.trim().to_owned()).collect(),
+                repeat: cli.repeat,
+                volume: cli.volume,
+                quiet: cli.quiet.clone(),
+                voices: cli.voices.clone(),
+                always_announce,
+            }),
+            window: Window {
+                size: cli.size,
+                fullscreen: cli.fullscreen,
+                preview: cli.preview,
+                screenshot: cli.screenshot.clone().map(|path| (path, cli.after)),
+            },
+            log_json: cli.log_json,
+        })
+    }
+
+    /// The primary display language.
+    pub fn primary(&self) -> &str {
+        self.langs.first().map_or("en", String::as_str)
+    }
+
+    /// The wall's resolution for this layout, where the preview starts.
+    pub fn preview_size(&self) -> (u32, u32) {
+        match self.design.layout.as_str() {
+            "waiting-room-portrait" => (1080, 1920),
+            "counter" => (1280, 720),
+            _ => (1920, 1080),
+        }
+    }
+}
+
+/// The demo office's pace: calls every `every` seconds on average, ±40 %.
+fn demo_options(every: f64) -> DemoOptions {
+    let every = if every.is_finite() {
+        every.clamp(0.5, 86_400.0)
+    } else {
+        8.0
+    };
+    DemoOptions {
+        interval: (
+            Duration::from_secs_f64(every * 0.6),
+            Duration::from_secs_f64(every * 1.4),
+        ),
+        ..DemoOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn config(args: &[&str]) -> Result<Config, String> {
+        let cli = Cli::try_parse_from(std::iter::once("herald").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        Config::from_cli(&cli, &root())
+    }
+
+    #[test]
+    fn the_defaults_are_the_demo_office_on_the_waiting_room_in_slovak_and_english() {
+        let c = config(&[]).expect("defaults are valid");
+        assert!(matches!(c.source, Source::Demo(_)));
+        assert_eq!(c.langs, ["sk", "en"]);
+        assert_eq!(c.design.layout, "waiting-room");
+        assert_eq!(c.design.theme, "civic");
+        assert!(c.design.start_layout.is_some());
+        assert!(c.sound.is_some(), "a display announces unless muted");
+        assert_eq!(c.preview_size(), (1920, 1080));
+    }
+
+    #[test]
+    fn the_accessible_layout_brings_its_theme_and_always_announces() {
+        let c = config(&["--layout", "accessible"]).expect("valid");
+        assert_eq!(c.design.theme, "high-contrast");
+        assert!(c.sound.is_some_and(|s| s.always_announce));
+        let c = config(&["--layout", "accessible", "--theme", "civic", "--mute"]).expect("valid");
+        assert_eq!(c.design.theme, "civic");
+        assert!(c.sound.is_none());
+    }
+
+    #[test]
+    fn mistakes_are_refused_with_what_to_do() {
+        let e = config(&["--layout", "lobby"]).expect_err("no such layout");
+        assert!(e.contains("assets/layouts/lobby.layout.toml"), "{e}");
+        let e = config(&["--theme", "pink"]).expect_err("no such theme");
+        assert!(e.contains("shipped: civic, high-contrast"), "{e}");
+        let e = config(&["--layout", "counter"]).expect_err("no counter");
+        assert!(e.contains("--counter ID"), "{e}");
+        let e = config(&["--logo", "images/none.png"]).expect_err("no logo");
+        assert!(e.contains("no such PNG"), "{e}");
+    }
+
+    #[test]
+    fn the_room_size_and_the_feed_come_through() {
+        let c = config(&[
+            "--distance",
+            "8",
+            "--screen-height-mm",
+            "1080",
+            "--feed",
+            "ws://queue.example:9000",
+            "--lang",
+            " uk , en",
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.design.room,
+            Some(RoomSpec {
+                distance_m: 8.0,
+                screen: ScreenSize::HeightMm(1080.0)
+            })
+        );
+        assert_eq!(c.source, Source::Feed("ws://queue.example:9000".into()));
+        assert_eq!(c.langs, ["uk", "en"]);
+        assert_eq!(c.primary(), "uk");
+    }
+
+    #[test]
+    fn the_token_never_shows_and_a_url_with_a_password_is_refused() {
+        let file = std::env::temp_dir().join(format!("herald-token-{}", std::process::id()));
+        std::fs::write(&file, "s3cret-token\n").expect("temp file");
+        let path = file.to_string_lossy().into_owned();
+        let c = config(&["--token-file", &path]).expect("valid");
+        assert_eq!(c.token.as_ref().map(Secret::expose), Some("s3cret-token"));
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "the token is in Debug output"
+        );
+        let cli = Cli::try_parse_from(["herald", "--token", "s3cret-token"]).expect("valid");
+        assert!(
+            !format!("{cli:?}").contains("s3cret"),
+            "the token is in Debug output"
+        );
+        let _ = std::fs::remove_file(&file);
+        let e = config(&["--feed", "wss://hall:pw@queue.example/displays"]).expect_err("creds");
+        assert!(e.contains("--token-file"), "{e}");
+        assert!(!e.contains("pw"), "{e}");
+    }
+}

@@ -1,0 +1,400 @@
+//! What the screen says, as plain values: every text of every zone and which parts show, worked
+//! out from the room, the words and the clock. No Bevy world is needed to call it, so a unit
+//! test can ask what a visitor would read; `zones::refresh_texts` only copies it onto the
+//! screen's text entities.
+
+use fluent_bundle::FluentValue;
+use herald_core::catalogue::{self, Catalogue};
+use herald_core::design::MarkStyle;
+use herald_core::protocol::{Call, CounterState, Localized};
+use herald_core::room::{HeroCall, Room};
+
+use super::clock;
+use super::zones::{Part, Slot};
+
+/// The service name in `lang`, else the office's primary language, else English, else any.
+pub fn service_name(service: &Localized, lang: &str, primary: &str) -> String {
+    [lang, primary, "en"]
+        .iter()
+        .find_map(|l| service.get(*l))
+        .or_else(|| service.values().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// "Okienko 3" / "Вікно 3".
+pub fn counter_name(words: &Catalogue, lang: &str, label: &str) -> String {
+    words.text(
+        lang,
+        "counter-name",
+        &[("label", FluentValue::from(label.to_owned()))],
+    )
+}
+
+/// Service, floor and room of a call: "Miestne dane · 1. poschodie · 104".
+pub fn where_to_go(words: &Catalogue, lang: &str, call: &Call) -> String {
+    let mut parts = vec![service_name(&call.service, lang, words.primary())];
+    if let Some(floor) = call.floor {
+        parts.push(words.text(lang, "floor-name", &catalogue::floor_args(floor)));
+    }
+    if let Some(room) = &call.room {
+        parts.push(room.clone());
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" · ")
+}
+
+/// How a row of the recent list looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowLook {
+    /// Still marked as new (highlighted).
+    New,
+    /// Served: stays listed but steps back.
+    Finished,
+    Plain,
+}
+
+/// Everything the view depends on besides the room and the words.
+#[derive(Clone, Debug)]
+pub struct ViewInput<'a> {
+    pub lang: &'a str,
+    pub now: chrono::DateTime<chrono::Local>,
+    /// `Time<Real>` seconds, for marks.
+    pub elapsed: f64,
+    pub office_name: Option<&'a str>,
+    pub hours: Option<&'a str>,
+    pub recent_rows: usize,
+    pub mark: MarkStyle,
+    pub marked_secs: f64,
+    /// The layout has a single-counter zone (a counter screen never shows the closed office).
+    pub counter_screen: bool,
+    /// The counter a counter screen stands above.
+    pub focus: Option<&'a str>,
+    pub notice_index: usize,
+    pub notices_paused: bool,
+}
+
+/// The texts and visible parts of the screen at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenView {
+    pub lang: String,
+    pub office_name: String,
+    /// "Connection lost since 10:42", while it is.
+    pub connection: Option<String>,
+    pub time: String,
+    pub date: String,
+    pub hero: Option<HeroCall>,
+    pub hero_title: String,
+    pub hero_counter: String,
+    pub hero_detail: String,
+    pub hero_visitor: String,
+    pub recall: String,
+    pub waiting: String,
+    pub recent_title: String,
+    /// (ticket, counter name, look), newest first.
+    pub recent: Vec<(String, String, RowLook)>,
+    pub notice: String,
+    pub notice_paused: String,
+    pub closed: bool,
+    pub closed_title: String,
+    pub closed_hint: String,
+    pub counter_name: String,
+    pub counter_ticket: String,
+    pub counter_state: String,
+    pub any_counters: bool,
+}
+
+impl ScreenView {
+    /// What the screen shows of `room`, in `input.lang`.
+    pub fn of(room: &Room, w: &Catalogue, input: &ViewInput) -> Self {
+        let lang = input.lang;
+        let connection = if room.status.connected {
+            None
+        } else {
+            room.status.lost_since.map(|since| {
+                w.text(
+                    lang,
+                    "connection-lost",
+                    &[("time", FluentValue::from(clock::time_text(&since)))],
+                )
+            })
+        };
+        let notices = room.board.active_notices(input.now.to_utc());
+        let notice = if notices.is_empty() {
+            String::new()
+        } else {
+            notices
+                .get(input.notice_index % notices.len())
+                .map(|n| service_name(&n.text, lang, w.primary()))
+                .unwrap_or_default()
+        };
+        let paused = input.notices_paused && notices.len() > 1;
+        // Calls still marked as new keep a highlighted row in the recent list ("panel" marks).
+        let marked: Vec<&str> = if input.mark == MarkStyle::Panel {
+            room.marked_ids(input.elapsed, input.marked_secs)
+        } else {
+            Vec::new()
+        };
+        let hero = room.hero.clone();
+        let recent = room
+            .board
+            .calls()
+            .filter(|e| hero.as_ref().is_none_or(|h| h.call.id != e.call.id))
+            // A call still waiting for its turn on the hero is not "recent" yet: the visitor
+            // must not see their ticket listed before it is called.
+            .filter(|e| !room.pending.iter().any(|p| p.call.id == e.call.id))
+            .take(input.recent_rows)
+            .map(|e| {
+                let look = if marked.contains(&e.call.id.as_str()) {
+                    RowLook::New
+                } else if e.finished {
+                    RowLook::Finished
+                } else {
+                    RowLook::Plain
+                };
+                (
+                    e.call.ticket.clone(),
+                    counter_name(w, lang, &e.call.counter.label),
+                    look,
+                )
+            })
+            .collect();
+        let focus_counter = input
+            .focus
+            .and_then(|id| room.board.counters().iter().find(|c| c.id == id));
+        let focus_serving = input
+            .focus
+            .and_then(|id| room.board.serving(id))
+            .map(|c| c.ticket.clone());
+        let focus_state = focus_counter.map(|c| c.state);
+        let text = |key: &str| w.text(lang, key, &[]);
+        Self {
+            lang: lang.to_owned(),
+            office_name: input
+                .office_name
+                .map_or_else(|| text("office-default-name"), str::to_owned),
+            connection,
+            time: clock::time_text(&input.now),
+            date: clock::date_text(w, lang, &input.now),
+            hero_title: hero
+                .as_ref()
+                .map(|_| text("now-calling"))
+                .unwrap_or_default(),
+            hero_counter: hero
+                .as_ref()
+                .map(|h| counter_name(w, lang, &h.call.counter.label))
+                .unwrap_or_default(),
+            hero_detail: hero
+                .as_ref()
+                .map(|h| where_to_go(w, lang, &h.call))
+                .unwrap_or_default(),
+            hero_visitor: hero
+                .as_ref()
+                .and_then(|h| {
+                    let visitor = h.call.lang.as_deref()?;
+                    (visitor != lang && w.has_language(visitor)).then(|| {
+                        format!(
+                            "{} · {}",
+                            counter_name(w, visitor, &h.call.counter.label),
+                            where_to_go(w, visitor, &h.call)
+                        )
+                    })
+                })
+                .unwrap_or_default(),
+            recall: text("recall"),
+            waiting: if hero.is_none() {
+                text("waiting-for-calls")
+            } else {
+                String::new()
+            },
+            hero,
+            recent_title: text("recent-calls"),
+            recent,
+            notice,
+            notice_paused: if paused {
+                text("notices-paused")
+            } else {
+                String::new()
+            },
+            closed: room.board.office_closed() && !input.counter_screen,
+            closed_title: text("office-closed"),
+            closed_hint: match input.hours {
+                Some(hours) => w.text(
+                    lang,
+                    "office-hours",
+                    &[("hours", FluentValue::from(hours.to_owned()))],
+                ),
+                None => text("office-closed-hint"),
+            },
+            // A queue system that sends no counter list still names the counter by its id.
+            counter_name: input
+                .focus
+                .map(|id| counter_name(w, lang, focus_counter.map_or(id, |c| c.label.as_str())))
+                .unwrap_or_default(),
+            counter_ticket: match focus_state {
+                None | Some(CounterState::Open) => focus_serving.clone().unwrap_or_default(),
+                _ => String::new(),
+            },
+            counter_state: match focus_state {
+                Some(CounterState::Closed) => text("counter-closed"),
+                Some(CounterState::Paused) => text("counter-paused"),
+                Some(CounterState::Open) if focus_serving.is_none() => text("counter-open"),
+                _ => String::new(),
+            },
+            any_counters: !room.board.counters().is_empty(),
+        }
+    }
+
+    /// The text a slot shows.
+    pub fn text(&self, slot: Slot) -> String {
+        let hero = self.hero.as_ref();
+        let row = |i: usize| self.recent.get(i);
+        match slot {
+            Slot::OfficeName => self.office_name.clone(),
+            Slot::Connection => self.connection.clone().unwrap_or_default(),
+            Slot::Time | Slot::ClosedTime => self.time.clone(),
+            Slot::Date => self.date.clone(),
+            Slot::HeroTitle => self.hero_title.clone(),
+            Slot::HeroTicket => hero.map(|h| h.call.ticket.clone()).unwrap_or_default(),
+            Slot::HeroArrow => hero.map(|_| "→".to_owned()).unwrap_or_default(),
+            Slot::HeroCounter => self.hero_counter.clone(),
+            Slot::HeroDetail => self.hero_detail.clone(),
+            Slot::HeroVisitor => self.hero_visitor.clone(),
+            Slot::HeroRecall => self.recall.clone(),
+            Slot::Waiting => self.waiting.clone(),
+            Slot::RecentTitle => self.recent_title.clone(),
+            Slot::RecentTicket(i) => row(i).map(|r| r.0.clone()).unwrap_or_default(),
+            Slot::RecentArrow(i) => row(i).map(|_| "→".to_owned()).unwrap_or_default(),
+            Slot::RecentCounter(i) => row(i).map(|r| r.1.clone()).unwrap_or_default(),
+            Slot::Notice => self.notice.clone(),
+            Slot::NoticePaused => self.notice_paused.clone(),
+            Slot::ClosedTitle => self.closed_title.clone(),
+            Slot::ClosedHint => self.closed_hint.clone(),
+            Slot::CounterName => self.counter_name.clone(),
+            Slot::CounterTicket => self.counter_ticket.clone(),
+            Slot::CounterState => self.counter_state.clone(),
+        }
+    }
+
+    /// Whether a part shows; `None` for parts the view does not switch (the hero panel).
+    pub fn shows(&self, part: Part) -> Option<bool> {
+        Some(match part {
+            Part::RecallBadge => self.hero.as_ref().is_some_and(|h| h.recall),
+            Part::ConnectionPill => self.connection.is_some(),
+            Part::RecentRow(i) => i < self.recent.len(),
+            Part::NoticeBar => !self.notice.is_empty(),
+            Part::ClosedOverlay => self.closed,
+            Part::CountersStrip => self.any_counters,
+            Part::HeroPanel | Part::HeroContent => return None,
+        })
+    }
+
+    /// How recent row `i` looks, if there is one.
+    pub fn row_look(&self, i: usize) -> Option<RowLook> {
+        self.recent.get(i).map(|r| r.2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use herald_core::protocol::{Counter, ServerMessage, State, VERSION};
+
+    fn words() -> Catalogue {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        match Catalogue::load(&root, "sk") {
+            Ok((c, _)) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn input(lang: &str) -> ViewInput<'_> {
+        ViewInput {
+            lang,
+            now: chrono::Local::now(),
+            elapsed: 100.0,
+            office_name: None,
+            hours: Some("Po–Pi 8:00–16:00"),
+            recent_rows: 6,
+            mark: MarkStyle::Border,
+            marked_secs: 10.0,
+            counter_screen: false,
+            focus: None,
+            notice_index: 0,
+            notices_paused: false,
+        }
+    }
+
+    fn room_with(calls: &[(&str, &str)], counters: Vec<Counter>) -> Room {
+        let mut room = Room::default();
+        room.apply(&ServerMessage::Snapshot {
+            v: VERSION,
+            seq: 1,
+            state: State {
+                counters,
+                calls: calls
+                    .iter()
+                    .map(|(ticket, counter)| {
+                        Call::new(*ticket, *ticket, *counter, "2026-11-22T09:00:00Z")
+                    })
+                    .collect(),
+                ..State::default()
+            },
+        });
+        room
+    }
+
+    #[test]
+    fn the_newest_call_is_the_hero_in_the_screen_language_and_older_ones_are_recent() {
+        let w = words();
+        let mut room = room_with(&[("A001", "1"), ("A002", "3")], Vec::new());
+        room.advance(0.0, 4.0);
+        let sk = ScreenView::of(&room, &w, &input("sk"));
+        assert_eq!(sk.text(Slot::HeroTicket), "A002");
+        assert_eq!(sk.text(Slot::HeroCounter), "Okienko 3");
+        assert_eq!(sk.text(Slot::RecentTicket(0)), "A001");
+        assert_eq!(sk.text(Slot::RecentTicket(1)), "");
+        assert_eq!(sk.shows(Part::RecentRow(0)), Some(true));
+        assert_eq!(sk.shows(Part::RecentRow(1)), Some(false));
+        assert_eq!(sk.text(Slot::Waiting), "");
+        let uk = ScreenView::of(&room, &w, &input("uk"));
+        assert_eq!(uk.text(Slot::HeroCounter), "Вікно 3");
+    }
+
+    #[test]
+    fn an_empty_board_says_it_waits_and_a_closed_office_says_when_it_opens() {
+        let w = words();
+        let room = room_with(&[], Vec::new());
+        let view = ScreenView::of(&room, &w, &input("sk"));
+        assert!(!view.text(Slot::Waiting).is_empty());
+        assert_eq!(view.text(Slot::HeroTicket), "");
+        let closed = room_with(
+            &[],
+            vec![Counter {
+                id: "1".into(),
+                label: "1".into(),
+                state: CounterState::Closed,
+                floor: None,
+            }],
+        );
+        let view = ScreenView::of(&closed, &w, &input("sk"));
+        assert!(view.closed);
+        assert!(
+            view.text(Slot::ClosedHint).contains("8:00–16:00"),
+            "{}",
+            view.closed_hint
+        );
+        let counter_screen = ViewInput {
+            counter_screen: true,
+            focus: Some("1"),
+            ..input("sk")
+        };
+        let view = ScreenView::of(&closed, &w, &counter_screen);
+        assert!(
+            !view.closed,
+            "a counter screen shows its own counter, not the closed office"
+        );
+        assert_eq!(view.text(Slot::CounterName), "Okienko 1");
+        assert!(!view.text(Slot::CounterState).is_empty());
+    }
+}

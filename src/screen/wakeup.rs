@@ -1,0 +1,76 @@
+//! Sleeping between changes: the screen is drawn only when something changes what it shows.
+//! The next wake-up is the earliest deadline of every time source; events from the feed and the
+//! announcer wake the loop earlier through the event-loop proxy.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
+
+use super::design_assets::ActiveLayout;
+use super::design_files::{self, DesignFiles};
+use super::zones::notices::NoticeRotation;
+use super::{DisplayLangs, ScreenSettings, WaitingRoom, clock, motion};
+
+/// Sleeps until the next thing that changes what the screen shows: the clock's minute, a language
+/// switch, a queued call's turn, the next notice, or the end of a new call's mark. Events from the feed wake the
+/// loop earlier through the event-loop proxy.
+///
+/// The winit runner forces an extra frame whenever the update mode changes, so the mode is only
+/// rewritten when the deadline itself moves, not every frame with a shorter relative wait.
+pub fn plan_wakeup(
+    time: Res<Time<Real>>,
+    room: Res<WaitingRoom>,
+    langs: Res<DisplayLangs>,
+    settings: Res<ScreenSettings>,
+    motion: Res<motion::HeroMotion>,
+    rotation: Res<NoticeRotation>,
+    layout: Res<ActiveLayout>,
+    files: Res<DesignFiles>,
+    mut winit: ResMut<WinitSettings>,
+    mut planned: Local<Option<Instant>>,
+) {
+    let now = time.elapsed_secs_f64();
+    let mut wait = clock::until_next_minute(&chrono::Local::now());
+    let mut consider = |secs: f64| {
+        let d = Duration::from_secs_f64(secs.max(0.0) + 0.01);
+        if d < wait {
+            wait = d;
+        }
+    };
+    if langs.langs.len() > 1 {
+        consider(langs.switched_at + langs.every - now);
+    }
+    if let Some(turn) = room.next_turn_in(now, settings.hold_secs) {
+        consider(turn);
+    }
+    if let Some(started) = motion.started {
+        consider(started + settings.marked_secs - now);
+    }
+    if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
+        consider(unmark);
+    }
+    if files.watch {
+        // Preview looks at the design files once a second.
+        consider(design_files::WATCH_SECS);
+    }
+    let notices = room.board.active_notices(chrono::Utc::now()).len();
+    if let Some(next) = rotation.next_in(now, notices, layout.0.notice_seconds) {
+        consider(next);
+    }
+    let deadline = Instant::now() + wait;
+    let moved = planned.is_none_or(|old| {
+        let drift = if deadline > old {
+            deadline - old
+        } else {
+            old - deadline
+        };
+        drift > Duration::from_millis(50) || old <= Instant::now()
+    });
+    if moved {
+        *planned = Some(deadline);
+        let mode = UpdateMode::reactive_low_power(wait);
+        winit.focused_mode = mode;
+        winit.unfocused_mode = mode;
+    }
+}

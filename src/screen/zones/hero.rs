@@ -1,0 +1,227 @@
+//! The hero: the call now, as large as the zone allows: "Now calling", ticket → counter,
+//! where to go, the call again in the visitor's language, and the recall badge. Call texts are
+//! sized from the layout, the ticket's length and the room's viewing distance.
+
+use bevy::prelude::*;
+use bevy::text::{FontSize, LineBreak};
+use herald_core::design::{HeroLine, Zone};
+
+use super::{Part, Pen, Slot, text, zone_node};
+use crate::screen::{ScreenArea, ScreenSystems, sizing};
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<RoomSizing>().add_systems(
+        Update,
+        (sizing::size_for_room, size_call_texts)
+            .chain()
+            .in_set(ScreenSystems::Draw)
+            .after(super::refresh_texts),
+    );
+}
+
+/// The hero zone, its lines in the layout's order.
+pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
+    let c = pen.colours;
+    let lines = zone.lines.clone();
+    let lines_pen = pen.clone();
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::Center,
+            // In the short side's units, so a portrait hero is not padded with empty rows.
+            padding: UiRect::axes(vw(2.5), vmin(3)),
+            row_gap: vmin(1.6),
+            border: UiRect::all(vmin(0.6)),
+            border_radius: BorderRadius::all(vmin(2)),
+            ..zone_node(&zone.rect)
+        },
+        BackgroundColor(c.panel),
+        BorderColor::all(c.panel),
+        Part::HeroPanel,
+        Children::spawn((
+            SpawnWith(move |hero: &mut ChildSpawner| {
+                let (p, f) = (&lines_pen, &lines_pen.fonts);
+                for line in lines {
+                    match line {
+                        HeroLine::Title => {
+                            hero.spawn(text(Slot::HeroTitle, &f.regular, p.z.size(3.4), c.muted));
+                        }
+                        HeroLine::Call => {
+                            hero.spawn(call_line(p));
+                        }
+                        HeroLine::Where => {
+                            hero.spawn((
+                                text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
+                                TextLayout::linebreak(LineBreak::WordBoundary),
+                            ));
+                        }
+                        HeroLine::Visitor => {
+                            hero.spawn(text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted));
+                        }
+                    }
+                }
+            }),
+            Spawn(recall_badge(pen)),
+            Spawn(text(
+                Slot::Waiting,
+                &pen.fonts.regular,
+                pen.z.size(5.0),
+                c.muted,
+            )),
+        )),
+    )
+}
+
+fn recall_badge(pen: &Pen) -> impl Bundle {
+    let c = pen.colours;
+    (
+        Node {
+            align_self: AlignSelf::Start,
+            padding: UiRect::axes(vw(1.2), vmin(0.6)),
+            border_radius: BorderRadius::all(vmin(1)),
+            display: Display::None,
+            ..default()
+        },
+        // Dark badge, amber words: readable on the navy panel and on the amber flash.
+        BackgroundColor(c.text_on_highlight),
+        Part::RecallBadge,
+        children![text(
+            Slot::HeroRecall,
+            &pen.fonts.bold,
+            pen.z.size(3.2),
+            c.accent
+        )],
+    )
+}
+
+/// Ticket → counter, on one line when it fits; on a narrow screen "→ counter" moves under the
+/// ticket rather than being cut.
+fn call_line(pen: &Pen) -> impl Bundle {
+    let (c, f, z) = (pen.colours, &pen.fonts, pen.z);
+    (
+        Node {
+            flex_direction: FlexDirection::Row,
+            flex_wrap: FlexWrap::Wrap,
+            align_items: AlignItems::Center,
+            column_gap: vw(1.6),
+            ..default()
+        },
+        UiTransform::default(),
+        Part::HeroContent,
+        children![
+            (
+                text(Slot::HeroTicket, &f.bold, z.size(14.0), c.text),
+                TextLayout::no_wrap(),
+                CallText::ticket(14.0 * z.scale),
+                Node {
+                    flex_shrink: 0.0,
+                    ..default()
+                },
+            ),
+            (
+                Node {
+                    flex_direction: FlexDirection::Row,
+                    align_items: AlignItems::Center,
+                    column_gap: vw(1.6),
+                    flex_shrink: 1.0,
+                    min_width: px(0),
+                    ..default()
+                },
+                children![
+                    (
+                        text(Slot::HeroArrow, &f.arrow, z.size(8.0), c.accent),
+                        Node {
+                            flex_shrink: 0.0,
+                            ..default()
+                        },
+                    ),
+                    // A long counter name wraps inside its own box (down to its longest word).
+                    (
+                        text(Slot::HeroCounter, &f.bold, z.size(8.0), c.text),
+                        CallText::counter(8.0 * z.scale, 14.0 * z.scale),
+                    ),
+                ],
+            ),
+        ],
+    )
+}
+
+/// A ticket or counter name of a call, sized from the layout, the room and its length.
+///
+/// Tickets longer than `SHORT_TICKET` characters ("PAS-117-2026") get proportionally smaller
+/// type so they stay on one line inside the zone. When the room's viewing distance asks for
+/// larger capitals than the layout gives (`RoomSizing`), the text is raised to them.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct CallText {
+    /// The layout's size, in percent of the screen's shorter side.
+    pub vmin: f32,
+    pub ticket: bool,
+    /// The room may raise it up to this size (a ticket is already as large as its zone allows).
+    pub max_vmin: f32,
+}
+
+impl CallText {
+    pub fn ticket(vmin: f32) -> Self {
+        Self {
+            vmin,
+            ticket: true,
+            max_vmin: vmin,
+        }
+    }
+
+    /// A counter name next to a ticket of `ticket_vmin`: raised at most to the ticket's size.
+    pub fn counter(vmin: f32, ticket_vmin: f32) -> Self {
+        Self {
+            vmin,
+            ticket: false,
+            max_vmin: ticket_vmin.max(vmin),
+        }
+    }
+}
+
+/// Tickets up to this many characters show at the layout's full size.
+const SHORT_TICKET: usize = 7;
+
+/// Capital (and digit) height of Noto Sans Bold as a share of the font size (its `capHeight`
+/// is 714 of 1000 units; checked against the shipped font in a test).
+pub const CAP_HEIGHT_EM: f32 = 0.714;
+
+/// The smallest capital height, in pixels, that the room's viewing distance asks of call texts
+/// (`--distance`, `--screen-height-mm`); 0 when the room is not described.
+#[derive(Resource, Default, Clone, Copy, Debug, PartialEq)]
+pub struct RoomSizing {
+    pub min_cap_px: f32,
+}
+
+/// The type size of a call text: the layout's, shrunk for a long ticket, raised to the room's
+/// minimum capitals. All in percent of the screen's shorter side.
+pub fn call_text_vmin(call: &CallText, chars: usize, min_cap_vmin: f32) -> f32 {
+    let chars = chars.max(1);
+    let shrink = if call.ticket {
+        (SHORT_TICKET as f32 / chars as f32).min(1.0)
+    } else {
+        1.0
+    };
+    let base = call.vmin * shrink;
+    base.max((min_cap_vmin / CAP_HEIGHT_EM).min(call.max_vmin * shrink))
+}
+
+/// Sets each call text's type size when the text, the room or the window changes.
+pub fn size_call_texts(
+    sizing: Res<RoomSizing>,
+    area: Res<ScreenArea>,
+    mut texts: Query<(&Text, &CallText, &mut TextFont)>,
+) {
+    let vmin_px = area.vmin_px();
+    let min_cap_vmin = if vmin_px > 0.0 {
+        sizing.min_cap_px / vmin_px
+    } else {
+        0.0
+    };
+    for (text, call, mut font) in &mut texts {
+        let size = FontSize::VMin(call_text_vmin(call, text.0.chars().count(), min_cap_vmin));
+        if font.font_size != size {
+            font.font_size = size;
+        }
+    }
+}

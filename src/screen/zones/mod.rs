@@ -1,0 +1,355 @@
+//! The screen's zones, one file each: [`header`] (office, connection, clock), [`hero`] (the call
+//! now), [`recent`] (the last calls), [`counters`] (every counter, or the one a counter screen
+//! stands above), [`notices`] and the [`closed`] office. A layout file places them; each zone is
+//! a function plugin with its widgets as functions returning `impl Bundle`.
+//!
+//! Here: what every zone shares (which text an entity carries, which parts show with the
+//! state), building the screen from the active layout and theme, and copying the
+//! [`ScreenView`](super::view::ScreenView) onto the text entities when it changes.
+
+pub mod closed;
+pub mod counters;
+pub mod header;
+pub mod hero;
+pub mod notices;
+pub mod recent;
+
+use bevy::prelude::*;
+use bevy::text::FontSize;
+use herald_core::design::{Rect4, ZoneKind};
+
+use super::design_assets::{ActiveLayout, ActiveTheme};
+use super::palette::Palette;
+use super::view::{RowLook, ScreenView, ViewInput};
+use super::{DisplayLangs, ScreenSettings, ScreenSystems, WaitingRoom, Words};
+
+/// Which text a `Text` entity carries; one refresh system fills them all.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    OfficeName,
+    Connection,
+    Time,
+    Date,
+    HeroTitle,
+    HeroTicket,
+    HeroArrow,
+    HeroCounter,
+    HeroDetail,
+    HeroVisitor,
+    HeroRecall,
+    Waiting,
+    RecentTitle,
+    RecentTicket(usize),
+    RecentArrow(usize),
+    RecentCounter(usize),
+    Notice,
+    /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
+    NoticePaused,
+    ClosedTitle,
+    ClosedHint,
+    ClosedTime,
+    CounterName,
+    CounterTicket,
+    CounterState,
+}
+
+/// Nodes shown or hidden with the state.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    HeroPanel,
+    HeroContent,
+    RecallBadge,
+    ConnectionPill,
+    RecentRow(usize),
+    CountersStrip,
+    NoticeBar,
+    ClosedOverlay,
+}
+
+/// The fonts and the emblem the zones draw with.
+#[derive(Resource, Clone, Default)]
+pub struct ScreenFonts {
+    pub regular: Handle<Font>,
+    pub bold: Handle<Font>,
+    /// DejaVu Sans Bold, only for "→", which Noto Sans lacks.
+    pub arrow: Handle<Font>,
+    /// The office's emblem, when the theme or `--logo` names one.
+    pub logo: Option<Handle<Image>>,
+}
+
+/// Marks the screen's root node, rebuilt when the layout or the theme changes.
+#[derive(Component)]
+pub struct ScreenRoot;
+
+/// Bumped each time the screen is rebuilt, so the refresh systems redraw everything.
+#[derive(Resource, Default, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ScreenGeneration(pub u64);
+
+/// The counter a `counter` layout shows (`--counter ID`).
+#[derive(Resource, Default, Clone, Debug)]
+pub struct CounterFocus(pub Option<String>);
+
+/// The text scale of a zone, kept for content rebuilt later (the counter chips).
+#[derive(Component, Clone, Copy)]
+pub struct ZoneScale(pub f32);
+
+/// Text sizes: percent of the screen's shorter side, so landscape and portrait read alike.
+#[derive(Clone, Copy)]
+pub struct Sizer {
+    pub scale: f32,
+}
+
+impl Sizer {
+    pub fn size(&self, vmin: f32) -> FontSize {
+        FontSize::VMin(vmin * self.scale)
+    }
+}
+
+/// What a zone widget is drawn with.
+#[derive(Clone)]
+pub struct Pen {
+    pub z: Sizer,
+    pub fonts: ScreenFonts,
+    pub colours: Palette,
+}
+
+/// A text that the refresh fills for `slot`.
+pub fn text(slot: Slot, font: &Handle<Font>, size: FontSize, color: Color) -> impl Bundle + use<> {
+    (
+        Text::new(""),
+        TextFont {
+            font: font.clone().into(),
+            font_size: size,
+            ..default()
+        },
+        TextColor(color),
+        slot,
+    )
+}
+
+/// The node of a zone placed by the layout, clipping what does not fit.
+pub fn zone_node(rect: &Rect4) -> Node {
+    Node {
+        position_type: PositionType::Absolute,
+        left: percent(rect.left),
+        top: percent(rect.top),
+        width: percent(rect.width),
+        height: percent(rect.height),
+        overflow: Overflow::clip(),
+        ..default()
+    }
+}
+
+/// The camera that draws the screen: into the window, or in preview into the target image.
+#[derive(Component)]
+pub struct ScreenCamera;
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<ScreenGeneration>()
+        .init_resource::<CounterFocus>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(Update, build_screen.in_set(ScreenSystems::Decide))
+        .add_systems(Update, refresh_texts.in_set(ScreenSystems::Draw))
+        // The header, recent calls and the closed office have no systems of their own.
+        .add_plugins((hero::plugin, counters::plugin, notices::plugin));
+}
+
+fn spawn_camera(
+    mut commands: Commands,
+    target: Option<Res<super::preview::target::PreviewTarget>>,
+) {
+    match target {
+        Some(target) => {
+            commands.spawn((
+                Camera2d,
+                Camera {
+                    order: -1,
+                    ..default()
+                },
+                super::preview::target::screen_camera_target(Some(&target)),
+                IsDefaultUiCamera,
+                ScreenCamera,
+            ));
+        }
+        None => {
+            commands.spawn((Camera2d, ScreenCamera));
+        }
+    }
+}
+
+/// Builds the screen from the active layout and theme: at start, and again whenever either
+/// changes (a saved file in preview, another layout chosen).
+fn build_screen(
+    mut commands: Commands,
+    assets: Option<Res<AssetServer>>,
+    layout: Res<ActiveLayout>,
+    theme: Res<ActiveTheme>,
+    mut settings: ResMut<ScreenSettings>,
+    mut generation: ResMut<ScreenGeneration>,
+    old: Query<Entity, With<ScreenRoot>>,
+) {
+    if !layout.is_changed() && !theme.is_changed() {
+        return;
+    }
+    for entity in &old {
+        commands.entity(entity).despawn();
+    }
+    generation.0 += 1;
+    let theme = &theme.0;
+    let fonts = match assets {
+        Some(assets) => ScreenFonts {
+            regular: assets.load(theme.font_regular.clone()),
+            bold: assets.load(theme.font_bold.clone()),
+            arrow: assets.load(theme.font_arrow.clone()),
+            logo: settings
+                .logo
+                .clone()
+                .or_else(|| theme.logo.clone())
+                .map(|path| assets.load(path)),
+        },
+        None => ScreenFonts::default(),
+    };
+    commands.insert_resource(fonts.clone());
+    let layout = &layout.0;
+    settings.recent_rows = layout.recent_rows;
+    settings.layout_reduced_motion = layout.reduced_motion;
+    settings.marked_secs = layout.mark_seconds;
+    settings.mark = layout.mark;
+    let colours = Palette::of(theme);
+    let pen = |scale: f32| Pen {
+        z: Sizer {
+            scale: scale * theme.text_scale,
+        },
+        fonts: fonts.clone(),
+        colours,
+    };
+    commands
+        .spawn((
+            Node {
+                width: percent(100),
+                height: percent(100),
+                ..default()
+            },
+            BackgroundColor(colours.background),
+            ScreenRoot,
+        ))
+        .with_children(|root| {
+            for zone in &layout.zones {
+                let pen = pen(zone.scale);
+                match zone.kind {
+                    ZoneKind::Header => {
+                        root.spawn(header::zone(&zone.rect, &pen));
+                    }
+                    ZoneKind::Hero => {
+                        root.spawn(hero::zone(zone, &pen));
+                    }
+                    ZoneKind::Recent => {
+                        root.spawn(recent::zone(&zone.rect, &pen, layout.recent_rows));
+                    }
+                    ZoneKind::Counters => {
+                        root.spawn(counters::strip(&zone.rect, &pen));
+                    }
+                    ZoneKind::Notice => {
+                        root.spawn(notices::zone(&zone.rect, &pen));
+                    }
+                    ZoneKind::Counter => {
+                        root.spawn(counters::one_counter(&zone.rect, &pen));
+                    }
+                }
+            }
+            // The closed-office screen covers everything when every counter is closed.
+            root.spawn(closed::overlay(&pen(1.0)));
+        });
+}
+
+/// What the refresh last drew, so it redraws only on a change.
+#[derive(Default, PartialEq, Clone)]
+struct Drawn {
+    generation: u64,
+    view: Option<ScreenView>,
+}
+
+/// Fills every zone's texts and shows or hides its parts from one [`ScreenView`], when the view
+/// changed (the board, the language, the minute, the connection, the notice, the marks).
+fn refresh_texts(
+    room: Res<WaitingRoom>,
+    words: Option<Res<Words>>,
+    langs: Option<Res<DisplayLangs>>,
+    settings: Res<ScreenSettings>,
+    theme: Res<ActiveTheme>,
+    layout: Res<ActiveLayout>,
+    focus: Option<Res<CounterFocus>>,
+    generation: Res<ScreenGeneration>,
+    rotation: Res<notices::NoticeRotation>,
+    time: Res<Time<Real>>,
+    mut drawn: Local<Drawn>,
+    mut texts: Query<(&Slot, &mut Text, &mut TextColor)>,
+    mut parts: Query<(&Part, &mut Node, Option<&mut BackgroundColor>)>,
+) {
+    let (Some(words), Some(langs)) = (words, langs) else {
+        return;
+    };
+    let focus = focus.and_then(|f| f.0.clone());
+    let view = ScreenView::of(
+        &room,
+        &words.0,
+        &ViewInput {
+            lang: langs.lang(),
+            now: chrono::Local::now(),
+            elapsed: time.elapsed_secs_f64(),
+            office_name: settings.office_name.as_deref(),
+            hours: settings.hours.as_deref(),
+            recent_rows: settings.recent_rows,
+            mark: settings.mark,
+            marked_secs: settings.marked_secs,
+            counter_screen: layout.0.zone(ZoneKind::Counter).is_some(),
+            focus: focus.as_deref(),
+            notice_index: rotation.index,
+            notices_paused: rotation.paused,
+        },
+    );
+    if drawn.generation == generation.0 && drawn.view.as_ref() == Some(&view) {
+        return;
+    }
+    let colours = Palette::of(&theme.0);
+    for (slot, mut text, mut color) in &mut texts {
+        let value = view.text(*slot);
+        if let Slot::RecentTicket(i) | Slot::RecentCounter(i) | Slot::RecentArrow(i) = *slot {
+            // Served visitors stay listed but step back; new ones stand out.
+            let wanted = match view.row_look(i) {
+                Some(RowLook::New) => colours.text_on_highlight,
+                Some(RowLook::Finished) => colours.muted,
+                _ => colours.text,
+            };
+            if color.0 != wanted {
+                color.0 = wanted;
+            }
+        }
+        if text.0 != value {
+            text.0 = value;
+        }
+    }
+    for (part, mut node, background) in &mut parts {
+        if let (Part::RecentRow(i), Some(mut background)) = (part, background) {
+            let wanted = if view.row_look(*i) == Some(RowLook::New) {
+                colours.highlight
+            } else {
+                Color::NONE
+            };
+            if background.0 != wanted {
+                background.0 = wanted;
+            }
+        }
+        let Some(show) = view.shows(*part) else {
+            continue;
+        };
+        let display = if show { Display::Flex } else { Display::None };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    *drawn = Drawn {
+        generation: generation.0,
+        view: Some(view),
+    };
+}

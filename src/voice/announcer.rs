@@ -1,0 +1,202 @@
+//! The room's announcer thread: carries calls, the chime's start and the voice's reports into
+//! the [`Sequencer`] (which holds every ordering rule) and carries its effects out: chime
+//! requests to the screen, sentences to the voice, progress to the log and the preview. It
+//! sleeps until the next input or the sequencer's deadline.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::time::Instant;
+
+use herald_core::announcement::sequencer::{
+    Effect, Input, Progress, Sequencer, SequencerConfig, VoiceReport,
+};
+use herald_core::catalogue::Catalogue;
+use herald_core::log_event;
+use herald_core::protocol::Call;
+use tracing::{info, warn};
+
+use super::{Voice, VoiceSettings};
+
+/// Everything the announcer needs to know.
+#[derive(Clone, Debug, Default)]
+pub struct AnnouncerConfig {
+    pub sequencer: SequencerConfig,
+    pub voice: VoiceSettings,
+}
+
+/// Something that can say a sentence and report back through the `report` it was made with.
+pub trait Speaker: Send {
+    fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool;
+}
+
+impl Speaker for Voice {
+    fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool {
+        Voice::speak(self, id, lang, text, volume)
+    }
+}
+
+/// Makes the speaker, given where it must send its reports. `None`: no speech at all.
+pub type SpeakerFactory =
+    Box<dyn FnOnce(Box<dyn Fn(VoiceReport) + Send>) -> Option<Box<dyn Speaker>> + Send>;
+
+/// The real speaker: the system voice thread.
+pub fn system_voice(settings: VoiceSettings) -> SpeakerFactory {
+    Box::new(move |report| match Voice::spawn(settings, report) {
+        Ok(voice) => Some(Box::new(voice) as Box<dyn Speaker>),
+        Err(e) => {
+            warn!(
+                "cannot start the speech thread: {e}; calls will be announced with the chime only"
+            );
+            None
+        }
+    })
+}
+
+/// The running announcer; dropping it stops its thread after the current step.
+pub struct Announcer {
+    tx: Sender<Input>,
+    /// Chime requests (volume in percent) for the screen to play.
+    pub chimes: Receiver<u8>,
+    pub progress: Receiver<Progress>,
+}
+
+impl Announcer {
+    /// Starts the announcer thread. `wake` is called after each chime request, so a sleeping
+    /// screen wakes up to play it.
+    pub fn spawn(
+        config: AnnouncerConfig,
+        catalogue: Arc<Catalogue>,
+        speaker: SpeakerFactory,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        let (chime_tx, chimes) = mpsc::channel();
+        let (progress_tx, progress) = mpsc::sync_channel(256);
+        let reports = tx.clone();
+        std::thread::Builder::new()
+            .name("herald-announcer".into())
+            .spawn(move || {
+                let speaker = speaker(Box::new(move |r| {
+                    let _ = reports.send(Input::Voice(r));
+                }));
+                let sequencer = Sequencer::new(config.sequencer, catalogue, speaker.is_some());
+                run(
+                    sequencer,
+                    &rx,
+                    speaker.as_deref(),
+                    &Outlets {
+                        chimes: chime_tx,
+                        progress: progress_tx,
+                        wake,
+                    },
+                );
+            })?;
+        Ok(Self {
+            tx,
+            chimes,
+            progress,
+        })
+    }
+
+    /// A call (or recall) to announce; `received` is when its frame arrived; `test` marks a
+    /// preview's test call in the log.
+    pub fn call(&self, call: Call, received: Instant, test: bool) {
+        let _ = self.tx.send(Input::Call {
+            call,
+            received,
+            test,
+        });
+    }
+
+    /// A call was cancelled: drop it if it has not been announced yet.
+    pub fn cancel(&self, call_id: &str) {
+        let _ = self.tx.send(Input::Cancel(call_id.to_owned()));
+    }
+
+    /// The screen reports that the chime it was asked for is now playing.
+    pub fn chime_started(&self) {
+        let _ = self.tx.send(Input::ChimeStarted);
+    }
+}
+
+/// Where the announcer's effects go.
+struct Outlets {
+    chimes: Sender<u8>,
+    progress: SyncSender<Progress>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+fn run(
+    mut sequencer: Sequencer,
+    rx: &Receiver<Input>,
+    speaker: Option<&dyn Speaker>,
+    out: &Outlets,
+) {
+    let mut input = None;
+    loop {
+        let local = chrono::Local::now().time();
+        let effects = sequencer.handle(input.take().unwrap_or(Input::Tick), Instant::now(), local);
+        for effect in effects {
+            if let Some(more) = carry_out(effect, speaker, out) {
+                // The voice could not be asked: tell the sequencer at once.
+                let local = chrono::Local::now().time();
+                for effect in sequencer.handle(more, Instant::now(), local) {
+                    if carry_out(effect, speaker, out).is_some() {
+                        warn!("the voice refused two sentences in a row");
+                    }
+                }
+            }
+        }
+        input = match sequencer.deadline() {
+            Some(d) => match rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
+                Ok(m) => Some(m),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+            None => match rx.recv() {
+                Ok(m) => Some(m),
+                Err(_) => return,
+            },
+        };
+    }
+}
+
+/// Does one effect; returns an input for the sequencer when the voice could not be asked.
+fn carry_out(effect: Effect, speaker: Option<&dyn Speaker>, out: &Outlets) -> Option<Input> {
+    match effect {
+        Effect::PlayChime { volume } => {
+            let _ = out.chimes.send(volume);
+            (out.wake)();
+            None
+        }
+        Effect::Speak {
+            id,
+            lang,
+            text,
+            volume,
+        } => {
+            let asked = speaker.is_some_and(|s| s.speak(id, &lang, &text, volume));
+            (!asked).then_some(Input::NotSpoken { id })
+        }
+        Effect::Tell(progress) => {
+            report(&progress);
+            // Nobody may be listening (a wall display without a panel): drop rather than grow.
+            let _ = out.progress.try_send(progress);
+            None
+        }
+    }
+}
+
+/// The human log line and the `--log-json` line for a step of the announcer.
+fn report(progress: &Progress) {
+    if let Some((line, warning)) = progress.human_line() {
+        if warning {
+            warn!("{line}");
+        } else {
+            info!("{line}");
+        }
+    }
+    if let Some(event) = progress.log_event() {
+        log_event::emit(event);
+    }
+}
