@@ -8,11 +8,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
+use support::Herald;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime};
+use std::process::{Child, Command};
+use std::time::{Duration, SystemTime};
 
 use herald_core::announcement::chime;
 use herald_core::protocol::Call;
@@ -127,85 +127,6 @@ impl Drop for SoundRoom {
     }
 }
 
-/// herald under Xvfb with its JSON log read line by line.
-struct Herald {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
-    log: Vec<Value>,
-    stderr: PathBuf,
-}
-
-impl Herald {
-    fn start(room: &SoundRoom, name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
-        use std::os::unix::process::CommandExt;
-        let stderr = room.dir.join(format!("{name}.stderr"));
-        let mut command = Command::new("xvfb-run");
-        command
-            .args(["-a", "-s", "-screen 0 1280x720x24"])
-            .arg(env!("CARGO_BIN_EXE_herald"))
-            .args(["--size", "1280x720", "--log-json"])
-            .args(args)
-            .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
-            .env("XDG_RUNTIME_DIR", &room.dir)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).expect("stderr file"))
-            // Its own process group, so xvfb-run, Xvfb and herald stop together.
-            .process_group(0);
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command
-            .spawn()
-            .expect("xvfb-run must be installed (the README's test command installs it)");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Ok(value) = serde_json::from_str::<Value>(&line) {
-                    let _ = tx.send(value);
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            log: Vec::new(),
-            stderr,
-        }
-    }
-
-    /// Waits until `count` events named `event` were logged; panics after `limit`.
-    fn wait_for(&mut self, event: &str, count: usize, limit: Duration) {
-        let end = Instant::now() + limit;
-        while self.log.iter().filter(|l| l["event"] == event).count() < count {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => self.log.push(line),
-                Err(_) => panic!(
-                    "no {count}× {event} within {limit:?}; log so far:\n{}\nstderr:\n{}",
-                    self.log
-                        .iter()
-                        .map(Value::to_string)
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                    std::fs::read_to_string(&self.stderr).unwrap_or_default()
-                ),
-            }
-        }
-    }
-
-    fn events(&self, event: &str) -> Vec<&Value> {
-        self.log.iter().filter(|l| l["event"] == event).collect()
-    }
-
-    fn stop(mut self) -> String {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.child.wait();
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
 /// Seconds from the start of the recording (`t0`) to a log line's timestamp.
 fn at(t0: SystemTime, line: &Value) -> f64 {
     let ts = line["ts"].as_str().expect("ts");
@@ -263,7 +184,7 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
     let url = server.url();
 
     // Phase 1: the real voice. A Ukrainian visitor in a Slovak office.
-    let mut herald = Herald::start(&room, "speech", &["--feed", &url, "--lang", "sk"], &[]);
+    let mut herald = Herald::start(&room.dir, "speech", &["--feed", &url, "--lang", "sk"], &[]);
     herald.wait_for("connected", 1, Duration::from_secs(60));
     // Voices load one by one after start; the timing below is the steady one.
     herald.wait_for("voices_loaded", 1, Duration::from_secs(60));
@@ -313,7 +234,7 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
 
     // Phase 2: no speech-dispatcher at all (an address where none listens): chime only, said once.
     let mut mute_voice = Herald::start(
-        &room,
+        &room.dir,
         "nospeech",
         &["--feed", &url, "--lang", "sk"],
         &[(

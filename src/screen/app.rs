@@ -200,7 +200,11 @@ pub fn run(config: Config) -> AppExit {
             focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
             unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
         })
-        .add_systems(Last, wakeup::plan_wakeup);
+        .add_systems(Last, wakeup::plan_wakeup)
+        .add_systems(
+            First,
+            wakeup::read_the_clock_now.before(bevy::time::TimeSystems),
+        );
     }
     app.run()
 }

@@ -335,7 +335,7 @@ mod tests {
                 calls: calls
                     .iter()
                     .map(|(ticket, counter)| {
-                        Call::new(*ticket, *ticket, *counter, "2026-11-22T09:00:00Z")
+                        Call::new(*ticket, *ticket, counter, "2026-11-22T09:00:00Z")
                     })
                     .collect(),
                 ..State::default()

@@ -12,6 +12,17 @@ use super::design_files::{self, DesignFiles};
 use super::zones::notices::NoticeRotation;
 use super::{DisplayLangs, ScreenSettings, WaitingRoom, clock, motion};
 
+/// Gives Bevy's clock the real time at the start of every frame.
+///
+/// By default `Time<Real>` takes the instant the render world sent at the end of the previous
+/// frame. On a screen that slept for minutes that instant is minutes old, so the first frame
+/// after waking ran on a stale clock: a new call's animation started "in the past" and got two
+/// frames instead of 1.6 s, and the next queued call took the hero seconds early. Reading the
+/// clock here makes the first frame after any sleep as right as every other.
+pub fn read_the_clock_now(mut strategy: ResMut<bevy::time::TimeUpdateStrategy>) {
+    *strategy = bevy::time::TimeUpdateStrategy::ManualInstant(bevy::platform::time::Instant::now());
+}
+
 /// Sleeps until the next thing that changes what the screen shows: the clock's minute, a language
 /// switch, a queued call's turn, the next notice, or the end of a new call's mark. Events from the feed wake the
 /// loop earlier through the event-loop proxy.

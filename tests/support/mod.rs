@@ -21,6 +21,14 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 
+// The herald binary is known to integration tests only (not to the bench example, which shares
+// this file).
+#[cfg(test)]
+mod running;
+#[cfg(test)]
+#[allow(unused_imports, reason = "only the tests that run herald itself use it")]
+pub use running::Herald;
+
 #[derive(Clone, Debug)]
 pub enum Outgoing {
     Text(String),

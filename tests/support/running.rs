@@ -1,0 +1,90 @@
+//! herald itself under Xvfb, its `--log-json` lines read as they come.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// herald under Xvfb with its JSON log read line by line.
+pub struct Herald {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+    pub log: Vec<Value>,
+    stderr: PathBuf,
+}
+
+impl Herald {
+    /// Starts herald under Xvfb at 1280×720 with `--log-json`; its stderr goes to `dir/name.stderr`
+    /// and `XDG_RUNTIME_DIR` is `dir` (a private sound system, or none).
+    pub fn start(dir: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        use std::os::unix::process::CommandExt;
+        let stderr = dir.join(format!("{name}.stderr"));
+        let mut command = Command::new("xvfb-run");
+        command
+            .args(["-a", "-s", "-screen 0 1280x720x24"])
+            .arg(env!("CARGO_BIN_EXE_herald"))
+            .args(["--size", "1280x720", "--log-json"])
+            .args(args)
+            .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_RUNTIME_DIR", dir)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+            // Its own process group, so xvfb-run, Xvfb and herald stop together.
+            .process_group(0);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
+            .spawn()
+            .expect("xvfb-run must be installed (the README's test command installs it)");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                    let _ = tx.send(value);
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+            stderr,
+        }
+    }
+
+    /// Waits until `count` events named `event` were logged; panics after `limit`.
+    pub fn wait_for(&mut self, event: &str, count: usize, limit: Duration) {
+        let end = Instant::now() + limit;
+        while self.log.iter().filter(|l| l["event"] == event).count() < count {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.log.push(line),
+                Err(_) => panic!(
+                    "no {count}× {event} within {limit:?}; log so far:\n{}\nstderr:\n{}",
+                    self.log
+                        .iter()
+                        .map(Value::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    std::fs::read_to_string(&self.stderr).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
+    pub fn events(&self, event: &str) -> Vec<&Value> {
+        self.log.iter().filter(|l| l["event"] == event).collect()
+    }
+
+    pub fn stop(mut self) -> String {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
