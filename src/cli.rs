@@ -29,6 +29,11 @@ pub struct Cli {
     #[arg(long, value_name = "T")]
     pub token: Option<Secret>,
 
+    /// A CA certificate file (PEM) that wss:// also trusts, e.g. the municipality's internal CA
+    /// (the public web roots and the system's roots are always trusted).
+    #[arg(long, value_name = "FILE.pem")]
+    pub ca_file: Option<PathBuf>,
+
     /// File whose first line is the token for the queue system.
     #[arg(long, value_name = "PATH", conflicts_with = "token")]
     pub token_file: Option<PathBuf>,

@@ -10,6 +10,8 @@ use herald_core::design::{self, Layout};
 use herald_core::office::demo::DemoOptions;
 use herald_core::secret::{self, Secret};
 
+use crate::feed::connect::Trust;
+
 use crate::cli::Cli;
 use crate::screen::sizing::{RoomSpec, ScreenSize};
 
@@ -71,6 +73,8 @@ pub struct Config {
     pub source: Source,
     pub display: String,
     pub token: Option<Secret>,
+    /// Whom `wss://` trusts (checked at start: a bad `--ca-file` is refused).
+    pub trust: Trust,
     /// Display languages, primary first.
     pub langs: Vec<String>,
     pub design: Design,
@@ -165,6 +169,7 @@ impl Config {
             },
             display: cli.display.clone(),
             token: cli.resolve_token()?,
+            trust: Trust::new(cli.ca_file.as_deref())?,
             langs,
             design: Design {
                 layout: cli.layout.clone(),

@@ -5,6 +5,8 @@
 //! connection with pings, resumes from the last applied seq, and refuses bad frames with one
 //! clear reason each. It never touches the board: [`pump`] does that on the receiving side.
 
+pub mod connect;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -33,6 +35,8 @@ pub struct FeedConfig {
     pub display: String,
     /// Never shown: `Secret` keeps it out of `Debug` output and logs.
     pub token: Option<Secret>,
+    /// Whom `wss://` trusts (web roots, system roots, `--ca-file`).
+    pub trust: Option<connect::Trust>,
     /// A ping is sent this often when the line is quiet.
     pub ping_every: Duration,
     /// With no frame at all (pong included) for this long, the connection is declared dead.
@@ -48,6 +52,7 @@ impl FeedConfig {
             url: url.into(),
             display: display.into(),
             token: None,
+            trust: connect::Trust::new(None).ok(),
             ping_every: Duration::from_secs(5),
             dead_after: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(10),
@@ -270,9 +275,12 @@ async fn session(
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(protocol::MAX_FRAME_BYTES * 16))
         .max_frame_size(Some(protocol::MAX_FRAME_BYTES * 16));
-    let connect = tokio_tungstenite::connect_async_with_config(request, Some(ws_config), true);
+    let Some(trust) = &config.trust else {
+        return Ended::Failed("TLS cannot be set up on this machine".into());
+    };
+    let connect = connect::open(request, ws_config, trust);
     let mut socket = match tokio::time::timeout(config.connect_timeout, connect).await {
-        Ok(Ok((socket, _response))) => socket,
+        Ok(Ok(socket)) => socket,
         Ok(Err(e)) => return Ended::Failed(format!("cannot connect to {shown}: {e}")),
         Err(_) => {
             return Ended::Failed(format!(

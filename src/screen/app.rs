@@ -60,6 +60,7 @@ pub fn run(config: Config) -> AppExit {
     };
     let mut feed = FeedConfig::new(url.clone(), config.display.clone());
     feed.token = config.token.clone();
+    feed.trust = Some(config.trust.clone());
 
     let mut app = App::new();
     let (width, height) = config.window.size;

@@ -26,7 +26,10 @@ use tokio_tungstenite::tungstenite::Message;
 #[cfg(test)]
 mod running;
 #[cfg(test)]
-#[allow(unused_imports, reason = "only the tests that run herald itself use it")]
+#[allow(
+    unused_imports,
+    reason = "only the tests that run herald itself use it"
+)]
 pub use running::Herald;
 
 #[derive(Clone, Debug)]
