@@ -28,7 +28,10 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match herald::screen::app::run(config) {
+            let exit = herald::screen::app::run(config);
+            // The last events (the screenshot written, the window closed) still reach the log.
+            herald_core::log_event::flush(std::time::Duration::from_secs(2));
+            match exit {
                 AppExit::Success => ExitCode::SUCCESS,
                 AppExit::Error(_) => ExitCode::FAILURE,
             }

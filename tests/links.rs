@@ -317,3 +317,39 @@ fn a_server_that_accepts_and_drops_is_redialled_with_growing_waits() {
         "the waits do not grow: {waits:?}"
     );
 }
+
+#[test]
+fn quitting_while_a_server_keeps_the_display_waiting_is_quick() {
+    // A server that accepts the connection and never answers the upgrade.
+    let (listener, address) = bind();
+    let held = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = held.clone();
+    background(async move {
+        let Ok(listener) = TcpListener::from_std(listener) else {
+            return;
+        };
+        while let Ok((tcp, _)) = listener.accept().await {
+            if let Ok(mut held) = keep.lock() {
+                held.push(tcp);
+            }
+        }
+    });
+    let display = Display::connect(&format!("ws://{address}"), |c| {
+        c.connect_timeout = Duration::from_secs(10);
+    });
+    let end = Instant::now() + PATIENCE;
+    while held.lock().map(|h| h.is_empty()).unwrap_or(true) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !held.lock().map(|h| h.is_empty()).unwrap_or(true),
+        "the display never dialled"
+    );
+    let quitting = Instant::now();
+    drop(display);
+    let took = quitting.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "quitting waited {took:?} for a connect the server never answered"
+    );
+}

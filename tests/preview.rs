@@ -232,3 +232,38 @@ fn the_preview_window_shows_the_panel_beside_the_scaled_screen() {
         "the screen is not drawn in its theme's colours ({share:.2})"
     );
 }
+
+#[test]
+fn pausing_a_counter_in_the_panel_keeps_its_name_and_floor() {
+    use herald_core::protocol::{Counter, ServerMessage, State, VERSION};
+    let mut app = app();
+    app.world_mut()
+        .resource_mut::<WaitingRoom>()
+        .apply(&ServerMessage::Snapshot {
+            v: VERSION,
+            seq: 1,
+            state: State {
+                counters: vec![Counter {
+                    id: "k1".into(),
+                    label: "Pokladňa".into(),
+                    state: CounterState::Open,
+                    floor: Some(1),
+                }],
+                ..State::default()
+            },
+        });
+    act(
+        &mut app,
+        PreviewAction::Counter {
+            id: "k1".into(),
+            state: CounterState::Paused,
+        },
+    );
+    let room = app.world().resource::<WaitingRoom>();
+    let counter = &room.board.counters()[0];
+    assert_eq!(
+        (counter.label.as_str(), counter.state, counter.floor),
+        ("Pokladňa", CounterState::Paused, Some(1)),
+        "the panel replaced the counter's name with its id"
+    );
+}

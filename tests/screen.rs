@@ -547,3 +547,47 @@ fn max_flashes_per_second(samples: &[(f64, bool)]) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+#[test]
+fn a_keepalive_neither_redraws_the_texts_nor_rebuilds_the_counter_strip() {
+    use herald::screen::zones::counters::CounterChip;
+    let mut app = app(&["sk"]);
+    for _ in 0..3 {
+        app.update();
+    }
+    let chips = |app: &mut App| {
+        let mut query = app
+            .world_mut()
+            .query_filtered::<Entity, With<CounterChip>>();
+        let mut chips: Vec<Entity> = query.iter(app.world()).collect();
+        chips.sort();
+        chips
+    };
+    let before = chips(&mut app);
+    assert_eq!(before.len(), 4, "one chip per counter");
+    let revision = app.world().resource::<WaitingRoom>().revision;
+    // The server repeats its latest seq: nothing happened.
+    let last = app
+        .world()
+        .resource::<WaitingRoom>()
+        .board
+        .last_seq()
+        .unwrap_or(0);
+    app.world_mut()
+        .resource_mut::<WaitingRoom>()
+        .apply(&ServerMessage::Keepalive {
+            v: VERSION,
+            seq: last,
+        });
+    app.update();
+    assert_eq!(
+        app.world().resource::<WaitingRoom>().revision,
+        revision,
+        "a keepalive counted as a change"
+    );
+    assert_eq!(
+        chips(&mut app),
+        before,
+        "a keepalive rebuilt the counter strip"
+    );
+}

@@ -7,8 +7,9 @@
 
 use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
@@ -124,6 +125,16 @@ pub struct SpokenText {
 }
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Lines waiting for the writer thread, and how many were dropped because it fell behind.
+static WRITER: OnceLock<SyncSender<ToWriter>> = OnceLock::new();
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+/// Lines that may wait for the writer before new ones are dropped.
+const QUEUE: usize = 4096;
+
+enum ToWriter {
+    Line(String),
+    Flush(SyncSender<()>),
+}
 static KEEP: AtomicBool = AtomicBool::new(false);
 /// The last events, for the preview panel (kept only when `keep_recent` was called).
 static RECENT: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
@@ -145,7 +156,66 @@ pub fn recent() -> Vec<String> {
 
 /// Turns `--log-json` on: from now on every event is a line on stdout.
 pub fn enable() {
-    ENABLED.store(true, Ordering::Relaxed);
+    enable_to(Box::new(std::io::stdout()));
+}
+
+/// Turns the log on, written to `out` by a thread of its own: whoever emits an event (the
+/// render thread, the feed) never waits for a slow or stalled reader. When the reader falls
+/// more than 4,096 lines behind, new lines are dropped and counted ([`dropped`]).
+pub fn enable_to(mut out: Box<dyn Write + Send>) {
+    let (tx, rx) = sync_channel::<ToWriter>(QUEUE);
+    if WRITER.set(tx).is_err() {
+        // Already on: the first writer stays.
+        ENABLED.store(true, Ordering::Relaxed);
+        return;
+    }
+    let started = std::thread::Builder::new()
+        .name("herald-log".into())
+        .spawn(move || {
+            for message in rx {
+                match message {
+                    ToWriter::Line(line) => {
+                        // A closed stdout must not stop herald.
+                        let _ = writeln!(out, "{line}");
+                        let _ = out.flush();
+                    }
+                    ToWriter::Flush(done) => {
+                        let _ = out.flush();
+                        let _ = done.send(());
+                    }
+                }
+            }
+        });
+    if started.is_ok() {
+        ENABLED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Lines dropped because the log's reader fell behind.
+pub fn dropped() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
+
+/// Waits (at most `limit`) until every line emitted so far is written; for the end of the
+/// program, so the last events are not lost.
+pub fn flush(limit: std::time::Duration) {
+    let Some(writer) = WRITER.get() else {
+        return;
+    };
+    let (done, wait) = sync_channel(1);
+    let deadline = std::time::Instant::now() + limit;
+    let mut message = ToWriter::Flush(done);
+    loop {
+        match writer.try_send(message) {
+            Ok(()) => break,
+            Err(TrySendError::Full(back)) if std::time::Instant::now() < deadline => {
+                message = back;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(_) => return,
+        }
+    }
+    let _ = wait.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
 }
 
 pub fn enabled() -> bool {
@@ -184,10 +254,11 @@ pub fn emit(event: LogEvent) {
     if !enabled() {
         return;
     }
-    let mut out = std::io::stdout().lock();
-    // A closed stdout must not stop the screen.
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+    if let Some(writer) = WRITER.get()
+        && writer.try_send(ToWriter::Line(text)).is_err()
+    {
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]
@@ -209,6 +280,38 @@ mod tests {
         assert!(value["ts"].as_str().is_some_and(|t| t.ends_with('Z')));
         let empty = LogEvent::VoicesLoaded {}.line();
         assert!(empty.contains("\"event\":\"voices_loaded\""), "{empty}");
+    }
+
+    /// A reader that never reads: stdout piped into a program that hung.
+    struct Stalled;
+
+    impl Write for Stalled {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+            Ok(0)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_stalled_reader_never_holds_up_whoever_logs() {
+        enable_to(Box::new(Stalled));
+        let started = std::time::Instant::now();
+        for n in 0..10_000 {
+            emit(LogEvent::Gap {
+                expected: Some(n),
+                got: n + 2,
+            });
+        }
+        // Not a timing target: without the writer thread the first line would block for an hour.
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert!(
+            dropped() > 0,
+            "lines beyond the queue are dropped, and counted"
+        );
     }
 
     #[test]

@@ -111,6 +111,10 @@ impl Room {
 
     /// Queues new calls and recalls for the hero, drops cancelled ones, and marks a change.
     pub fn take_news(&mut self, news: Vec<News>, received: Instant) {
+        // A keepalive changes nothing: no redraw, no rebuilt counter strip.
+        if news.is_empty() {
+            return;
+        }
         self.revision += 1;
         self.last_news = Some(received);
         let now = chrono::Utc::now();

@@ -278,8 +278,24 @@ async fn session(
     let Some(trust) = &config.trust else {
         return Ended::Failed("TLS cannot be set up on this machine".into());
     };
-    let connect = connect::open(request, ws_config, trust);
-    let mut socket = match tokio::time::timeout(config.connect_timeout, connect).await {
+    let connect = tokio::time::timeout(
+        config.connect_timeout,
+        connect::open(request, ws_config, trust),
+    );
+    tokio::pin!(connect);
+    // Herald may be asked to quit while a server keeps it waiting: that must not wait for the
+    // connect timeout.
+    let connected = loop {
+        tokio::select! {
+            result = &mut connect => break result,
+            command = commands.recv() => {
+                if matches!(command, None | Some(Command::Shutdown)) {
+                    return Ended::Shutdown;
+                }
+            }
+        }
+    };
+    let mut socket = match connected {
         Ok(Ok(socket)) => socket,
         Ok(Err(e)) => return Ended::Failed(format!("cannot connect to {shown}: {e}")),
         Err(_) => {

@@ -36,7 +36,11 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Startup, start_announcer)
         .add_systems(
             Update,
-            (hand_over_calls.after(ScreenSystems::Receive), play_chimes),
+            (
+                hand_over_calls.after(ScreenSystems::Receive),
+                play_chimes,
+                hand_over_words,
+            ),
         )
         // Bevy creates the audio sink in PostUpdate; looking in Last sees it in the same frame,
         // so a sleeping screen does not delay the report by a whole wake-up.
@@ -90,6 +94,18 @@ fn hand_over_calls(mut room: ResMut<WaitingRoom>, speaker: Option<ResMut<Loudspe
         Err(_) => Vec::new(),
     };
     keep_recent(&mut speaker.recent, progress);
+}
+
+/// Words saved in preview reach the announcer as well as the screen.
+fn hand_over_words(words: Res<Words>, speaker: Option<Res<Loudspeaker>>) {
+    if !words.is_changed() || words.is_added() {
+        return;
+    }
+    if let Some(speaker) = speaker
+        && let Ok(announcer) = speaker.announcer.lock()
+    {
+        announcer.words(words.0.clone());
+    }
 }
 
 fn keep_recent(recent: &mut Vec<Progress>, more: Vec<Progress>) {

@@ -113,6 +113,11 @@ impl Announcer {
         let _ = self.tx.send(Input::Cancel(call_id.to_owned()));
     }
 
+    /// The words changed (a saved `.ftl`): later announcements say the new ones.
+    pub fn words(&self, catalogue: Arc<Catalogue>) {
+        let _ = self.tx.send(Input::Words(catalogue));
+    }
+
     /// The screen reports that the chime it was asked for is now playing.
     pub fn chime_started(&self) {
         let _ = self.tx.send(Input::ChimeStarted);

@@ -70,7 +70,7 @@ impl Default for SequencerConfig {
 }
 
 /// Something that happened, for the sequencer to act on.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Input {
     /// A call (or recall) to announce; `received` is when its frame arrived; `test` when it was
     /// made in the preview.
@@ -88,6 +88,8 @@ pub enum Input {
     NotSpoken {
         id: u64,
     },
+    /// The words changed (a saved `.ftl` in preview): later announcements use these.
+    Words(Arc<Catalogue>),
     /// Time passed (the deadline from [`Sequencer::deadline`] may have come).
     Tick,
 }
@@ -211,6 +213,7 @@ impl Sequencer {
                     self.advance(now, &mut out);
                 }
             }
+            Input::Words(catalogue) => self.catalogue = catalogue,
             Input::Tick => self.timed_out(now, &mut out),
         }
         if self.current.is_none() {

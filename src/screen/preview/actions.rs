@@ -137,22 +137,27 @@ fn apply(world: &mut World, action: PreviewAction) {
             world.resource_mut::<WaitingRoom>().inject(&event);
         }
         PreviewAction::Counter { id, state } => {
-            let floor = world
+            // The counter keeps its name and floor; only its state changes.
+            let known = world
                 .resource::<WaitingRoom>()
                 .board
                 .counters()
                 .iter()
                 .find(|c| c.id == id)
-                .and_then(|c| c.floor);
-            let event = ServerMessage::Counter {
-                v: VERSION,
-                seq: 0,
-                counter: Counter {
+                .cloned();
+            let counter = match known {
+                Some(known) => Counter { state, ..known },
+                None => Counter {
                     label: id.clone(),
                     id,
                     state,
-                    floor,
+                    floor: None,
                 },
+            };
+            let event = ServerMessage::Counter {
+                v: VERSION,
+                seq: 0,
+                counter,
             };
             world.resource_mut::<WaitingRoom>().inject(&event);
         }

@@ -281,3 +281,35 @@ fn a_voice_that_stops_answering_is_given_up_on_and_the_next_call_gets_its_chime(
     });
     assert_eq!(room.chimes.len(), 2);
 }
+
+#[test]
+fn words_saved_later_are_the_words_said_later() {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
+    let dir = std::env::temp_dir().join(format!("herald-words-{}", std::process::id()));
+    for lang in ["sk", "en"] {
+        let to = dir.join(lang);
+        std::fs::create_dir_all(&to).expect("temp locales");
+        let text = std::fs::read_to_string(source.join(lang).join("herald.ftl")).expect("ftl");
+        let text = text.replace("prosíme, pristúpte", "nech sa páči, príďte");
+        std::fs::write(to.join("herald.ftl"), text).expect("ftl written");
+    }
+    let edited = match Catalogue::load(&dir, "sk") {
+        Ok((c, _)) => Arc::new(c),
+        Err(e) => panic!("{e}"),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut room = Room::new(config(&["sk"]), true);
+    room.feed(ready(&["sk"]));
+    room.feed(Input::Words(edited));
+    room.feed(Input::Call {
+        call: call(7, None),
+        received: room.now,
+        test: false,
+    });
+    room.run(Duration::from_secs(10));
+    let said: Vec<&str> = room.said.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert!(
+        said.iter().any(|t| t.contains("nech sa páči, príďte")),
+        "the announcer still says the old words: {said:?}"
+    );
+}
