@@ -17,6 +17,11 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
+    /// The config file (TOML, every option below as a key; the command line overrides it).
+    /// Default: /etc/herald/herald.toml when it exists.
+    #[arg(long, value_name = "FILE.toml", global = true)]
+    pub config: Option<PathBuf>,
+
     /// Borderless fullscreen on the primary monitor (for the wall).
     #[arg(long)]
     pub fullscreen: bool,
@@ -161,7 +166,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load every locale and font and report problems; exits non-zero on any.
+    /// Check the config file (with --config), every locale and font, and report the voices,
+    /// the audio output and the renderer; exits non-zero on any problem.
     Check,
     /// Print the JSON Schema of protocol v1.
     Schema,
@@ -180,7 +186,7 @@ fn parse_voice(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn parse_size(text: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
     let (w, h) = text
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("{text:?} is not WIDTHxHEIGHT, e.g. 1920x1080"))?;
@@ -242,15 +248,15 @@ fn parse_number(
         })
 }
 
-fn parse_distance(text: &str) -> Result<f32, String> {
+pub(crate) fn parse_distance(text: &str) -> Result<f32, String> {
     parse_number(text, "distance in metres", 0.5..=60.0)
 }
 
-fn parse_screen_mm(text: &str) -> Result<f32, String> {
+pub(crate) fn parse_screen_mm(text: &str) -> Result<f32, String> {
     parse_number(text, "height in millimetres", 50.0..=5000.0)
 }
 
-fn parse_screen_in(text: &str) -> Result<f32, String> {
+pub(crate) fn parse_screen_in(text: &str) -> Result<f32, String> {
     parse_number(text, "diagonal in inches", 5.0..=300.0)
 }
 

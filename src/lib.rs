@@ -1,7 +1,7 @@
 //! herald, the display: waiting-room screens and call announcements for municipal client
 //! centres, built on `herald_core` (protocol, board, room, words, announcements, layouts).
 //!
-//! - [`config`] and [`cli`]: how this display is set up.
+//! - [`config`], [`config_file`] and [`cli`]: how this display is set up.
 //! - The edges, each a thread with channels: [`feed`] (the WebSocket client) and [`voice`]
 //!   (the system voice and the announcer thread).
 //! - [`screen`]: the Bevy shell that shows the room and plays the chime.
@@ -10,6 +10,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod feed;
 pub mod screen;
 pub mod voice;

@@ -1,14 +1,36 @@
-//! herald's entry point: parses the command line and hands over to the screen or a subcommand.
+//! herald's entry point: reads the command line and the config file, and hands over to the
+//! screen or a subcommand.
 
 use std::process::ExitCode;
 
 use bevy::app::AppExit;
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use herald::cli::{Cli, Command};
 use herald::config::Config;
+use herald::config_file;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // The config file fills in what the command line did not say.
+    let file = config_file::chosen(&cli);
+    if let Some(path) = &file {
+        let given = |id: &str| {
+            matches!(
+                matches.value_source(id),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        if let Err(e) = config_file::apply(path, &mut cli, &given) {
+            eprintln!("herald: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let root = herald_core::catalogue::data_root();
     match cli.command {
         Some(Command::Schema) => {
             println!("{}", herald_core::protocol::schema_json());
@@ -18,9 +40,20 @@ fn main() -> ExitCode {
             print!("{}", herald_core::log_event::markdown_table());
             ExitCode::SUCCESS
         }
-        Some(Command::Check) => herald::check::run(),
+        Some(Command::Check) => {
+            if let Some(path) = &file {
+                // Everything a start would check (layout, theme, logo, token file, CA file).
+                match Config::from_cli(&cli, &root) {
+                    Ok(_) => println!("herald check: {} is valid", path.display()),
+                    Err(e) => {
+                        eprintln!("herald check: {}: {e}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            herald::check::run()
+        }
         None => {
-            let root = herald_core::catalogue::data_root();
             let config = match Config::from_cli(&cli, &root) {
                 Ok(config) => config,
                 Err(e) => {

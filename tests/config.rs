@@ -1,0 +1,87 @@
+//! The config file with the real binary: `herald check --config` accepts a good file and
+//! refuses a bad one with `file:line: what`; a screen started from a file uses it, and the
+//! command line wins over it.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn folder() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("config");
+    std::fs::create_dir_all(&dir).expect("test folder");
+    dir
+}
+
+fn herald(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("herald runs")
+}
+
+#[test]
+fn check_accepts_the_example_and_refuses_a_broken_file_with_its_line() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/herald.example.toml");
+    let out = herald(&["check", "--config", example]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("herald.example.toml is valid"), "{stdout}");
+
+    let broken = folder().join("broken.toml");
+    std::fs::write(&broken, "lang = [\"uk\"]\nvolume = 140\n").expect("file");
+    let out = herald(&["check", "--config", &broken.to_string_lossy()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a broken file passed the check");
+    assert!(
+        stderr.contains("broken.toml:2: volume: 140 is not a percentage"),
+        "{stderr}"
+    );
+
+    let missing_layout = folder().join("lobby.toml");
+    std::fs::write(&missing_layout, "layout = \"lobby\"\n").expect("file");
+    let out = herald(&["check", "--config", &missing_layout.to_string_lossy()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no layout \"lobby\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_screen_starts_from_its_file_and_the_command_line_wins() {
+    let file = folder().join("hall.toml");
+    // The file's layout does not exist: only the command line's choice lets the screen start.
+    std::fs::write(
+        &file,
+        "layout = \"lobby\"\nlang = [\"uk\"]\ndistance = 8.0\nscreen_height_mm = 1080.0\n\
+         log_json = true\nmute = true\n",
+    )
+    .expect("file");
+    let shot = folder().join("hall.png");
+    let out = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+        .arg(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "--config",
+            &file.to_string_lossy(),
+            "--layout",
+            "waiting-room",
+        ])
+        .args(["--screenshot", &shot.to_string_lossy(), "--after", "2"])
+        .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("xvfb-run must be installed (the README's test command installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // log_json and the room's size came from the file.
+    let sizing = stdout
+        .lines()
+        .find(|l| l.contains("\"room_sizing\""))
+        .unwrap_or_else(|| panic!("no room_sizing line: the file was not used\n{stdout}"));
+    assert!(sizing.contains("\"distance_m\":8.0"), "{sizing}");
+    assert!(shot.is_file());
+}
