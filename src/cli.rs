@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE.pem")]
     pub ca_file: Option<PathBuf>,
 
+    /// Where the board is remembered across restarts (default: $STATE_DIRECTORY under
+    /// systemd; without either, nothing is remembered).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
     /// File whose first line is the token for the queue system.
     #[arg(long, value_name = "PATH", conflicts_with = "token")]
     pub token_file: Option<PathBuf>,

@@ -81,6 +81,8 @@ pub struct Config {
     pub sound: Option<Sound>,
     pub window: Window,
     pub log_json: bool,
+    /// Where the board is remembered across restarts.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -199,6 +201,16 @@ impl Config {
                 screenshot: cli.screenshot.clone().map(|path| (path, cli.after)),
             },
             log_json: cli.log_json,
+            // systemd's StateDirectory= sets STATE_DIRECTORY (several are separated by ':').
+            state_dir: cli.state_dir.clone().or_else(|| {
+                std::env::var_os("STATE_DIRECTORY")
+                    .and_then(|v| {
+                        v.to_str()
+                            .and_then(|s| s.split(':').next())
+                            .map(PathBuf::from)
+                    })
+                    .filter(|p| !p.as_os_str().is_empty())
+            }),
         })
     }
 

@@ -27,6 +27,7 @@ struct Keys {
     feed: Option<Spanned<String>>,
     token_file: Option<Spanned<PathBuf>>,
     ca_file: Option<Spanned<PathBuf>>,
+    state_dir: Option<Spanned<PathBuf>>,
     display: Option<Spanned<String>>,
     layout: Option<Spanned<String>>,
     theme: Option<Spanned<String>>,
@@ -110,6 +111,7 @@ pub fn apply_text(
     take!(feed, feed, |v| Ok(Some(v)));
     take!(token_file, token_file, |v| Ok(Some(v)));
     take!(ca_file, ca_file, |v| Ok(Some(v)));
+    take!(state_dir, state_dir, |v| Ok(Some(v)));
     take!(display, display, |v| Ok(v));
     take!(layout, layout, |v| Ok(v));
     take!(theme, theme, |v| Ok(Some(v)));

@@ -14,7 +14,7 @@ pub const HISTORY: usize = 30;
 const ANNOUNCED_MEMORY: usize = 2_000;
 
 /// One call on the board.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallEntry {
     pub call: Call,
     /// The visitor was served; the call stays in the history but no longer at the counter.
@@ -280,6 +280,37 @@ impl Board {
         self.last_seq = Some(seq);
         self.applied_events += 1;
         news
+    }
+
+    /// What a restart must not forget: the calls, counters and notices, the last applied seq,
+    /// and which calls were already announced.
+    pub fn remember(&self) -> crate::memory::Remembered {
+        crate::memory::Remembered {
+            version: crate::memory::VERSION,
+            saved_at: chrono::Utc::now().to_rfc3339(),
+            last_seq: self.last_seq,
+            calls: self.calls.iter().cloned().collect(),
+            counters: self.counters.clone(),
+            notices: self.notices.clone(),
+            announced: self.announced_order.iter().cloned().collect(),
+        }
+    }
+
+    /// The board as it was remembered: its calls are history (none is news again), and the
+    /// feed resumes from its last seq.
+    pub fn restore(remembered: crate::memory::Remembered) -> Self {
+        let mut board = Self {
+            last_seq: remembered.last_seq,
+            calls: remembered.calls.into_iter().take(HISTORY).collect(),
+            counters: remembered.counters,
+            notices: remembered.notices,
+            ..Self::default()
+        };
+        let ids: Vec<String> = board.calls.iter().map(|e| e.call.id.clone()).collect();
+        for id in remembered.announced.iter().chain(&ids) {
+            board.remember_announced(id);
+        }
+        board
     }
 
     /// The board as a snapshot, oldest call first (used by the demo feed to answer `hello`).

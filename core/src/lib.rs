@@ -10,6 +10,7 @@
 //! - [`design`]: layouts and themes as data, checked on read; [`colour`] and contrast.
 //! - [`office`]: the queue-system side: the numbered journal and the demo office.
 //! - [`log_event`]: every `--log-json` event, typed, written in one place.
+//! - [`memory`]: the board written to the state directory and read back after a restart.
 //! - [`secret`]: tokens that never show in `Debug` output, logs or screens.
 //!
 //! Bevy is not a dependency: the relay and the tests build this crate in a minute or two.
@@ -21,6 +22,7 @@ pub mod colour;
 pub mod design;
 pub mod link;
 pub mod log_event;
+pub mod memory;
 pub mod office;
 pub mod protocol;
 pub mod room;

@@ -64,6 +64,12 @@ log_events! {
     NumberingRestarted = "numbering_restarted" { last: u64, got: u64 }
     /// A call was listed but not shown large nor announced: `stale` (older than the limit, `age_s`) or `backlog` (too many waiting).
     CallSkipped = "call_skipped" { ticket: String, reason: String, age_s: Option<i64> }
+    /// The board remembered before a restart is on screen (not yet confirmed by the feed).
+    StateRestored = "state_restored" { calls: usize, last_seq: Option<u64>, saved_at: String }
+    /// The state file could not be used; it was moved aside and herald started empty.
+    StateSetAside = "state_set_aside" { reason: String, moved_to: Option<String> }
+    /// The state file could not be written (the screen goes on; the next change tries again).
+    StateNotSaved = "state_not_saved" { reason: String }
     /// A call took the hero zone (`fresh` when it arrived as news).
     CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool }
     /// The preview made an event on this display only.

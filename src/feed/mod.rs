@@ -35,6 +35,8 @@ pub struct FeedConfig {
     pub display: String,
     /// Never shown: `Secret` keeps it out of `Debug` output and logs.
     pub token: Option<Secret>,
+    /// The last seq applied before this start (a remembered board): `hello` resumes from it.
+    pub resume: Option<u64>,
     /// Whom `wss://` trusts (web roots, system roots, `--ca-file`).
     pub trust: Option<connect::Trust>,
     /// A ping is sent this often when the line is quiet.
@@ -52,6 +54,7 @@ impl FeedConfig {
             url: url.into(),
             display: display.into(),
             token: None,
+            resume: None,
             trust: connect::Trust::new(None).ok(),
             ping_every: Duration::from_secs(5),
             dead_after: Duration::from_secs(15),
@@ -130,7 +133,7 @@ impl Drop for FeedHandle {
 pub fn spawn(config: FeedConfig, waker: Waker) -> std::io::Result<FeedHandle> {
     let (event_tx, event_rx) = mpsc::channel();
     let (command_tx, command_rx) = tokio_mpsc::unbounded_channel();
-    let applied = Arc::new(AtomicU64::new(u64::MAX));
+    let applied = Arc::new(AtomicU64::new(config.resume.unwrap_or(u64::MAX)));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -20,7 +20,7 @@ use super::feed_link::{self, DemoOffice, FeedSetup};
 use super::loudspeaker::{self, LoudspeakerSetup};
 use super::shot::{self, ScreenshotPlan};
 use super::zones::CounterFocus;
-use super::{DisplayLangs, ScreenSettings, Words, preview, wakeup};
+use super::{DisplayLangs, ScreenSettings, WaitingRoom, Words, memory, preview, wakeup};
 use crate::config::{Config, Sound, Source};
 use crate::feed::FeedConfig;
 use crate::voice::VoiceSettings;
@@ -58,8 +58,11 @@ pub fn run(config: Config) -> AppExit {
             }
         },
     };
+    // A remembered board shows at once; the feed resumes from its last seq.
+    let room = config.state_dir.as_deref().map(memory::restore);
     let mut feed = FeedConfig::new(url.clone(), config.display.clone());
     feed.token = config.token.clone();
+    feed.resume = room.as_ref().and_then(|r| r.board.last_seq());
     feed.trust = Some(config.trust.clone());
 
     let mut app = App::new();
@@ -181,6 +184,20 @@ pub fn run(config: Config) -> AppExit {
         ))
         .insert_resource(design_files::WordsFiles::new(config.root.join("locales")))
         .add_plugins(preview::plugin);
+    }
+    if let Some(room) = room {
+        app.insert_resource(WaitingRoom(room));
+    }
+    if let Some(dir) = &config.state_dir {
+        match memory::Memory::start(dir.clone()) {
+            Ok(writer) => {
+                app.insert_resource(writer).add_plugins(memory::plugin);
+            }
+            Err(e) => warn!(
+                "cannot start remembering the board in {}: {e}",
+                dir.display()
+            ),
+        }
     }
     if let Some(office) = demo {
         app.insert_resource(DemoOffice(office));

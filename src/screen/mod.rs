@@ -12,6 +12,7 @@ pub mod design_files;
 pub mod feed_link;
 pub mod fit;
 pub mod loudspeaker;
+pub mod memory;
 pub mod motion;
 pub mod palette;
 pub mod preview;

@@ -81,6 +81,13 @@ impl Herald {
         self.log.iter().filter(|l| l["event"] == event).collect()
     }
 
+    /// Kills herald at once (SIGKILL: no chance to save or flush anything).
+    pub fn kill_hard(mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+
     pub fn stop(mut self) -> String {
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
