@@ -44,6 +44,19 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
+    /// Address of the status endpoints (/healthz, /metrics, /screenshot.png), or "off". An
+    /// address other than loopback needs --status-token-file.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9797")]
+    pub status: String,
+
+    /// File whose first line is the token the status endpoints ask for (Bearer).
+    #[arg(long, value_name = "PATH")]
+    pub status_token_file: Option<PathBuf>,
+
+    /// /healthz fails once the queue feed has been lost this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub lost_limit: u64,
+
     /// File whose first line is the token for the queue system.
     #[arg(long, value_name = "PATH", conflicts_with = "token")]
     pub token_file: Option<PathBuf>,

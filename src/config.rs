@@ -11,6 +11,7 @@ use herald_core::office::demo::DemoOptions;
 use herald_core::secret::{self, Secret};
 
 use crate::feed::connect::Trust;
+use crate::status::StatusConfig;
 
 use crate::cli::Cli;
 use crate::screen::sizing::{RoomSpec, ScreenSize};
@@ -83,6 +84,8 @@ pub struct Config {
     pub log_json: bool,
     /// Where the board is remembered across restarts.
     pub state_dir: Option<PathBuf>,
+    /// The status endpoints, unless turned off.
+    pub status: Option<StatusConfig>,
 }
 
 impl Config {
@@ -156,6 +159,7 @@ impl Config {
                 );
             }
         };
+        let status = status_config(cli)?;
         let always_announce = start_layout.as_ref().is_some_and(|l| l.always_announce);
         let langs: Vec<String> = cli
             .lang
@@ -202,6 +206,7 @@ impl Config {
             },
             log_json: cli.log_json,
             // systemd's StateDirectory= sets STATE_DIRECTORY (several are separated by ':').
+            status,
             state_dir: cli.state_dir.clone().or_else(|| {
                 std::env::var_os("STATE_DIRECTORY")
                     .and_then(|v| {
@@ -227,6 +232,43 @@ impl Config {
             _ => (1920, 1080),
         }
     }
+}
+
+/// The status endpoints from `--status`, `--status-token-file` and `--lost-limit`.
+fn status_config(cli: &Cli) -> Result<Option<StatusConfig>, String> {
+    if cli.status.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let address: std::net::SocketAddr = cli.status.trim().parse().map_err(|_| {
+        format!(
+            "--status {:?} is not an address like 127.0.0.1:9797 (or \"off\")",
+            cli.status
+        )
+    })?;
+    let token = match &cli.status_token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!("cannot read the status token file {}: {e}", path.display())
+            })?;
+            let token = text.lines().next().unwrap_or("").trim().to_owned();
+            if token.is_empty() {
+                return Err(format!("the status token file {} is empty", path.display()));
+            }
+            Some(Secret::new(token))
+        }
+        None => None,
+    };
+    if !address.ip().is_loopback() && token.is_none() {
+        return Err(format!(
+            "--status {address}: the status endpoints answer beyond this machine only with a \
+             token; give --status-token-file (or keep them on 127.0.0.1)"
+        ));
+    }
+    Ok(Some(StatusConfig {
+        address,
+        token,
+        lost_limit: Duration::from_secs(cli.lost_limit),
+    }))
 }
 
 /// The demo office's pace: calls every `every` seconds on average, ±40 %.
@@ -340,5 +382,22 @@ mod tests {
         let e = config(&["--feed", "wss://hall:pw@queue.example/displays"]).expect_err("creds");
         assert!(e.contains("--token-file"), "{e}");
         assert!(!e.contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn status_beyond_this_machine_needs_a_token() {
+        let e = config(&["--status", "0.0.0.0:9797"]).expect_err("no token");
+        assert!(e.contains("--status-token-file"), "{e}");
+        assert!(
+            config(&["--status", "off"])
+                .expect("valid")
+                .status
+                .is_none()
+        );
+        let c = config(&[]).expect("valid");
+        assert_eq!(
+            c.status.map(|s| s.address.to_string()),
+            Some("127.0.0.1:9797".to_owned())
+        );
     }
 }

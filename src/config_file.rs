@@ -28,6 +28,9 @@ struct Keys {
     token_file: Option<Spanned<PathBuf>>,
     ca_file: Option<Spanned<PathBuf>>,
     state_dir: Option<Spanned<PathBuf>>,
+    status: Option<Spanned<String>>,
+    status_token_file: Option<Spanned<PathBuf>>,
+    lost_limit: Option<Spanned<i64>>,
     display: Option<Spanned<String>>,
     layout: Option<Spanned<String>>,
     theme: Option<Spanned<String>>,
@@ -112,6 +115,14 @@ pub fn apply_text(
     take!(token_file, token_file, |v| Ok(Some(v)));
     take!(ca_file, ca_file, |v| Ok(Some(v)));
     take!(state_dir, state_dir, |v| Ok(Some(v)));
+    take!(status, status, |v| Ok(v));
+    take!(status_token_file, status_token_file, |v| Ok(Some(v)));
+    take!(lost_limit, lost_limit, |v| u64::try_from(v)
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!(
+            "{v} is not a number of seconds above 0"
+        )));
     take!(display, display, |v| Ok(v));
     take!(layout, layout, |v| Ok(v));
     take!(theme, theme, |v| Ok(Some(v)));

@@ -2,8 +2,8 @@
 //! centres, built on `herald_core` (protocol, board, room, words, announcements, layouts).
 //!
 //! - [`config`], [`config_file`] and [`cli`]: how this display is set up.
-//! - The edges, each a thread with channels: [`feed`] (the WebSocket client) and [`voice`]
-//!   (the system voice and the announcer thread).
+//! - The edges, each a thread with channels: [`feed`] (the WebSocket client), [`voice`]
+//!   (the system voice and the announcer thread) and [`status`] (HTTP for the IT office).
 //! - [`screen`]: the Bevy shell that shows the room and plays the chime.
 //! - [`check`]: `herald check`.
 
@@ -13,4 +13,5 @@ pub mod config;
 pub mod config_file;
 pub mod feed;
 pub mod screen;
+pub mod status;
 pub mod voice;

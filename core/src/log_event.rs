@@ -197,6 +197,16 @@ pub fn enable_to(mut out: Box<dyn Write + Send>) {
     }
 }
 
+/// Something that wants to see every event as it happens (the status endpoint's counters),
+/// whether or not `--log-json` is on.
+pub type Observer = Box<dyn Fn(&LogEvent) + Send + Sync>;
+static OBSERVER: OnceLock<Observer> = OnceLock::new();
+
+/// Sets the observer (once; later calls are ignored).
+pub fn observe(observer: Observer) {
+    let _ = OBSERVER.set(observer);
+}
+
 /// Lines dropped because the log's reader fell behind.
 pub fn dropped() -> u64 {
     DROPPED.load(Ordering::Relaxed)
@@ -246,6 +256,9 @@ impl LogEvent {
 
 /// Writes the event as one line, when `--log-json` is on, and keeps it for the preview.
 pub fn emit(event: LogEvent) {
+    if let Some(observer) = OBSERVER.get() {
+        observer(&event);
+    }
     let keep = KEEP.load(Ordering::Relaxed);
     if !enabled() && !keep {
         return;

@@ -199,6 +199,29 @@ pub fn run(config: Config) -> AppExit {
             ),
         }
     }
+    if let Some(status) = &config.status {
+        let (shared, requests) = crate::status::Shared::new();
+        match crate::status::spawn(status.clone(), shared.clone()) {
+            Ok(()) => {
+                info!(
+                    "status endpoints on http://{}/ (healthz, metrics, screenshot.png)",
+                    status.address
+                );
+                let observer = shared.clone();
+                herald_core::log_event::observe(Box::new(move |e| observer.observe(e)));
+                app.insert_resource(super::status_link::StatusLink {
+                    shared,
+                    requests: Mutex::new(requests),
+                })
+                .add_plugins(super::status_link::plugin);
+            }
+            Err(e) => warn!(
+                "status endpoints not started: cannot listen on {}: {e} (another herald on this \
+                 machine? give each --status its own port, or --status off)",
+                status.address
+            ),
+        }
+    }
     if let Some(office) = demo {
         app.insert_resource(DemoOffice(office));
     }

@@ -18,6 +18,7 @@ pub mod palette;
 pub mod preview;
 pub mod shot;
 pub mod sizing;
+pub mod status_link;
 pub mod view;
 pub mod wakeup;
 pub mod zones;

@@ -47,14 +47,19 @@ fn take_screenshot(
 }
 
 pub fn write_png(image: &Image, path: &std::path::Path) -> Result<(u32, u32), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    encode_png(image, std::io::BufWriter::new(file))
+}
+
+/// Encodes the screen image as an RGB PNG into `out`; returns its size.
+pub fn encode_png(image: &Image, out: impl std::io::Write) -> Result<(u32, u32), String> {
     let rgb = image
         .clone()
         .try_into_dynamic()
         .map_err(|e| format!("unexpected screenshot format: {e}"))?
         .to_rgb8();
     let (width, height) = (rgb.width(), rgb.height());
-    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| e.to_string())?;

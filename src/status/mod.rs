@@ -1,0 +1,266 @@
+//! Status for the IT office: a small HTTP server on a thread of its own (loopback by default,
+//! any other address only with a token) answering
+//! - `GET /healthz`: 200 with a JSON body while the screen draws and the feed is connected or
+//!   was lost less than `lost_limit` ago; 503 with the reason otherwise;
+//! - `GET /metrics`: Prometheus text (frames applied and refused, reconnects, announcements,
+//!   clipped texts, latency and frame-time histograms, resident memory);
+//! - `GET /screenshot.png`: the screen as it is now.
+//!
+//! The counters are kept from the typed log events (`herald_core::log_event`), so what the log
+//! says and what the metrics count cannot drift apart.
+
+mod metrics;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use herald_core::secret::Secret;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+pub use metrics::Metrics;
+
+/// How the status server is set up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusConfig {
+    pub address: SocketAddr,
+    /// Required for an address other than loopback.
+    pub token: Option<Secret>,
+    /// `/healthz` fails once the feed has been lost this long.
+    pub lost_limit: Duration,
+}
+
+/// The screen must have drawn within this long: it redraws at least every minute (the clock).
+const DRAWN_WITHIN: Duration = Duration::from_secs(75);
+/// How long `/screenshot.png` waits for the screen.
+const SCREENSHOT_WAIT: Duration = Duration::from_secs(10);
+
+/// A PNG of the screen, or why there is none.
+pub type ScreenshotReply = std::sync::mpsc::SyncSender<Result<Vec<u8>, String>>;
+
+/// What the server and the screen share.
+pub struct Shared {
+    pub metrics: Metrics,
+    last_frame: Mutex<Option<Instant>>,
+    connected: AtomicBool,
+    lost_since: Mutex<Option<Instant>>,
+    started: Instant,
+    screenshots: Mutex<mpsc::Sender<ScreenshotReply>>,
+    /// Wakes the sleeping screen so it takes the screenshot at once.
+    wake: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+}
+
+impl Shared {
+    /// The shared state, and where the screen receives screenshot requests.
+    pub fn new() -> (Arc<Self>, mpsc::Receiver<ScreenshotReply>) {
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(Self {
+            metrics: Metrics::new(),
+            last_frame: Mutex::new(None),
+            connected: AtomicBool::new(false),
+            lost_since: Mutex::new(None),
+            started: Instant::now(),
+            screenshots: Mutex::new(tx),
+            wake: Mutex::new(None),
+        });
+        (shared, rx)
+    }
+
+    /// The screen drew a frame now, taking `took` of the main loop.
+    pub fn frame_drawn(&self, took: Duration) {
+        if let Ok(mut last) = self.last_frame.lock() {
+            *last = Some(Instant::now());
+        }
+        self.metrics.frame_seconds.observe(took.as_secs_f64());
+    }
+
+    /// How the screen is woken for a screenshot.
+    pub fn set_waker(&self, wake: Arc<dyn Fn() + Send + Sync>) {
+        if let Ok(mut w) = self.wake.lock() {
+            *w = Some(wake);
+        }
+    }
+
+    /// Follows every log event: the connection for `/healthz`, the counters for `/metrics`.
+    pub fn observe(&self, event: &herald_core::log_event::LogEvent) {
+        use herald_core::log_event::LogEvent;
+        match event {
+            LogEvent::Connected { .. } => {
+                self.connected.store(true, Ordering::Relaxed);
+                if let Ok(mut lost) = self.lost_since.lock() {
+                    *lost = None;
+                }
+            }
+            LogEvent::Disconnected { .. } => {
+                self.connected.store(false, Ordering::Relaxed);
+                if let Ok(mut lost) = self.lost_since.lock() {
+                    lost.get_or_insert_with(Instant::now);
+                }
+            }
+            _ => {}
+        }
+        self.metrics.count(event);
+    }
+
+    /// `/healthz`: healthy or why not.
+    pub fn health(&self, lost_limit: Duration) -> (bool, serde_json::Value) {
+        let now = Instant::now();
+        let drawn = self.last_frame.lock().ok().and_then(|l| *l);
+        let connected = self.connected.load(Ordering::Relaxed);
+        // Before the first connection, "lost" counts from the start.
+        let lost_for = if connected {
+            None
+        } else {
+            let since = self.lost_since.lock().ok().and_then(|l| *l);
+            Some(now - since.unwrap_or(self.started))
+        };
+        let mut problems = Vec::new();
+        match drawn {
+            None => problems.push("the screen has not drawn yet".to_owned()),
+            Some(t) if now - t > DRAWN_WITHIN => problems.push(format!(
+                "the screen has not drawn for {} s (it redraws at least every minute)",
+                (now - t).as_secs()
+            )),
+            Some(_) => {}
+        }
+        if let Some(lost) = lost_for.filter(|l| *l > lost_limit) {
+            problems.push(format!(
+                "the queue feed has been lost for {} s (limit {} s)",
+                lost.as_secs(),
+                lost_limit.as_secs()
+            ));
+        }
+        let body = serde_json::json!({
+            "healthy": problems.is_empty(),
+            "problems": problems,
+            "feed_connected": connected,
+            "feed_lost_seconds": lost_for.map(|l| l.as_secs()),
+            "last_frame_seconds_ago": drawn.map(|t| (now - t).as_secs()),
+            "uptime_seconds": (now - self.started).as_secs(),
+        });
+        (problems.is_empty(), body)
+    }
+}
+
+/// Starts the status server; a port already in use is one warning line, not a failure.
+pub fn spawn(config: StatusConfig, shared: Arc<Shared>) -> std::io::Result<()> {
+    let listener = std::net::TcpListener::bind(config.address)?;
+    listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("herald-status".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = TcpListener::from_std(listener) else {
+                    return;
+                };
+                let config = Arc::new(config);
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (config, shared) = (config.clone(), shared.clone());
+                    tokio::spawn(async move {
+                        let service = service_fn(move |request| {
+                            let (config, shared) = (config.clone(), shared.clone());
+                            async move { Ok::<_, Infallible>(answer(&request, &config, &shared).await) }
+                        });
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
+        })?;
+    Ok(())
+}
+
+fn reply(status: StatusCode, kind: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    if let Ok(value) = kind.parse() {
+        response.headers_mut().insert("content-type", value);
+    }
+    response
+}
+
+async fn answer<B>(
+    request: &Request<B>,
+    config: &StatusConfig,
+    shared: &Shared,
+) -> Response<Full<Bytes>> {
+    if let Some(token) = &config.token {
+        let offered = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if offered != Some(token.expose()) {
+            return reply(
+                StatusCode::UNAUTHORIZED,
+                "text/plain",
+                "a status token is required: Authorization: Bearer <token>\n",
+            );
+        }
+    }
+    match request.uri().path() {
+        "/healthz" => {
+            let (healthy, body) = shared.health(config.lost_limit);
+            let status = if healthy {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            reply(status, "application/json", format!("{body}\n"))
+        }
+        "/metrics" => match shared.metrics.encode() {
+            Ok(text) => reply(
+                StatusCode::OK,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                text,
+            ),
+            Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", e),
+        },
+        "/screenshot.png" => screenshot(shared).await,
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "herald status: /healthz, /metrics, /screenshot.png\n",
+        ),
+    }
+}
+
+async fn screenshot(shared: &Shared) -> Response<Full<Bytes>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let asked = shared
+        .screenshots
+        .lock()
+        .map(|s| s.send(tx).is_ok())
+        .unwrap_or(false);
+    if let Some(wake) = shared.wake.lock().ok().and_then(|w| w.clone()) {
+        wake();
+    }
+    let answer = if asked {
+        tokio::task::spawn_blocking(move || rx.recv_timeout(SCREENSHOT_WAIT))
+            .await
+            .ok()
+            .and_then(Result::ok)
+    } else {
+        None
+    };
+    match answer {
+        Some(Ok(png)) => reply(StatusCode::OK, "image/png", png),
+        Some(Err(e)) => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", e),
+        None => reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "text/plain",
+            "the screen did not answer within 10 s\n",
+        ),
+    }
+}

@@ -1,0 +1,119 @@
+//! The status endpoints of a running herald: `/metrics` counts move as calls arrive,
+//! `/healthz` turns 503 once the feed has been gone past the limit, `/screenshot.png` is a real
+//! PNG of the screen, and a token, when set, is required.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use support::{Herald, TestServer};
+
+/// A plain HTTP/1.1 GET: (status code, body).
+fn get(port: u16, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the status port answers");
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\r\n"
+    )
+    .expect("request sent");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("answer read");
+    let head_end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&answer[..head_end]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    (status, answer[head_end + 4..].to_vec())
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+}
+
+#[test]
+fn metrics_move_healthz_fails_when_the_feed_is_gone_and_the_screenshot_is_the_screen() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let token_file = dir.join("status-token");
+    std::fs::write(&token_file, "it-office-7\n").expect("token file");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let server = TestServer::start();
+    let url = server.url();
+    let status = format!("127.0.0.1:{port}");
+    let token_arg = token_file.to_string_lossy().into_owned();
+    let mut herald = Herald::start(
+        &dir,
+        "status",
+        &[
+            "--feed",
+            &url,
+            "--mute",
+            "--status",
+            &status,
+            "--status-token-file",
+            &token_arg,
+            "--lost-limit",
+            "2",
+        ],
+        &[],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    let token = Some("it-office-7");
+    assert_eq!(get(port, "/metrics", None).0, 401, "the token is required");
+
+    let (code, body) = get(port, "/metrics", token);
+    assert_eq!(code, 200);
+    let before = metric(
+        &String::from_utf8_lossy(&body),
+        "herald_frames_applied_total",
+    );
+    server.calls(3);
+    herald.wait_for("call_shown", 3, Duration::from_secs(60));
+    let text = String::from_utf8_lossy(&get(port, "/metrics", token).1).into_owned();
+    assert!(
+        metric(&text, "herald_frames_applied_total") >= before + 3.0,
+        "frames applied did not move:\n{text}"
+    );
+    assert!(metric(&text, "herald_calls_shown_total") >= 3.0, "{text}");
+    assert_eq!(metric(&text, "herald_feed_connected"), 1.0);
+    assert!(metric(&text, "herald_resident_memory_bytes") > 1e6);
+
+    let (code, body) = get(port, "/healthz", token);
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+
+    let (code, png) = get(port, "/screenshot.png", token);
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&png));
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let reader = decoder.read_info().expect("a real PNG");
+    assert_eq!((reader.info().width, reader.info().height), (1280, 720));
+
+    // The queue system goes away: healthy until the 2 s limit, then 503 with the reason.
+    server.kill();
+    herald.wait_for("disconnected", 1, Duration::from_secs(60));
+    let end = Instant::now() + Duration::from_secs(30);
+    let (code, body) = loop {
+        let (code, body) = get(port, "/healthz", token);
+        if code != 200 || Instant::now() > end {
+            break (code, body);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let body = String::from_utf8_lossy(&body).into_owned();
+    herald.stop();
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("queue feed has been lost"), "{body}");
+}
