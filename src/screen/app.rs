@@ -199,6 +199,11 @@ pub fn run(config: Config) -> AppExit {
             ),
         }
     }
+    if let Some(manager) = super::service::ServiceManager::from_environment() {
+        info!("started by systemd: READY after the first frame, {manager:?}");
+        app.insert_resource(manager)
+            .add_plugins(super::service::plugin);
+    }
     if let Some(status) = &config.status {
         let (shared, requests) = crate::status::Shared::new();
         match crate::status::spawn(status.clone(), shared.clone()) {

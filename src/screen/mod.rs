@@ -16,6 +16,7 @@ pub mod memory;
 pub mod motion;
 pub mod palette;
 pub mod preview;
+pub mod service;
 pub mod shot;
 pub mod sizing;
 pub mod status_link;

@@ -38,6 +38,7 @@ pub fn plan_wakeup(
     rotation: Res<NoticeRotation>,
     layout: Res<ActiveLayout>,
     files: Res<DesignFiles>,
+    service: Option<Res<super::service::ServiceManager>>,
     mut winit: ResMut<WinitSettings>,
     mut planned: Local<Option<Instant>>,
 ) {
@@ -60,6 +61,10 @@ pub fn plan_wakeup(
     }
     if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
         consider(unmark);
+    }
+    if let Some(ping) = service.as_ref().and_then(|s| s.next_ping_in()) {
+        // The watchdog hears from the render loop itself, also on a sleeping screen.
+        consider(ping);
     }
     if files.watch {
         // Preview looks at the design files once a second.
