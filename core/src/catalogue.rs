@@ -234,16 +234,22 @@ pub fn floor_args(floor: i32) -> [(&'static str, FluentValue<'static>); 2] {
 }
 
 /// Finds the folder holding `assets/` and `locales/`: `HERALD_ROOT`, else the current folder
-/// when it has them, else the workspace herald was built from.
+/// when it has them, else `/usr/share/herald` (the package), else the workspace herald was
+/// built from.
 pub fn data_root() -> PathBuf {
     if let Some(root) = std::env::var_os("HERALD_ROOT") {
         return PathBuf::from(root);
     }
+    let complete = |dir: &Path| dir.join("locales").is_dir() && dir.join("assets").is_dir();
     if let Ok(cwd) = std::env::current_dir()
-        && cwd.join("locales").is_dir()
-        && cwd.join("assets").is_dir()
+        && complete(&cwd)
     {
         return cwd;
+    }
+    // Where the Debian package puts them.
+    let installed = Path::new("/usr/share/herald");
+    if complete(installed) {
+        return installed.to_path_buf();
     }
     // The workspace this crate lives in (`core/..`).
     let core = Path::new(env!("CARGO_MANIFEST_DIR"));
