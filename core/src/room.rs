@@ -251,6 +251,16 @@ impl Room {
         None
     }
 
+    /// The ticket a counter shows as served: its newest unfinished call that has had its turn
+    /// on the hero (a visitor must not read their ticket on the strip before it is called).
+    pub fn serving(&self, counter_id: &str) -> Option<&Call> {
+        self.board
+            .calls()
+            .filter(|e| !self.pending.iter().any(|p| p.call.id == e.call.id))
+            .find(|e| !e.finished && e.call.counter.id == counter_id)
+            .map(|e| &e.call)
+    }
+
     /// Ids of the calls still marked as new at `now`.
     pub fn marked_ids(&self, now: f64, secs: f64) -> Vec<&str> {
         self.marked
@@ -341,5 +351,18 @@ mod tests {
             room.pending.back().map(|h| h.call.ticket.as_str()),
             Some("F039")
         );
+    }
+
+    #[test]
+    fn a_counter_shows_a_ticket_only_once_it_has_been_called_on_the_hero() {
+        let mut room = opened();
+        let now = chrono::Utc::now();
+        room.apply(&call_at(2, "A001", now));
+        room.apply(&call_at(3, "A002", now));
+        room.advance(0.0, 4.0);
+        // A001 holds the hero; A002 (same counter) waits for its turn.
+        assert_eq!(room.serving("1").map(|c| c.ticket.as_str()), Some("A001"));
+        room.advance(4.0, 4.0);
+        assert_eq!(room.serving("1").map(|c| c.ticket.as_str()), Some("A002"));
     }
 }

@@ -164,7 +164,7 @@ impl ScreenView {
             .and_then(|id| room.board.counters().iter().find(|c| c.id == id));
         let focus_serving = input
             .focus
-            .and_then(|id| room.board.serving(id))
+            .and_then(|id| room.serving(id))
             .map(|c| c.ticket.clone());
         let focus_state = focus_counter.map(|c| c.state);
         let text = |key: &str| w.text(lang, key, &[]);

@@ -102,7 +102,7 @@ fn refresh_counters(
         .counters()
         .iter()
         .map(|counter| {
-            let serving = room.board.serving(&counter.id).map(|c| c.ticket.clone());
+            let serving = room.serving(&counter.id).map(|c| c.ticket.clone());
             let (state_text, state_color) = match counter.state {
                 CounterState::Open => (
                     serving.unwrap_or_else(|| words.0.text(&lang, "counter-open", &[])),
