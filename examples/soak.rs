@@ -65,13 +65,19 @@ fn sample(pid: u32) -> Option<(u64, usize, usize)> {
     Some((field("VmRSS:")?, files, field("Threads:")? as usize))
 }
 
-/// The herald process itself under xvfb-run (its child chain), found by name.
-fn herald_pid(binary: &str) -> Option<u32> {
+/// The herald process that xvfb-run (`parent`) started: only this run's herald, not another
+/// one on the same machine.
+fn herald_pid(parent: u32, binary: &str) -> Option<u32> {
     let out = Command::new("pgrep")
-        .args(["-n", "-f", binary])
+        .args(["-P", &parent.to_string(), "-f", binary])
         .output()
         .ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn main() {
@@ -117,7 +123,7 @@ fn main() {
     println!("minute  RSS MB  files  threads  link cuts");
     while Instant::now() < end {
         std::thread::sleep(Duration::from_secs(5));
-        let Some(pid) = herald_pid(&binary) else {
+        let Some(pid) = herald_pid(child.id(), &binary) else {
             continue;
         };
         if let Some((rss, files, threads)) = sample(pid) {
@@ -132,8 +138,9 @@ fn main() {
             }
         }
     }
-    let _ = child.kill();
-    let _ = Command::new("pkill").args(["-f", &binary]).status();
+    if let Some(pid) = herald_pid(child.id(), &binary) {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
     let _ = child.wait();
     drop(office);
     let at = |from: f64| {
