@@ -1,0 +1,289 @@
+//! The relay's heart: per office a board (the state snapshots are made from), the durable log,
+//! and a broadcast of every stored frame to the connected displays. Inputs (webhooks,
+//! Orchestra, NovoSGA, the demo generator) hand it unnumbered events; it numbers, stores and
+//! commits them, and only then are they acknowledged and sent.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use herald_core::board::Board;
+use herald_core::protocol::{ClientMessage, ServerMessage, State, VERSION};
+use tokio::sync::broadcast;
+
+use crate::site::{OfficeSite, Site};
+use crate::store::{Key, Store, StoreError, Stored};
+use crate::webhook::{BadBody, Translation};
+
+/// Events a display may fall behind by before it gets a snapshot instead.
+const LIVE_BUFFER: usize = 1024;
+
+struct Office {
+    site: OfficeSite,
+    board: Board,
+    seq: u64,
+    live: broadcast::Sender<Arc<ServerMessage>>,
+}
+
+struct Inner {
+    store: Store,
+    offices: HashMap<String, Office>,
+    /// Events stored since the last prune, per office.
+    since_prune: HashMap<String, u64>,
+}
+
+/// What happened to an input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Stored and sent as these seqs (first, last).
+    Stored { first: u64, last: u64 },
+    /// The same request was stored before (idempotency key): these seqs, none if it made none.
+    Repeated { seqs: Option<(u64, u64)> },
+    /// Nothing for the waiting room.
+    Ignored(String),
+}
+
+#[derive(Debug)]
+pub enum Refusal {
+    UnknownOffice(String),
+    Bad(BadBody),
+    /// The idempotency key was used before for a different request.
+    KeyReused(String),
+    Store(StoreError),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownOffice(id) => write!(f, "no office {id:?} on this relay; check the URL and the site file"),
+            Self::Bad(why) => write!(f, "{why}"),
+            Self::KeyReused(key) => write!(
+                f,
+                "Idempotency-Key {key:?} was already used for a different request; use a new key for a new event"
+            ),
+            Self::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+pub struct Relay {
+    inner: Mutex<Inner>,
+    site: Site,
+    /// Connected displays per office (for /healthz).
+    displays: HashMap<String, AtomicUsize>,
+}
+
+fn first_board(seq: u64, state: State) -> Board {
+    let mut board = Board::new();
+    board.apply(&ServerMessage::Snapshot { v: VERSION, seq, state });
+    board
+}
+
+impl Relay {
+    /// Opens the log named by the site (or the given store) and loads every office's state.
+    pub fn new(site: Site, store: Store) -> Result<Arc<Self>, StoreError> {
+        let mut offices = HashMap::new();
+        for office in &site.offices {
+            let (seq, state) = store.load(&office.id)?;
+            let (live, _) = broadcast::channel(LIVE_BUFFER);
+            offices.insert(
+                office.id.clone(),
+                Office {
+                    site: office.clone(),
+                    board: first_board(seq, state),
+                    seq,
+                    live,
+                },
+            );
+        }
+        let displays = site.offices.iter().map(|o| (o.id.clone(), AtomicUsize::new(0))).collect();
+        Ok(Arc::new(Self {
+            displays,
+            inner: Mutex::new(Inner {
+                store,
+                offices,
+                since_prune: HashMap::new(),
+            }),
+            site,
+        }))
+    }
+
+    pub fn display_joined(&self, office: &str) {
+        if let Some(n) = self.displays.get(office) {
+            n.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn display_left(&self, office: &str) {
+        if let Some(n) = self.displays.get(office) {
+            n.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Displays connected to the office now.
+    pub fn displays(&self, office: &str) -> usize {
+        self.displays.get(office).map_or(0, |n| n.load(Ordering::Relaxed))
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves the board as it was before the failed input;
+        // keep serving rather than poisoning every later request.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn office_site(&self, office: &str) -> Option<OfficeSite> {
+        self.site.office(office).cloned()
+    }
+
+    /// The office's last seq.
+    pub fn seq(&self, office: &str) -> Option<u64> {
+        self.lock().offices.get(office).map(|o| o.seq)
+    }
+
+    /// Reads an adapter's bookmark.
+    pub fn bookmark(&self, office: &str, name: &str) -> Result<Option<String>, StoreError> {
+        self.lock().store.bookmark(office, name)
+    }
+
+    /// Translates an input against the office's current board and stores what it makes, all
+    /// under one lock so that two inputs never see the same board. Blocking (SQLite commit).
+    pub fn accept(
+        &self,
+        office: &str,
+        key: Option<Key>,
+        translate: impl FnOnce(&OfficeSite, &Board) -> Result<Translation, BadBody>,
+        bookmark: Option<(&str, &str)>,
+    ) -> Result<Outcome, Refusal> {
+        let mut inner = self.lock();
+        let Inner { store, offices, since_prune } = &mut *inner;
+        let Some(state) = offices.get_mut(office) else {
+            return Err(Refusal::UnknownOffice(office.to_owned()));
+        };
+        let events = match translate(&state.site, &state.board).map_err(Refusal::Bad)? {
+            Translation::Events(events) => events,
+            Translation::Ignored(why) => {
+                // A bookmark still moves (an adapter saw the row) even when nothing is shown.
+                if let Some(bookmark) = bookmark {
+                    store
+                        .append(office, state.seq, key.as_ref(), Vec::new(), Some(bookmark), |_| State::default())
+                        .map_err(Refusal::Store)?;
+                }
+                return Ok(Outcome::Ignored(why));
+            }
+        };
+        let mut board = state.board.clone();
+        let stored = store
+            .append(office, state.seq, key.as_ref(), events, bookmark, |frame| {
+                board.apply(frame);
+                board.to_state()
+            })
+            .map_err(Refusal::Store)?;
+        match stored {
+            Stored::Repeated { seqs } => Ok(Outcome::Repeated { seqs }),
+            Stored::KeyReused => Err(Refusal::KeyReused(key.map(|k| k.key).unwrap_or_default())),
+            Stored::New { frames, .. } => {
+                let (Some(first), Some(last)) = (frames.first().map(ServerMessage::seq), frames.last().map(ServerMessage::seq)) else {
+                    return Ok(Outcome::Ignored("no events".into()));
+                };
+                state.board = board;
+                state.seq = last;
+                for frame in frames {
+                    tracing::info!("{office}: #{} {}", frame.seq(), describe(&frame));
+                    // No display connected is fine: the log keeps the event for later.
+                    let _ = state.live.send(Arc::new(frame));
+                }
+                let count = since_prune.entry(office.to_owned()).or_default();
+                *count += last - first + 1;
+                if *count >= 100 {
+                    *count = 0;
+                    if let Err(e) = store.prune(office, last, self.site.retention_events, self.site.retention) {
+                        tracing::warn!("{office}: could not prune old events: {e}");
+                    }
+                }
+                Ok(Outcome::Stored { first, last })
+            }
+        }
+    }
+
+    /// Applies the retention window now (at start and from time to time).
+    pub fn prune(&self) {
+        let mut inner = self.lock();
+        let Inner { store, offices, .. } = &mut *inner;
+        for (id, office) in offices.iter() {
+            match store.prune(id, office.seq, self.site.retention_events, self.site.retention) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{id}: {n} events older than the retention window forgotten"),
+                Err(e) => tracing::warn!("{id}: could not prune old events: {e}"),
+            }
+        }
+    }
+
+    /// Subscribes to the office's live frames.
+    pub fn subscribe(&self, office: &str) -> Option<broadcast::Receiver<Arc<ServerMessage>>> {
+        self.lock().offices.get(office).map(|o| o.live.subscribe())
+    }
+
+    /// The office's state now as a snapshot.
+    pub fn snapshot(&self, office: &str) -> Option<ServerMessage> {
+        self.lock().offices.get(office).map(|o| ServerMessage::Snapshot {
+            v: VERSION,
+            seq: o.seq,
+            state: o.board.to_state(),
+        })
+    }
+
+    pub fn keepalive(&self, office: &str) -> Option<ServerMessage> {
+        self.seq(office).map(|seq| ServerMessage::Keepalive { v: VERSION, seq })
+    }
+
+    /// What a display that says `hello` or `resync` gets: the events it missed when the log
+    /// still has them all, otherwise a snapshot.
+    pub fn answer(&self, office: &str, request: &ClientMessage) -> Result<Vec<ServerMessage>, Refusal> {
+        let inner = self.lock();
+        let Some(state) = inner.offices.get(office) else {
+            return Err(Refusal::UnknownOffice(office.to_owned()));
+        };
+        let snapshot = || ServerMessage::Snapshot {
+            v: VERSION,
+            seq: state.seq,
+            state: state.board.to_state(),
+        };
+        let last = match request {
+            ClientMessage::Hello { last_seq, .. } => *last_seq,
+            ClientMessage::Resync { .. } => None,
+        };
+        match last {
+            // A display ahead of the relay (the log was replaced): start it over.
+            Some(last) if last <= state.seq => match inner.store.after(office, last, state.seq) {
+                Ok(Some(events)) => Ok(events),
+                Ok(None) => Ok(vec![snapshot()]),
+                Err(e) => {
+                    tracing::warn!("{office}: {e}; answering with a snapshot");
+                    Ok(vec![snapshot()])
+                }
+            },
+            _ => Ok(vec![snapshot()]),
+        }
+    }
+}
+
+/// One line for the log: what the waiting room will see.
+pub fn describe(frame: &ServerMessage) -> String {
+    match frame {
+        ServerMessage::Call { call, .. } => format!(
+            "{} {} → {}",
+            if call.recall { "recall" } else { "call" },
+            call.ticket,
+            call.counter.label
+        ),
+        ServerMessage::CallEnded { call_id, reason, .. } => format!("{reason:?} {call_id}").to_lowercase(),
+        ServerMessage::Counter { counter, .. } => format!("counter {} {:?}", counter.label, counter.state).to_lowercase(),
+        ServerMessage::Notice { notice, .. } => format!("notice {}", notice.id),
+        ServerMessage::NoticeWithdrawn { notice_id, .. } => format!("notice {notice_id} withdrawn"),
+        other => other.kind().to_owned(),
+    }
+}

@@ -1,0 +1,436 @@
+//! One port for everything (HTTP/1.1, plain or TLS):
+//! - `POST /v1/offices/{office}/events`: herald's webhook (Bearer token, `Idempotency-Key`);
+//! - `POST /v1/offices/{office}/orchestra`: Qmatic Orchestra's event hooks;
+//! - `GET /v1/offices/{office}/feed`: displays, protocol v1 over WebSocket (`ws://`/`wss://`);
+//! - `GET /healthz`: each office's seq and connected displays.
+//!
+//! A webhook is answered 202 only after its events are committed to the log.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use herald_core::protocol::{self, ClientMessage, ServerMessage};
+use herald_core::secret::Secret;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_rustls::TlsAcceptor;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
+
+use crate::relay::{Outcome, Refusal, Relay};
+use crate::store::Key;
+use crate::webhook::{self, BadBody, MAX_BODY_BYTES};
+use crate::orchestra;
+
+/// How often a quiet display hears the relay's latest seq.
+pub const KEEPALIVE: Duration = Duration::from_secs(10);
+
+type Answer = Response<Full<Bytes>>;
+
+fn json(status: StatusCode, body: serde_json::Value) -> Answer {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn error(status: StatusCode, why: impl std::fmt::Display) -> Answer {
+    json(status, serde_json::json!({ "error": why.to_string() }))
+}
+
+/// Compares tokens without stopping at the first differing byte.
+fn same_secret(given: &str, expected: &Secret) -> bool {
+    let (a, b) = (given.as_bytes(), expected.expose().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn bearer(request: &Request<Incoming>) -> Option<&str> {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// FNV-1a of the body: tells a retried request from a different one under the same key.
+fn fingerprint(body: &[u8]) -> String {
+    let hash = body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}-{}", body.len())
+}
+
+/// Serves until `stop` completes.
+pub async fn serve(
+    relay: Arc<Relay>,
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    stop: impl Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let relay = relay.clone();
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    match tls {
+                        None => connection(TokioIo::new(stream), peer, relay).await,
+                        Some(acceptor) => match acceptor.accept(stream).await {
+                            Ok(stream) => connection(TokioIo::new(stream), peer, relay).await,
+                            Err(e) => tracing::warn!("{peer}: TLS handshake failed: {e}"),
+                        },
+                    }
+                });
+            }
+        }
+    }
+}
+
+async fn connection<I>(io: I, peer: SocketAddr, relay: Arc<Relay>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| {
+        let relay = relay.clone();
+        async move { Ok::<_, std::convert::Infallible>(route(request, peer, relay).await) }
+    });
+    if let Err(e) = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, service)
+        .with_upgrades()
+        .await
+    {
+        tracing::debug!("{peer}: connection ended: {e}");
+    }
+}
+
+async fn route(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Relay>) -> Answer {
+    let path = request.uri().path().to_owned();
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (request.method(), parts.as_slice()) {
+        (&Method::GET, ["healthz"]) => health(&relay),
+        (&Method::POST, ["v1", "offices", office, input @ ("events" | "orchestra")]) => {
+            let (office, input) = ((*office).to_owned(), *input);
+            post(request, &office, input == "orchestra", relay).await
+        }
+        (&Method::GET, ["v1", "offices", office, "feed"]) => {
+            let office = (*office).to_owned();
+            upgrade(request, peer, office, relay)
+        }
+        (_, ["v1", "offices", _, "events" | "orchestra" | "feed"]) => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "POST events and orchestra hooks; GET (WebSocket) the feed",
+        ),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("nothing at {path}; see docs/relay.md for the relay's addresses"),
+        ),
+    }
+}
+
+fn health(relay: &Relay) -> Answer {
+    let mut offices = serde_json::Map::new();
+    for office in &relay.site().offices {
+        offices.insert(
+            office.id.clone(),
+            serde_json::json!({
+                "seq": relay.seq(&office.id).unwrap_or(0),
+                "displays": relay.displays(&office.id),
+            }),
+        );
+    }
+    json(StatusCode::OK, serde_json::json!({ "status": "ok", "offices": offices }))
+}
+
+async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: Arc<Relay>) -> Answer {
+    let Some(site) = relay.office_site(office) else {
+        return error(StatusCode::NOT_FOUND, Refusal::UnknownOffice(office.to_owned()));
+    };
+    if let Some(expected) = &site.webhook_token {
+        match bearer(&request) {
+            Some(given) if same_secret(given, expected) => {}
+            _ => {
+                tracing::warn!("{office}: webhook refused: missing or wrong Bearer token");
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "missing or wrong token; send Authorization: Bearer <the office's webhook token>",
+                );
+            }
+        }
+    }
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
+    if key.as_ref().is_some_and(|k| k.len() > 200) {
+        return error(StatusCode::BAD_REQUEST, "Idempotency-Key is longer than 200 characters");
+    }
+    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(e) => {
+            let why = if e.is::<http_body_util::LengthLimitError>() {
+                format!("the body is over {MAX_BODY_BYTES} bytes; send one event per request")
+            } else {
+                format!("the body could not be read: {e}")
+            };
+            tracing::warn!("{office}: webhook refused: {why}");
+            return error(StatusCode::BAD_REQUEST, why);
+        }
+    };
+    let key = key
+        .or_else(|| {
+            orchestra
+                .then(|| serde_json::from_slice(&body).ok().and_then(|v| orchestra::natural_key(&v)))
+                .flatten()
+        })
+        .map(|key| Key {
+            fingerprint: fingerprint(&body),
+            key,
+        });
+    let office_id = office.to_owned();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        relay.accept(
+            &office_id,
+            key,
+            |site, board| {
+                if orchestra {
+                    orchestra::translate(&body, site, board, &now)
+                } else {
+                    webhook::translate(&body, site, board, &now)
+                }
+            },
+            None,
+        )
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Outcome::Stored { first, last })) => json(
+            StatusCode::ACCEPTED,
+            serde_json::json!({ "office": office, "seq": [first, last] }),
+        ),
+        Ok(Ok(Outcome::Repeated { seqs })) => json(
+            StatusCode::ACCEPTED,
+            serde_json::json!({ "office": office, "seq": seqs.map(|(a, b)| [a, b]), "repeated": true }),
+        ),
+        Ok(Ok(Outcome::Ignored(why))) => json(StatusCode::OK, serde_json::json!({ "office": office, "ignored": why })),
+        Ok(Err(Refusal::Bad(BadBody(why)))) => {
+            tracing::warn!("{office}: {} refused: {why}", if orchestra { "Orchestra hook" } else { "webhook" });
+            error(StatusCode::BAD_REQUEST, why)
+        }
+        Ok(Err(e @ Refusal::KeyReused(_))) => error(StatusCode::UNPROCESSABLE_ENTITY, e),
+        Ok(Err(e @ Refusal::UnknownOffice(_))) => error(StatusCode::NOT_FOUND, e),
+        Ok(Err(Refusal::Store(e))) => {
+            tracing::error!("{office}: could not store an event: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the relay could not store the event ({e}); retry later"),
+            )
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("the relay failed: {e}")),
+    }
+}
+
+fn upgrade(mut request: Request<Incoming>, peer: SocketAddr, office: String, relay: Arc<Relay>) -> Answer {
+    let Some(site) = relay.office_site(&office) else {
+        return error(StatusCode::NOT_FOUND, Refusal::UnknownOffice(office));
+    };
+    let Some(key) = request.headers().get(header::SEC_WEBSOCKET_KEY).cloned() else {
+        return error(
+            StatusCode::UPGRADE_REQUIRED,
+            "the feed is a WebSocket; connect with a WebSocket client (herald --feed ws://…)",
+        );
+    };
+    // A token in the header must be right; without one, `hello` must carry it.
+    let authorised = match (&site.display_token, bearer(&request)) {
+        (None, _) => true,
+        (Some(expected), Some(given)) if same_secret(given, expected) => true,
+        (Some(_), Some(_)) => {
+            tracing::warn!("{office}: display {peer} refused: wrong token");
+            return error(StatusCode::UNAUTHORIZED, "wrong display token");
+        }
+        (Some(_), None) => false,
+    };
+    let on_upgrade = hyper::upgrade::on(&mut request);
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                    .max_message_size(Some(protocol::MAX_FRAME_BYTES))
+                    .max_frame_size(Some(protocol::MAX_FRAME_BYTES));
+                let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                relay.display_joined(&office);
+                display_session(socket, peer, &office, &relay, site.display_token.filter(|_| !authorised)).await;
+                relay.display_left(&office);
+            }
+            Err(e) => tracing::warn!("{office}: display {peer} upgrade failed: {e}"),
+        }
+    });
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = response.headers_mut();
+    headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    headers.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
+        headers.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    response
+}
+
+/// What one display has been sent, so every event reaches it once and in order.
+#[derive(Default)]
+struct Sent {
+    greeted: bool,
+    up_to: u64,
+}
+
+/// Serves one display: `hello` → replay or snapshot, then live frames, keepalives when quiet,
+/// a snapshot on `resync` or when the display falls too far behind. `token` is set when the
+/// display must still prove itself in `hello`.
+async fn display_session<S>(
+    mut socket: WebSocketStream<S>,
+    peer: SocketAddr,
+    office: &str,
+    relay: &Relay,
+    mut token: Option<Secret>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let Some(mut live) = relay.subscribe(office) else { return };
+    let mut sent = Sent::default();
+    let mut keepalive = tokio::time::interval(KEEPALIVE);
+    keepalive.tick().await;
+    let send = |message: &ServerMessage| Message::text(protocol::encode_server(message));
+    loop {
+        tokio::select! {
+            frame = socket.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => continue,
+                };
+                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+                    tracing::warn!("{office}: display {peer} sent a frame that is not a v1 client frame; ignored");
+                    continue;
+                };
+                if let Some(expected) = &token {
+                    match &request {
+                        ClientMessage::Hello { token: Some(given), .. } if same_secret(given, expected) => token = None,
+                        _ => {
+                            tracing::warn!("{office}: display {peer} refused: missing or wrong token");
+                            let _ = socket.close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                                code: tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Policy,
+                                reason: "missing or wrong display token".into(),
+                            })).await;
+                            return;
+                        }
+                    }
+                }
+                let answer = match relay.answer(office, &request) {
+                    Ok(answer) => answer,
+                    Err(e) => {
+                        tracing::warn!("{office}: {e}");
+                        return;
+                    }
+                };
+                if let ClientMessage::Hello { display: name, last_seq, .. } = &request {
+                    tracing::info!(
+                        "{office}: display {name:?} ({peer}) from #{} → {}",
+                        last_seq.map_or("start".to_owned(), |s| s.to_string()),
+                        match answer.first() {
+                            Some(ServerMessage::Snapshot { seq, .. }) => format!("snapshot #{seq}"),
+                            Some(_) => format!("{} events replayed", answer.len()),
+                            None => "up to date".to_owned(),
+                        }
+                    );
+                    sent.greeted = true;
+                    sent.up_to = sent.up_to.max(last_seq.unwrap_or(0));
+                }
+                for message in &answer {
+                    if let ServerMessage::Snapshot { seq, .. } = message {
+                        sent.up_to = *seq;
+                    } else {
+                        sent.up_to = sent.up_to.max(message.seq());
+                    }
+                    if socket.send(send(message)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            event = live.recv() => {
+                let message = match event {
+                    Ok(message) => message,
+                    Err(broadcast::error::RecvError::Lagged(_)) => match relay.snapshot(office) {
+                        Some(snapshot) => Arc::new(snapshot),
+                        None => return,
+                    },
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if !sent.greeted {
+                    continue;
+                }
+                if let ServerMessage::Snapshot { seq, .. } = &*message {
+                    sent.up_to = *seq;
+                } else if message.seq() <= sent.up_to {
+                    continue;
+                } else {
+                    sent.up_to = message.seq();
+                }
+                if socket.send(send(&message)).await.is_err() {
+                    return;
+                }
+            }
+            _ = keepalive.tick() => {
+                if !sent.greeted {
+                    continue;
+                }
+                let Some(message) = relay.keepalive(office) else { return };
+                if socket.send(send(&message)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Reads a PEM certificate chain and key into a TLS acceptor for `wss://` and `https://`.
+pub fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<TlsAcceptor, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|i| i.collect::<Result<_, _>>())
+        .map_err(|e| format!("tls_cert {}: {e}; give a PEM certificate chain", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("tls_cert {}: no certificate in it", cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| format!("tls_key {}: {e}; give a PEM private key", key.display()))?;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("TLS: the certificate and key do not go together: {e}"))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}

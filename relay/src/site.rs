@@ -1,0 +1,367 @@
+//! The site file (TOML): where the relay listens, where its log lives, how long it keeps
+//! events, and per office its tokens and how the queue system's counter and service ids map
+//! to what the waiting room reads. `docs/relay.md` shows a whole file; a mistake is refused
+//! as `file:line: what` before anything starts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use herald_core::protocol::Localized;
+use herald_core::secret::Secret;
+use serde::Deserialize;
+
+/// The site file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    listen: Option<String>,
+    database: Option<PathBuf>,
+    retention_events: Option<u64>,
+    retention_hours: Option<f64>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    #[serde(default)]
+    office: Vec<OfficeFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficeFile {
+    id: String,
+    #[serde(default = "default_lang")]
+    lang: String,
+    webhook_token_file: Option<PathBuf>,
+    display_token_file: Option<PathBuf>,
+    orchestra_branch: Option<serde_json::Value>,
+    #[serde(default)]
+    counters: BTreeMap<String, CounterPlace>,
+    #[serde(default)]
+    services: BTreeMap<String, Localized>,
+    novosga: Option<NovosgaFile>,
+}
+
+fn default_lang() -> String {
+    "sk".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NovosgaFile {
+    url: String,
+    unit: u64,
+    services: Vec<u64>,
+    client_id: String,
+    client_secret_file: PathBuf,
+    username: String,
+    password_file: PathBuf,
+    every_seconds: Option<f64>,
+    ca_file: Option<PathBuf>,
+}
+
+/// Where a vendor's counter is, as the visitor reads it.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CounterPlace {
+    /// The sign above the counter ("3", "12A").
+    pub label: Option<String>,
+    pub floor: Option<i32>,
+    pub room: Option<String>,
+}
+
+/// The relay's settings, checked.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub listen: String,
+    pub database: PathBuf,
+    pub retention_events: u64,
+    pub retention: Duration,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub offices: Vec<OfficeSite>,
+}
+
+/// One office: its tokens and its maps.
+#[derive(Clone, Debug)]
+pub struct OfficeSite {
+    /// "sk.rajec": in URLs, logs and (later) NATS subjects.
+    pub id: String,
+    /// Language of names the queue system sends without a translation.
+    pub lang: String,
+    pub webhook_token: Option<Secret>,
+    pub display_token: Option<Secret>,
+    /// Orchestra's branch id of this office; hooks of other branches are ignored.
+    pub orchestra_branch: Option<String>,
+    pub counters: BTreeMap<String, CounterPlace>,
+    pub services: BTreeMap<String, Localized>,
+    pub novosga: Option<Novosga>,
+}
+
+/// How to poll a NovoSGA server for this office's panel.
+#[derive(Clone, Debug)]
+pub struct Novosga {
+    pub url: String,
+    pub unit: u64,
+    pub services: Vec<u64>,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub username: String,
+    pub password: Secret,
+    pub every: Duration,
+    pub ca_file: Option<PathBuf>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8700";
+
+impl OfficeSite {
+    /// An office with no tokens and no maps (the demo, tests).
+    pub fn open(id: &str, lang: &str) -> Self {
+        Self {
+            id: id.into(),
+            lang: lang.into(),
+            webhook_token: None,
+            display_token: None,
+            orchestra_branch: None,
+            counters: BTreeMap::new(),
+            services: BTreeMap::new(),
+            novosga: None,
+        }
+    }
+
+    /// The service's names for a vendor service id (or the name the vendor sent, in the
+    /// office's language, when the site file does not list it).
+    pub fn service(&self, id: Option<&str>, name: Option<&str>) -> Localized {
+        if let Some(names) = id.and_then(|id| self.services.get(id)) {
+            return names.clone();
+        }
+        let mut out = Localized::new();
+        if let Some(text) = name.or(id).filter(|t| !t.trim().is_empty()) {
+            out.insert(self.lang.clone(), text.trim().to_owned());
+        }
+        out
+    }
+
+    /// The counter's place for a vendor counter id; `name` is what the vendor calls it.
+    pub fn counter(&self, id: &str, name: Option<&str>) -> (String, CounterPlace) {
+        let place = self.counters.get(id).cloned().unwrap_or_default();
+        let label = place
+            .label
+            .clone()
+            .or_else(|| name.map(short_label))
+            .unwrap_or_else(|| id.to_owned());
+        (label, place)
+    }
+}
+
+/// "Prepážka 3" → "3": the number on the sign is what the waiting room reads; a name with no
+/// number is kept whole.
+fn short_label(name: &str) -> String {
+    name.split_whitespace()
+        .last()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .unwrap_or(name)
+        .trim()
+        .to_owned()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |t| t.matches('\n').count() + 1)
+}
+
+fn read_secret(file: &str, base: &Path, path: &Path, what: &str) -> Result<Secret, String> {
+    let full = base.join(path);
+    let text = std::fs::read_to_string(&full).map_err(|e| {
+        format!(
+            "{file}: {what} {}: cannot be read: {e}; write the secret into that file (mode 0600)",
+            full.display()
+        )
+    })?;
+    let value = text.trim();
+    if value.is_empty() {
+        return Err(format!("{file}: {what} {} is empty", full.display()));
+    }
+    Ok(Secret::new(value))
+}
+
+impl Site {
+    /// A relay with one open office and its log in memory or at `database`.
+    pub fn single(office: OfficeSite, listen: &str, database: PathBuf) -> Self {
+        Self {
+            listen: listen.into(),
+            database,
+            retention_events: 10_000,
+            retention: Duration::from_secs(24 * 3600),
+            tls: None,
+            offices: vec![office],
+        }
+    }
+
+    pub fn office(&self, id: &str) -> Option<&OfficeSite> {
+        self.offices.iter().find(|o| o.id == id)
+    }
+
+    /// Reads and checks the site file at `path`; relative paths in it are relative to its folder.
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "{}: cannot be read: {e}; check the path and its permissions",
+                path.display()
+            )
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&path.display().to_string(), &text, base)
+    }
+
+    pub fn parse(file: &str, text: &str, base: &Path) -> Result<Self, String> {
+        let raw: SiteFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            format!("{file}:{line}: {}", e.message())
+        })?;
+        if raw.office.is_empty() {
+            return Err(format!(
+                "{file}: no [[office]]; add one with at least `id = \"sk.rajec\"`"
+            ));
+        }
+        let mut offices = Vec::new();
+        for office in raw.office {
+            if office.id.is_empty()
+                || !office
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            {
+                return Err(format!(
+                    "{file}: office id {:?} may hold only letters, digits, '.', '-' and '_' (it goes into URLs)",
+                    office.id
+                ));
+            }
+            if offices.iter().any(|o: &OfficeSite| o.id == office.id) {
+                return Err(format!("{file}: office {:?} is listed twice", office.id));
+            }
+            let webhook_token = office
+                .webhook_token_file
+                .as_deref()
+                .map(|p| read_secret(file, base, p, "webhook_token_file"))
+                .transpose()?;
+            let display_token = office
+                .display_token_file
+                .as_deref()
+                .map(|p| read_secret(file, base, p, "display_token_file"))
+                .transpose()?;
+            let novosga = match office.novosga {
+                None => None,
+                Some(n) => {
+                    let every = n.every_seconds.unwrap_or(3.0);
+                    if !(0.2..=600.0).contains(&every) {
+                        return Err(format!(
+                            "{file}: office {}: novosga.every_seconds = {every} is outside 0.2–600",
+                            office.id
+                        ));
+                    }
+                    if !(n.url.starts_with("http://") || n.url.starts_with("https://")) {
+                        return Err(format!(
+                            "{file}: office {}: novosga.url {:?} must start with http:// or https://",
+                            office.id, n.url
+                        ));
+                    }
+                    Some(Novosga {
+                        url: n.url.trim_end_matches('/').to_owned(),
+                        unit: n.unit,
+                        services: n.services,
+                        client_id: n.client_id,
+                        client_secret: read_secret(
+                            file,
+                            base,
+                            &n.client_secret_file,
+                            "novosga.client_secret_file",
+                        )?,
+                        username: n.username,
+                        password: read_secret(file, base, &n.password_file, "novosga.password_file")?,
+                        every: Duration::from_secs_f64(every),
+                        ca_file: n.ca_file.map(|p| base.join(p)),
+                    })
+                }
+            };
+            offices.push(OfficeSite {
+                id: office.id,
+                lang: office.lang,
+                webhook_token,
+                display_token,
+                orchestra_branch: office.orchestra_branch.map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+                counters: office.counters,
+                services: office.services,
+                novosga,
+            });
+        }
+        let hours = raw.retention_hours.unwrap_or(24.0);
+        if !(hours > 0.0 && hours <= 24.0 * 366.0) {
+            return Err(format!(
+                "{file}: retention_hours = {hours} must be more than 0 and at most a year"
+            ));
+        }
+        let tls = match (raw.tls_cert, raw.tls_key) {
+            (Some(cert), Some(key)) => Some((base.join(cert), base.join(key))),
+            (None, None) => None,
+            _ => {
+                return Err(format!(
+                    "{file}: give both tls_cert and tls_key (PEM files) for wss://, or neither"
+                ));
+            }
+        };
+        Ok(Self {
+            listen: raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database: base.join(raw.database.unwrap_or_else(|| "relay.db".into())),
+            retention_events: raw.retention_events.unwrap_or(10_000).max(1),
+            retention: Duration::from_secs_f64(hours * 3600.0),
+            tls,
+            offices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_file_maps_counters_and_services_and_reads_its_tokens() {
+        let dir = std::env::temp_dir().join(format!("herald-site-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("hook.token"), "s3cret\n").expect("token");
+        let text = r#"
+listen = "127.0.0.1:0"
+retention_events = 50
+
+[[office]]
+id = "sk.rajec"
+webhook_token_file = "hook.token"
+[office.counters.4]
+label = "3"
+floor = 1
+[office.services.12]
+sk = "Miestne dane"
+uk = "Місцеві податки"
+"#;
+        let site = Site::parse("site.toml", text, &dir).expect("site");
+        let office = site.office("sk.rajec").expect("office");
+        assert_eq!(office.webhook_token.as_ref().map(Secret::expose), Some("s3cret"));
+        assert_eq!(office.counter("4", None).0, "3");
+        assert_eq!(office.counter("9", Some("Prepážka 9")).0, "9");
+        assert_eq!(office.service(Some("12"), None).get("uk").map(String::as_str), Some("Місцеві податки"));
+        assert_eq!(office.service(Some("77"), Some("Parkovanie")).get("sk").map(String::as_str), Some("Parkovanie"));
+        assert_eq!(site.database, dir.join("relay.db"));
+    }
+
+    #[test]
+    fn a_mistake_names_the_line() {
+        let err = Site::parse("site.toml", "[[office]]\nid = \"a\"\ncolour = 1\n", Path::new("."))
+            .expect_err("unknown key");
+        assert!(err.starts_with("site.toml:3:"), "{err}");
+        let err = Site::parse("site.toml", "[[office]]\nid = \"a b\"\n", Path::new("."))
+            .expect_err("bad id");
+        assert!(err.contains("only letters"), "{err}");
+    }
+}
