@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use herald_core::office::demo::DemoOptions;
-use herald_core::office::server;
 use tokio::net::{TcpListener, TcpStream};
 
 /// A proxy to `upstream` that drops every connection each `every`; counts the cuts.
@@ -89,16 +88,12 @@ fn main() {
         let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
         format!("{target}/debug/herald")
     });
-    let office = server::spawn_demo(DemoOptions {
+    let office = herald_relay::running::spawn_demo(DemoOptions {
         first_call_after: Duration::from_millis(500),
         interval: (Duration::from_secs(1), Duration::from_secs(3)),
     })
     .expect("the office");
-    let upstream: SocketAddr = office
-        .url
-        .trim_start_matches("ws://")
-        .parse()
-        .expect("the office's address");
+    let upstream: SocketAddr = office.address;
     let cuts = Arc::new(AtomicU64::new(0));
     let proxy = cutting_proxy(upstream, Duration::from_secs(60), cuts.clone());
     let mut child = Command::new("xvfb-run")
@@ -106,7 +101,7 @@ fn main() {
         .arg(&binary)
         .args([
             "--feed",
-            &format!("ws://{proxy}"),
+            &format!("ws://{proxy}/v1/offices/demo/feed"),
             "--lang",
             "sk,en",
             "--mute",

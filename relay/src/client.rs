@@ -80,17 +80,20 @@ async fn request_inner(
 ) -> Result<Answer, String> {
     let uri: Uri = url.parse().map_err(|e| format!("{url}: not a URL: {e}"))?;
     let https = uri.scheme_str() == Some("https");
-    let host = uri.host().ok_or_else(|| format!("{url}: no host"))?.to_owned();
+    let host = uri
+        .host()
+        .ok_or_else(|| format!("{url}: no host"))?
+        .to_owned();
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     let stream = TcpStream::connect((host.as_str(), port))
         .await
         .map_err(|e| format!("{url}: cannot connect: {e}"))?;
     let _ = stream.set_nodelay(true);
     let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(hyper::header::HOST, uri.authority().map_or(host.clone(), |a| a.to_string()));
+    let mut builder = Request::builder().method(method).uri(path).header(
+        hyper::header::HOST,
+        uri.authority().map_or(host.clone(), |a| a.to_string()),
+    );
     for (name, value) in headers {
         builder = builder.header(*name, value.as_str());
     }

@@ -55,7 +55,11 @@ fn site_of(cli: &Cli) -> Result<Site, String> {
     });
     let mut site = match path {
         Some(path) => Site::read(&path)?,
-        None if cli.demo => Site::single(OfficeSite::open("demo", "sk"), site::DEFAULT_LISTEN, PathBuf::new()),
+        None if cli.demo => Site::single(
+            OfficeSite::open("demo", "sk"),
+            site::DEFAULT_LISTEN,
+            PathBuf::new(),
+        ),
         None => {
             return Err(format!(
                 "no site file: give --site FILE (see docs/relay.md) or create {DEFAULT_SITE}; or try --demo"
@@ -96,7 +100,11 @@ fn main() -> ExitCode {
                     println!(
                         "herald-relay: site file is fine: {} office(s) ({}), listening on {}, log {}",
                         site.offices.len(),
-                        site.offices.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "),
+                        site.offices
+                            .iter()
+                            .map(|o| o.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         site.listen,
                         site.database.display()
                     );
@@ -139,7 +147,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let loopback = site.listen.starts_with("127.") || site.listen.starts_with("localhost") || site.listen.starts_with("[::1]");
+    let loopback = site.listen.starts_with("127.")
+        || site.listen.starts_with("localhost")
+        || site.listen.starts_with("[::1]");
     for office in &site.offices {
         if !loopback && (office.webhook_token.is_none() || office.display_token.is_none()) {
             tracing::warn!(
@@ -150,13 +160,19 @@ fn main() -> ExitCode {
         }
     }
     let demo = cli.demo.then(|| {
-        let office = site.offices.first().map_or_else(|| "demo".to_owned(), |o| o.id.clone());
+        let office = site
+            .offices
+            .first()
+            .map_or_else(|| "demo".to_owned(), |o| o.id.clone());
         let every = cli.demo_every.clamp(0.2, 3600.0);
         (
             office,
             DemoOptions {
                 first_call_after: Duration::from_millis(1500),
-                interval: (Duration::from_secs_f64(every * 0.6), Duration::from_secs_f64(every * 1.4)),
+                interval: (
+                    Duration::from_secs_f64(every * 0.6),
+                    Duration::from_secs_f64(every * 1.4),
+                ),
             },
         )
     });
@@ -166,7 +182,15 @@ fn main() -> ExitCode {
     } else {
         site.database.display().to_string()
     };
-    let running = match running::spawn(site, store, tls, Extras { demo, until_signal: true }) {
+    let running = match running::spawn(
+        site,
+        store,
+        tls,
+        Extras {
+            demo,
+            until_signal: true,
+        },
+    ) {
         Ok(running) => running,
         Err(e) => {
             eprintln!("herald-relay: {e}");

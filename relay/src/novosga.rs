@@ -56,11 +56,14 @@ pub fn parse_row(row: &Value) -> Result<PanelRow, String> {
             let number = row
                 .get("numeroSenha")
                 .and_then(Value::as_u64)
-                .ok_or(format!("panel row {id} has neither \"senha\" nor \"numeroSenha\""))?;
+                .ok_or(format!(
+                    "panel row {id} has neither \"senha\" nor \"numeroSenha\""
+                ))?;
             format!("{prefix}{number:03}")
         }
     };
-    let counter = text(row.get("numeroLocal")).ok_or(format!("panel row {id} has no \"numeroLocal\""))?;
+    let counter =
+        text(row.get("numeroLocal")).ok_or(format!("panel row {id} has no \"numeroLocal\""))?;
     let counter_name = text(row.get("local")).map(|l| format!("{l} {counter}"));
     let service = row.get("servico");
     Ok(PanelRow {
@@ -74,7 +77,12 @@ pub fn parse_row(row: &Value) -> Result<PanelRow, String> {
 }
 
 /// The events one new panel row makes on `board`.
-pub fn translate_row(row: &PanelRow, office: &OfficeSite, board: &Board, now: &str) -> Result<Translation, BadBody> {
+pub fn translate_row(
+    row: &PanelRow,
+    office: &OfficeSite,
+    board: &Board,
+    now: &str,
+) -> Result<Translation, BadBody> {
     let serving = board.serving(&row.counter);
     let events = match serving {
         Some(current) if current.ticket == row.ticket => vec![ServerMessage::Call {
@@ -102,7 +110,11 @@ pub fn translate_row(row: &PanelRow, office: &OfficeSite, board: &Board, now: &s
                 None,
                 now.to_owned(),
             );
-            events.push(ServerMessage::Call { v: VERSION, seq: 0, call });
+            events.push(ServerMessage::Call {
+                v: VERSION,
+                seq: 0,
+                call,
+            });
             events
         }
     };
@@ -114,7 +126,9 @@ fn form(pairs: &[(&str, &str)]) -> String {
     let encode = |s: &str| {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect::<String>()
@@ -143,7 +157,14 @@ impl Poller {
         } else {
             None
         };
-        Ok(Self { relay, office, config, tls, token: None, last_error: None })
+        Ok(Self {
+            relay,
+            office,
+            config,
+            tls,
+            token: None,
+            last_error: None,
+        })
     }
 
     /// Asks every `every` until the process ends.
@@ -168,7 +189,10 @@ impl Poller {
                 Err(e) => {
                     // One line per distinct problem, not one per poll.
                     if self.last_error.as_deref() != Some(e.as_str()) {
-                        tracing::warn!("{}: NovoSGA: {e}; the screens keep the last state, asking again", self.office);
+                        tracing::warn!(
+                            "{}: NovoSGA: {e}; the screens keep the last state, asking again",
+                            self.office
+                        );
                         self.last_error = Some(e);
                     }
                 }
@@ -194,7 +218,10 @@ impl Poller {
         let answer = client::request(
             "POST",
             &url,
-            &[("content-type", "application/x-www-form-urlencoded".to_owned())],
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
             body.into_bytes(),
             self.tls.as_ref(),
         )
@@ -205,13 +232,17 @@ impl Poller {
                 answer.status
             ));
         }
-        let value: Value = serde_json::from_slice(&answer.body).map_err(|e| format!("{url}: the token answer is not JSON: {e}"))?;
+        let value: Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("{url}: the token answer is not JSON: {e}"))?;
         let token = value
             .get("access_token")
             .and_then(Value::as_str)
             .ok_or(format!("{url}: the token answer has no access_token"))?
             .to_owned();
-        let lifetime = value.get("expires_in").and_then(Value::as_u64).unwrap_or(3600);
+        let lifetime = value
+            .get("expires_in")
+            .and_then(Value::as_u64)
+            .unwrap_or(3600);
         // Renew a little before it runs out.
         let until = Instant::now() + Duration::from_secs(lifetime.saturating_sub(30).max(5));
         self.token = Some((token.clone(), until));
@@ -221,12 +252,24 @@ impl Poller {
     /// One poll: returns how many new rows were stored.
     pub async fn poll(&mut self) -> Result<usize, String> {
         let token = self.token().await?;
-        let services = self.config.services.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
-        let url = format!("{}/api/unidades/{}/painel?servicos={services}", self.config.url, self.config.unit);
+        let services = self
+            .config
+            .services
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let url = format!(
+            "{}/api/unidades/{}/painel?servicos={services}",
+            self.config.url, self.config.unit
+        );
         let answer = client::request(
             "GET",
             &url,
-            &[("authorization", format!("Bearer {token}")), ("accept", "application/json".to_owned())],
+            &[
+                ("authorization", format!("Bearer {token}")),
+                ("accept", "application/json".to_owned()),
+            ],
             Vec::new(),
             self.tls.as_ref(),
         )
@@ -236,10 +279,17 @@ impl Poller {
             return Err(format!("{url} answered 401; asking for a new token"));
         }
         if answer.status != 200 {
-            return Err(format!("{url} answered {}: {}", answer.status, answer.text().chars().take(200).collect::<String>()));
+            return Err(format!(
+                "{url} answered {}: {}",
+                answer.status,
+                answer.text().chars().take(200).collect::<String>()
+            ));
         }
-        let rows: Value = serde_json::from_slice(&answer.body).map_err(|e| format!("{url}: the panel is not JSON: {e}"))?;
-        let rows = rows.as_array().ok_or(format!("{url}: the panel is not a JSON array"))?;
+        let rows: Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("{url}: the panel is not JSON: {e}"))?;
+        let rows = rows
+            .as_array()
+            .ok_or(format!("{url}: the panel is not a JSON array"))?;
         let mut parsed = Vec::new();
         for row in rows {
             match parse_row(row) {
@@ -270,7 +320,12 @@ pub fn store_rows(relay: &Relay, office: &str, rows: Vec<PanelRow>) -> Result<us
         // First contact: what the panel shows now happened before the relay was there.
         let newest = rows.last().map_or(0, |r| r.id);
         relay
-            .accept(office, None, |_, _| Ok(Translation::Ignored("baseline".into())), Some((BOOKMARK, &newest.to_string())))
+            .accept(
+                office,
+                None,
+                |_, _| Ok(Translation::Ignored("baseline".into())),
+                Some((BOOKMARK, &newest.to_string())),
+            )
             .map_err(|e| e.to_string())?;
         tracing::info!("{office}: NovoSGA panel read; following it from row {newest}");
         return Ok(0);
@@ -280,14 +335,26 @@ pub fn store_rows(relay: &Relay, office: &str, rows: Vec<PanelRow>) -> Result<us
         && first.id > last_seen + 1
         && new.len() >= 10
     {
-        tracing::warn!("{office}: NovoSGA rows {}–{} came and went between two polls; poll more often", last_seen + 1, first.id - 1);
+        tracing::warn!(
+            "{office}: NovoSGA rows {}–{} came and went between two polls; poll more often",
+            last_seen + 1,
+            first.id - 1
+        );
     }
     let mut stored = 0;
     for row in new {
         let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        let key = Key { key: format!("novosga:{}", row.id), fingerprint: row.ticket.clone() };
+        let key = Key {
+            key: format!("novosga:{}", row.id),
+            fingerprint: row.ticket.clone(),
+        };
         let outcome = relay
-            .accept(office, Some(key), |site, board| translate_row(&row, site, board, &now), Some((BOOKMARK, &row.id.to_string())))
+            .accept(
+                office,
+                Some(key),
+                |site, board| translate_row(&row, site, board, &now),
+                Some((BOOKMARK, &row.id.to_string())),
+            )
             .map_err(|e| e.to_string())?;
         if matches!(outcome, Outcome::Stored { .. }) {
             stored += 1;
@@ -320,37 +387,75 @@ mod tests {
                 })
                 .collect(),
         );
-        let mut out: Vec<PanelRow> = value.as_array().map(|a| a.iter().filter_map(|r| parse_row(r).ok()).collect()).unwrap_or_default();
+        let mut out: Vec<PanelRow> = value
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| parse_row(r).ok()).collect())
+            .unwrap_or_default();
         out.sort_by_key(|r| r.id);
         out
     }
 
     #[test]
     fn new_rows_become_calls_a_repeated_row_a_recall_and_the_first_read_is_history() {
-        let relay = Relay::new(Site::single(OfficeSite::open("br.x", "sk"), "127.0.0.1:0", "".into()), Store::in_memory().expect("store")).expect("relay");
+        let relay = Relay::new(
+            Site::single(OfficeSite::open("br.x", "sk"), "127.0.0.1:0", "".into()),
+            Store::in_memory().expect("store"),
+        )
+        .expect("relay");
         let mut frames = relay.subscribe("br.x").expect("office");
         // First read: rows 1–2 happened before the relay; nothing is shown from them.
-        assert_eq!(store_rows(&relay, "br.x", panel(&[(1, "A", 1, 1), (2, "A", 2, 2)])), Ok(0));
+        assert_eq!(
+            store_rows(&relay, "br.x", panel(&[(1, "A", 1, 1), (2, "A", 2, 2)])),
+            Ok(0)
+        );
         // A003 at counter 1, then the clerk recalls A003 (a new row), then A004 at counter 1.
-        let rows = panel(&[(1, "A", 1, 1), (2, "A", 2, 2), (3, "A", 3, 1), (4, "A", 3, 1), (5, "A", 4, 1)]);
+        let rows = panel(&[
+            (1, "A", 1, 1),
+            (2, "A", 2, 2),
+            (3, "A", 3, 1),
+            (4, "A", 3, 1),
+            (5, "A", 4, 1),
+        ]);
         assert_eq!(store_rows(&relay, "br.x", rows.clone()), Ok(3));
         // Polling the same panel again stores nothing.
         assert_eq!(store_rows(&relay, "br.x", rows), Ok(0));
         let mut got = Vec::new();
         while let Ok(frame) = frames.try_recv() {
-            got.push(serde_json::from_str::<Value>(&protocol::encode_server(&frame)).expect("json"));
+            got.push(
+                serde_json::from_str::<Value>(&protocol::encode_server(&frame)).expect("json"),
+            );
         }
         let summary: Vec<String> = got
             .iter()
             .map(|f| match f["type"].as_str() {
-                Some("call") => format!("{} {} {}", if f["call"]["recall"] == true { "recall" } else { "call" }, f["call"]["ticket"].as_str().unwrap_or(""), f["call"]["counter"]["label"].as_str().unwrap_or("")),
+                Some("call") => format!(
+                    "{} {} {}",
+                    if f["call"]["recall"] == true {
+                        "recall"
+                    } else {
+                        "call"
+                    },
+                    f["call"]["ticket"].as_str().unwrap_or(""),
+                    f["call"]["counter"]["label"].as_str().unwrap_or("")
+                ),
                 Some(other) => format!("{other} {}", f["call_id"].as_str().unwrap_or("")),
                 None => String::new(),
             })
             .collect();
-        assert_eq!(summary, ["call A003 1", "recall A003 1", "call_ended novosga-3", "call A004 1"]);
+        assert_eq!(
+            summary,
+            [
+                "call A003 1",
+                "recall A003 1",
+                "call_ended novosga-3",
+                "call A004 1"
+            ]
+        );
         let text = serde_json::to_string(&got).unwrap_or_default();
-        assert!(!text.contains("Maria") && !text.contains("123.456"), "no personal data: {text}");
+        assert!(
+            !text.contains("Maria") && !text.contains("123.456"),
+            "no personal data: {text}"
+        );
         assert_eq!(got[0]["call"]["service"]["sk"], "Documentos");
     }
 }

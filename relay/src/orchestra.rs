@@ -33,14 +33,22 @@ pub fn natural_key(body: &Value) -> Option<String> {
     let event = body.get("eventName")?.as_str()?;
     let parameters = body.get("parameters")?;
     let subject = text(parameters, &["visitId", "servicePointId"]).unwrap_or_default();
-    let time = body.get("eventTime").map(Value::to_string).unwrap_or_default();
+    let time = body
+        .get("eventTime")
+        .map(Value::to_string)
+        .unwrap_or_default();
     Some(format!("orchestra:{event}:{subject}:{time}"))
 }
 
 /// Turns one Orchestra hook body into protocol v1 events for `office`.
-pub fn translate(body: &[u8], office: &OfficeSite, board: &Board, now: &str) -> Result<Translation, BadBody> {
-    let body: Value = serde_json::from_slice(body)
-        .map_err(|e| BadBody(format!("the body is not JSON: {e}")))?;
+pub fn translate(
+    body: &[u8],
+    office: &OfficeSite,
+    board: &Board,
+    now: &str,
+) -> Result<Translation, BadBody> {
+    let body: Value =
+        serde_json::from_slice(body).map_err(|e| BadBody(format!("the body is not JSON: {e}")))?;
     let event = body
         .get("eventName")
         .and_then(Value::as_str)
@@ -79,7 +87,11 @@ pub fn translate(body: &[u8], office: &OfficeSite, board: &Board, now: &str) -> 
                     let counter_name = text(parameters, &["servicePointName"]);
                     let service = office.service(
                         text(parameters, &["serviceId"]).as_deref(),
-                        text(parameters, &["serviceExternalName", "serviceName", "serviceInternalName"]).as_deref(),
+                        text(
+                            parameters,
+                            &["serviceExternalName", "serviceName", "serviceInternalName"],
+                        )
+                        .as_deref(),
                     );
                     let lang = text(parameters, &["language", "lang"]);
                     let call = webhook::new_call(
@@ -123,7 +135,9 @@ pub fn translate(body: &[u8], office: &OfficeSite, board: &Board, now: &str) -> 
                 state,
             )])
         }
-        other => Translation::Ignored(format!("Orchestra {other} means nothing to the waiting room")),
+        other => Translation::Ignored(format!(
+            "Orchestra {other} means nothing to the waiting room"
+        )),
     };
     if let Translation::Events(events) = &translation {
         webhook::check(events)?;
@@ -174,10 +188,16 @@ mod tests {
     fn run(bodies: &[&str]) -> Vec<ServerMessage> {
         let office = office();
         let mut board = Board::new();
-        board.apply(&ServerMessage::Snapshot { v: VERSION, seq: 0, state: State::default() });
+        board.apply(&ServerMessage::Snapshot {
+            v: VERSION,
+            seq: 0,
+            state: State::default(),
+        });
         let mut frames = Vec::new();
         for body in bodies {
-            if let Translation::Events(events) = translate(body.as_bytes(), &office, &board, NOW).expect("accepted") {
+            if let Translation::Events(events) =
+                translate(body.as_bytes(), &office, &board, NOW).expect("accepted")
+            {
                 for event in events {
                     let frame = crate::store::numbered(event, frames.len() as u64 + 1);
                     board.apply(&frame);
@@ -212,9 +232,18 @@ mod tests {
         assert_eq!(frames[2]["call"]["recall"], true);
         assert_eq!(frames[3]["type"], "call_ended");
         assert_eq!(frames[3]["reason"], "finished");
-        assert_eq!(frames.iter().map(|f| f["seq"].as_u64().unwrap_or(0)).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert_eq!(
+            frames
+                .iter()
+                .map(|f| f["seq"].as_u64().unwrap_or(0))
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
         let text = serde_json::to_string(&frames).unwrap_or_default();
-        assert!(!text.contains("Novák") && !text.contains("Mária"), "no personal data: {text}");
+        assert!(
+            !text.contains("Novák") && !text.contains("Mária"),
+            "no personal data: {text}"
+        );
     }
 
     #[test]
@@ -230,9 +259,18 @@ mod tests {
         let office = office();
         let board = Board::new();
         let other = CALL.replace("\"branchId\": 3", "\"branchId\": 8");
-        assert!(matches!(translate(other.as_bytes(), &office, &board, NOW), Ok(Translation::Ignored(_))));
-        assert!(matches!(translate(CREATE.as_bytes(), &office, &board, NOW), Ok(Translation::Ignored(_))));
+        assert!(matches!(
+            translate(other.as_bytes(), &office, &board, NOW),
+            Ok(Translation::Ignored(_))
+        ));
+        assert!(matches!(
+            translate(CREATE.as_bytes(), &office, &board, NOW),
+            Ok(Translation::Ignored(_))
+        ));
         assert!(translate(br#"{"parameters":{}}"#, &office, &board, NOW).is_err());
-        assert!(natural_key(&serde_json::from_str(CALL).expect("json")).is_some_and(|k| k.contains("5532")));
+        assert!(
+            natural_key(&serde_json::from_str(CALL).expect("json"))
+                .is_some_and(|k| k.contains("5532"))
+        );
     }
 }

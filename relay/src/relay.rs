@@ -55,7 +55,10 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::UnknownOffice(id) => write!(f, "no office {id:?} on this relay; check the URL and the site file"),
+            Self::UnknownOffice(id) => write!(
+                f,
+                "no office {id:?} on this relay; check the URL and the site file"
+            ),
             Self::Bad(why) => write!(f, "{why}"),
             Self::KeyReused(key) => write!(
                 f,
@@ -75,7 +78,11 @@ pub struct Relay {
 
 fn first_board(seq: u64, state: State) -> Board {
     let mut board = Board::new();
-    board.apply(&ServerMessage::Snapshot { v: VERSION, seq, state });
+    board.apply(&ServerMessage::Snapshot {
+        v: VERSION,
+        seq,
+        state,
+    });
     board
 }
 
@@ -96,7 +103,11 @@ impl Relay {
                 },
             );
         }
-        let displays = site.offices.iter().map(|o| (o.id.clone(), AtomicUsize::new(0))).collect();
+        let displays = site
+            .offices
+            .iter()
+            .map(|o| (o.id.clone(), AtomicUsize::new(0)))
+            .collect();
         Ok(Arc::new(Self {
             displays,
             inner: Mutex::new(Inner {
@@ -122,7 +133,9 @@ impl Relay {
 
     /// Displays connected to the office now.
     pub fn displays(&self, office: &str) -> usize {
-        self.displays.get(office).map_or(0, |n| n.load(Ordering::Relaxed))
+        self.displays
+            .get(office)
+            .map_or(0, |n| n.load(Ordering::Relaxed))
     }
 
     pub fn site(&self) -> &Site {
@@ -132,7 +145,9 @@ impl Relay {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves the board as it was before the failed input;
         // keep serving rather than poisoning every later request.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn office_site(&self, office: &str) -> Option<OfficeSite> {
@@ -159,7 +174,11 @@ impl Relay {
         bookmark: Option<(&str, &str)>,
     ) -> Result<Outcome, Refusal> {
         let mut inner = self.lock();
-        let Inner { store, offices, since_prune } = &mut *inner;
+        let Inner {
+            store,
+            offices,
+            since_prune,
+        } = &mut *inner;
         let Some(state) = offices.get_mut(office) else {
             return Err(Refusal::UnknownOffice(office.to_owned()));
         };
@@ -169,7 +188,14 @@ impl Relay {
                 // A bookmark still moves (an adapter saw the row) even when nothing is shown.
                 if let Some(bookmark) = bookmark {
                     store
-                        .append(office, state.seq, key.as_ref(), Vec::new(), Some(bookmark), |_| State::default())
+                        .append(
+                            office,
+                            state.seq,
+                            key.as_ref(),
+                            Vec::new(),
+                            Some(bookmark),
+                            |_| State::default(),
+                        )
                         .map_err(Refusal::Store)?;
                 }
                 return Ok(Outcome::Ignored(why));
@@ -186,7 +212,10 @@ impl Relay {
             Stored::Repeated { seqs } => Ok(Outcome::Repeated { seqs }),
             Stored::KeyReused => Err(Refusal::KeyReused(key.map(|k| k.key).unwrap_or_default())),
             Stored::New { frames, .. } => {
-                let (Some(first), Some(last)) = (frames.first().map(ServerMessage::seq), frames.last().map(ServerMessage::seq)) else {
+                let (Some(first), Some(last)) = (
+                    frames.first().map(ServerMessage::seq),
+                    frames.last().map(ServerMessage::seq),
+                ) else {
                     return Ok(Outcome::Ignored("no events".into()));
                 };
                 state.board = board;
@@ -200,7 +229,12 @@ impl Relay {
                 *count += last - first + 1;
                 if *count >= 100 {
                     *count = 0;
-                    if let Err(e) = store.prune(office, last, self.site.retention_events, self.site.retention) {
+                    if let Err(e) = store.prune(
+                        office,
+                        last,
+                        self.site.retention_events,
+                        self.site.retention,
+                    ) {
                         tracing::warn!("{office}: could not prune old events: {e}");
                     }
                 }
@@ -214,9 +248,16 @@ impl Relay {
         let mut inner = self.lock();
         let Inner { store, offices, .. } = &mut *inner;
         for (id, office) in offices.iter() {
-            match store.prune(id, office.seq, self.site.retention_events, self.site.retention) {
+            match store.prune(
+                id,
+                office.seq,
+                self.site.retention_events,
+                self.site.retention,
+            ) {
                 Ok(0) => {}
-                Ok(n) => tracing::info!("{id}: {n} events older than the retention window forgotten"),
+                Ok(n) => {
+                    tracing::info!("{id}: {n} events older than the retention window forgotten")
+                }
                 Err(e) => tracing::warn!("{id}: could not prune old events: {e}"),
             }
         }
@@ -229,20 +270,28 @@ impl Relay {
 
     /// The office's state now as a snapshot.
     pub fn snapshot(&self, office: &str) -> Option<ServerMessage> {
-        self.lock().offices.get(office).map(|o| ServerMessage::Snapshot {
-            v: VERSION,
-            seq: o.seq,
-            state: o.board.to_state(),
-        })
+        self.lock()
+            .offices
+            .get(office)
+            .map(|o| ServerMessage::Snapshot {
+                v: VERSION,
+                seq: o.seq,
+                state: o.board.to_state(),
+            })
     }
 
     pub fn keepalive(&self, office: &str) -> Option<ServerMessage> {
-        self.seq(office).map(|seq| ServerMessage::Keepalive { v: VERSION, seq })
+        self.seq(office)
+            .map(|seq| ServerMessage::Keepalive { v: VERSION, seq })
     }
 
     /// What a display that says `hello` or `resync` gets: the events it missed when the log
     /// still has them all, otherwise a snapshot.
-    pub fn answer(&self, office: &str, request: &ClientMessage) -> Result<Vec<ServerMessage>, Refusal> {
+    pub fn answer(
+        &self,
+        office: &str,
+        request: &ClientMessage,
+    ) -> Result<Vec<ServerMessage>, Refusal> {
         let inner = self.lock();
         let Some(state) = inner.offices.get(office) else {
             return Err(Refusal::UnknownOffice(office.to_owned()));
@@ -280,8 +329,12 @@ pub fn describe(frame: &ServerMessage) -> String {
             call.ticket,
             call.counter.label
         ),
-        ServerMessage::CallEnded { call_id, reason, .. } => format!("{reason:?} {call_id}").to_lowercase(),
-        ServerMessage::Counter { counter, .. } => format!("counter {} {:?}", counter.label, counter.state).to_lowercase(),
+        ServerMessage::CallEnded {
+            call_id, reason, ..
+        } => format!("{reason:?} {call_id}").to_lowercase(),
+        ServerMessage::Counter { counter, .. } => {
+            format!("counter {} {:?}", counter.label, counter.state).to_lowercase()
+        }
         ServerMessage::Notice { notice, .. } => format!("notice {}", notice.id),
         ServerMessage::NoticeWithdrawn { notice_id, .. } => format!("notice {notice_id} withdrawn"),
         other => other.kind().to_owned(),

@@ -70,19 +70,26 @@ pub struct Extras {
 }
 
 /// Opens the log, binds the port and starts serving on a thread of its own.
-pub fn spawn(site: Site, store: Store, tls: Option<TlsAcceptor>, extras: Extras) -> Result<RunningRelay, String> {
-    let listener = std::net::TcpListener::bind(&site.listen)
-        .map_err(|e| format!("cannot listen on {}: {e}; is another relay running there?", site.listen))?;
+pub fn spawn(
+    site: Site,
+    store: Store,
+    tls: Option<TlsAcceptor>,
+    extras: Extras,
+) -> Result<RunningRelay, String> {
+    let listener = std::net::TcpListener::bind(&site.listen).map_err(|e| {
+        format!(
+            "cannot listen on {}: {e}; is another relay running there?",
+            site.listen
+        )
+    })?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let relay = Relay::new(site, store).map_err(|e| e.to_string())?;
     relay.prune();
-    let demo = extras
-        .demo
-        .map(|(office, options)| {
-            let (generator, journal) = open_demo(&relay, &office);
-            (office, options, generator, journal)
-        });
+    let demo = extras.demo.map(|(office, options)| {
+        let (generator, journal) = open_demo(&relay, &office);
+        (office, options, generator, journal)
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("herald-relay")
@@ -114,7 +121,13 @@ pub fn spawn(site: Site, store: Store, tls: Option<TlsAcceptor>, extras: Extras)
                     }
                 }
                 if let Some((office, options, generator, journal)) = demo {
-                    tokio::spawn(self::demo(serving.clone(), office, options, generator, journal));
+                    tokio::spawn(self::demo(
+                        serving.clone(),
+                        office,
+                        options,
+                        generator,
+                        journal,
+                    ));
                 }
                 let pruner = serving.clone();
                 tokio::spawn(async move {
@@ -186,7 +199,11 @@ fn open_demo(relay: &Relay, office: &str) -> (Office, Journal) {
     let journal = Journal::new(initial.clone(), 16);
     let mut opening: Vec<ServerMessage> = Vec::new();
     for counter in initial.counters {
-        opening.push(ServerMessage::Counter { v: 1, seq: 0, counter });
+        opening.push(ServerMessage::Counter {
+            v: 1,
+            seq: 0,
+            counter,
+        });
     }
     for call in initial.calls {
         opening.push(ServerMessage::Call { v: 1, seq: 0, call });
@@ -200,7 +217,11 @@ fn open_demo(relay: &Relay, office: &str) -> (Office, Journal) {
         });
     }
     for notice in initial.notices {
-        opening.push(ServerMessage::Notice { v: 1, seq: 0, notice });
+        opening.push(ServerMessage::Notice {
+            v: 1,
+            seq: 0,
+            notice,
+        });
     }
     feed(relay, office, opening);
     (generator, journal)
@@ -208,7 +229,13 @@ fn open_demo(relay: &Relay, office: &str) -> (Office, Journal) {
 
 /// The demo office's generator as an input of the relay: a moment of office life every few
 /// seconds.
-async fn demo(relay: Arc<Relay>, office: String, options: DemoOptions, mut generator: Office, mut journal: Journal) {
+async fn demo(
+    relay: Arc<Relay>,
+    office: String,
+    options: DemoOptions,
+    mut generator: Office,
+    mut journal: Journal,
+) {
     let mut next = tokio::time::Instant::now() + options.first_call_after;
     loop {
         tokio::time::sleep_until(next).await;

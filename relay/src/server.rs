@@ -27,10 +27,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
+use crate::orchestra;
 use crate::relay::{Outcome, Refusal, Relay};
 use crate::store::Key;
 use crate::webhook::{self, BadBody, MAX_BODY_BYTES};
-use crate::orchestra;
 
 /// How often a quiet display hears the relay's latest seq.
 pub const KEEPALIVE: Duration = Duration::from_secs(10);
@@ -40,9 +40,10 @@ type Answer = Response<Full<Bytes>>;
 fn json(status: StatusCode, body: serde_json::Value) -> Answer {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -156,12 +157,23 @@ fn health(relay: &Relay) -> Answer {
             }),
         );
     }
-    json(StatusCode::OK, serde_json::json!({ "status": "ok", "offices": offices }))
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "status": "ok", "offices": offices }),
+    )
 }
 
-async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: Arc<Relay>) -> Answer {
+async fn post(
+    request: Request<Incoming>,
+    office: &str,
+    orchestra: bool,
+    relay: Arc<Relay>,
+) -> Answer {
     let Some(site) = relay.office_site(office) else {
-        return error(StatusCode::NOT_FOUND, Refusal::UnknownOffice(office.to_owned()));
+        return error(
+            StatusCode::NOT_FOUND,
+            Refusal::UnknownOffice(office.to_owned()),
+        );
     };
     if let Some(expected) = &site.webhook_token {
         match bearer(&request) {
@@ -183,9 +195,15 @@ async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: 
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
     if key.as_ref().is_some_and(|k| k.len() > 200) {
-        return error(StatusCode::BAD_REQUEST, "Idempotency-Key is longer than 200 characters");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Idempotency-Key is longer than 200 characters",
+        );
     }
-    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES).collect().await {
+    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
         Ok(body) => body.to_bytes(),
         Err(e) => {
             let why = if e.is::<http_body_util::LengthLimitError>() {
@@ -200,7 +218,11 @@ async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: 
     let key = key
         .or_else(|| {
             orchestra
-                .then(|| serde_json::from_slice(&body).ok().and_then(|v| orchestra::natural_key(&v)))
+                .then(|| {
+                    serde_json::from_slice(&body)
+                        .ok()
+                        .and_then(|v| orchestra::natural_key(&v))
+                })
                 .flatten()
         })
         .map(|key| Key {
@@ -233,9 +255,19 @@ async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: 
             StatusCode::ACCEPTED,
             serde_json::json!({ "office": office, "seq": seqs.map(|(a, b)| [a, b]), "repeated": true }),
         ),
-        Ok(Ok(Outcome::Ignored(why))) => json(StatusCode::OK, serde_json::json!({ "office": office, "ignored": why })),
+        Ok(Ok(Outcome::Ignored(why))) => json(
+            StatusCode::OK,
+            serde_json::json!({ "office": office, "ignored": why }),
+        ),
         Ok(Err(Refusal::Bad(BadBody(why)))) => {
-            tracing::warn!("{office}: {} refused: {why}", if orchestra { "Orchestra hook" } else { "webhook" });
+            tracing::warn!(
+                "{office}: {} refused: {why}",
+                if orchestra {
+                    "Orchestra hook"
+                } else {
+                    "webhook"
+                }
+            );
             error(StatusCode::BAD_REQUEST, why)
         }
         Ok(Err(e @ Refusal::KeyReused(_))) => error(StatusCode::UNPROCESSABLE_ENTITY, e),
@@ -247,11 +279,19 @@ async fn post(request: Request<Incoming>, office: &str, orchestra: bool, relay: 
                 format!("the relay could not store the event ({e}); retry later"),
             )
         }
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("the relay failed: {e}")),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the relay failed: {e}"),
+        ),
     }
 }
 
-fn upgrade(mut request: Request<Incoming>, peer: SocketAddr, office: String, relay: Arc<Relay>) -> Answer {
+fn upgrade(
+    mut request: Request<Incoming>,
+    peer: SocketAddr,
+    office: String,
+    relay: Arc<Relay>,
+) -> Answer {
     let Some(site) = relay.office_site(&office) else {
         return error(StatusCode::NOT_FOUND, Refusal::UnknownOffice(office));
     };
@@ -278,9 +318,21 @@ fn upgrade(mut request: Request<Incoming>, peer: SocketAddr, office: String, rel
                 let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
                     .max_message_size(Some(protocol::MAX_FRAME_BYTES))
                     .max_frame_size(Some(protocol::MAX_FRAME_BYTES));
-                let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                let socket = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(config),
+                )
+                .await;
                 relay.display_joined(&office);
-                display_session(socket, peer, &office, &relay, site.display_token.filter(|_| !authorised)).await;
+                display_session(
+                    socket,
+                    peer,
+                    &office,
+                    &relay,
+                    site.display_token.filter(|_| !authorised),
+                )
+                .await;
                 relay.display_left(&office);
             }
             Err(e) => tracing::warn!("{office}: display {peer} upgrade failed: {e}"),
@@ -316,7 +368,9 @@ async fn display_session<S>(
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let Some(mut live) = relay.subscribe(office) else { return };
+    let Some(mut live) = relay.subscribe(office) else {
+        return;
+    };
     let mut sent = Sent::default();
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
@@ -419,7 +473,12 @@ pub fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<Tls
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .and_then(|i| i.collect::<Result<_, _>>())
-        .map_err(|e| format!("tls_cert {}: {e}; give a PEM certificate chain", cert.display()))?;
+        .map_err(|e| {
+            format!(
+                "tls_cert {}: {e}; give a PEM certificate chain",
+                cert.display()
+            )
+        })?;
     if certs.is_empty() {
         return Err(format!("tls_cert {}: no certificate in it", cert.display()));
     }

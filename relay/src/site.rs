@@ -276,7 +276,12 @@ impl Site {
                             "novosga.client_secret_file",
                         )?,
                         username: n.username,
-                        password: read_secret(file, base, &n.password_file, "novosga.password_file")?,
+                        password: read_secret(
+                            file,
+                            base,
+                            &n.password_file,
+                            "novosga.password_file",
+                        )?,
                         every: Duration::from_secs_f64(every),
                         ca_file: n.ca_file.map(|p| base.join(p)),
                     })
@@ -347,18 +352,37 @@ uk = "Місцеві податки"
 "#;
         let site = Site::parse("site.toml", text, &dir).expect("site");
         let office = site.office("sk.rajec").expect("office");
-        assert_eq!(office.webhook_token.as_ref().map(Secret::expose), Some("s3cret"));
+        assert_eq!(
+            office.webhook_token.as_ref().map(Secret::expose),
+            Some("s3cret")
+        );
         assert_eq!(office.counter("4", None).0, "3");
         assert_eq!(office.counter("9", Some("Prepážka 9")).0, "9");
-        assert_eq!(office.service(Some("12"), None).get("uk").map(String::as_str), Some("Місцеві податки"));
-        assert_eq!(office.service(Some("77"), Some("Parkovanie")).get("sk").map(String::as_str), Some("Parkovanie"));
+        assert_eq!(
+            office
+                .service(Some("12"), None)
+                .get("uk")
+                .map(String::as_str),
+            Some("Місцеві податки")
+        );
+        assert_eq!(
+            office
+                .service(Some("77"), Some("Parkovanie"))
+                .get("sk")
+                .map(String::as_str),
+            Some("Parkovanie")
+        );
         assert_eq!(site.database, dir.join("relay.db"));
     }
 
     #[test]
     fn a_mistake_names_the_line() {
-        let err = Site::parse("site.toml", "[[office]]\nid = \"a\"\ncolour = 1\n", Path::new("."))
-            .expect_err("unknown key");
+        let err = Site::parse(
+            "site.toml",
+            "[[office]]\nid = \"a\"\ncolour = 1\n",
+            Path::new("."),
+        )
+        .expect_err("unknown key");
         assert!(err.starts_with("site.toml:3:"), "{err}");
         let err = Site::parse("site.toml", "[[office]]\nid = \"a b\"\n", Path::new("."))
             .expect_err("bad id");

@@ -129,7 +129,9 @@ impl Store {
             None => Ok((0, State::default())),
             Some((seq, state)) => {
                 let state: State = serde_json::from_str(&state).map_err(|e| {
-                    StoreError(format!("the stored state of office {office} is unreadable: {e}"))
+                    StoreError(format!(
+                        "the stored state of office {office} is unreadable: {e}"
+                    ))
                 })?;
                 Ok((u64::try_from(seq).unwrap_or(0), state))
             }
@@ -148,12 +150,9 @@ impl Store {
             .optional()?;
         Ok(row.map(|(fingerprint, first, last)| {
             if fingerprint == key.fingerprint {
-                let seqs = first.zip(last).map(|(a, b)| {
-                    (
-                        u64::try_from(a).unwrap_or(0),
-                        u64::try_from(b).unwrap_or(0),
-                    )
-                });
+                let seqs = first
+                    .zip(last)
+                    .map(|(a, b)| (u64::try_from(a).unwrap_or(0), u64::try_from(b).unwrap_or(0)));
                 Stored::Repeated { seqs }
             } else {
                 Stored::KeyReused
@@ -187,7 +186,12 @@ impl Store {
             let frame = numbered(event, next);
             tx.execute(
                 "INSERT INTO event (office, seq, stored_at, frame) VALUES (?1, ?2, ?3, ?4)",
-                params![office, next as i64, stored_at, protocol::encode_server(&frame)],
+                params![
+                    office,
+                    next as i64,
+                    stored_at,
+                    protocol::encode_server(&frame)
+                ],
             )?;
             state = Some(apply(&frame));
             frames.push(frame);
@@ -366,7 +370,12 @@ mod tests {
         }
     }
 
-    fn append(store: &mut Store, seq: u64, key: Option<&Key>, events: Vec<ServerMessage>) -> Stored {
+    fn append(
+        store: &mut Store,
+        seq: u64,
+        key: Option<&Key>,
+        events: Vec<ServerMessage>,
+    ) -> Stored {
         store
             .append("o", seq, key, events, None, |_| State::default())
             .expect("append")
@@ -377,12 +386,19 @@ mod tests {
         let mut store = Store::in_memory().expect("store");
         append(&mut store, 0, None, vec![call("A1"), call("A2")]);
         append(&mut store, 2, None, vec![call("A3")]);
-        let seqs = |v: Option<Vec<ServerMessage>>| v.map(|v| v.iter().map(|m| m.seq()).collect::<Vec<_>>());
-        assert_eq!(seqs(store.after("o", 1, 3).expect("after")), Some(vec![2, 3]));
+        let seqs = |v: Option<Vec<ServerMessage>>| {
+            v.map(|v| v.iter().map(|m| m.seq()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            seqs(store.after("o", 1, 3).expect("after")),
+            Some(vec![2, 3])
+        );
         assert_eq!(seqs(store.after("o", 3, 3).expect("after")), Some(vec![]));
         assert_eq!(store.load("o").expect("load").0, 3);
         // Keep only the newest event: seq 1 is no longer there, so a display at 1 needs a snapshot.
-        store.prune("o", 3, 1, Duration::from_secs(3600)).expect("prune");
+        store
+            .prune("o", 3, 1, Duration::from_secs(3600))
+            .expect("prune");
         assert_eq!(seqs(store.after("o", 1, 3).expect("after")), None);
         assert_eq!(seqs(store.after("o", 2, 3).expect("after")), Some(vec![3]));
     }
@@ -394,7 +410,10 @@ mod tests {
             key: "k1".into(),
             fingerprint: "body-a".into(),
         };
-        assert!(matches!(append(&mut store, 0, Some(&key), vec![call("A1")]), Stored::New { .. }));
+        assert!(matches!(
+            append(&mut store, 0, Some(&key), vec![call("A1")]),
+            Stored::New { .. }
+        ));
         assert_eq!(
             append(&mut store, 1, Some(&key), vec![call("A1")]),
             Stored::Repeated { seqs: Some((1, 1)) }
@@ -403,7 +422,10 @@ mod tests {
             fingerprint: "body-b".into(),
             ..key
         };
-        assert_eq!(append(&mut store, 1, Some(&other), vec![call("A9")]), Stored::KeyReused);
+        assert_eq!(
+            append(&mut store, 1, Some(&other), vec![call("A9")]),
+            Stored::KeyReused
+        );
         assert_eq!(store.kept("o").expect("kept"), 1);
     }
 }

@@ -91,21 +91,29 @@ pub fn translate(
     board: &Board,
     now: &str,
 ) -> Result<Translation, BadBody> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| BadBody(format!("the body is not JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| BadBody(format!("the body is not JSON: {e}")))?;
     let kind = value
         .get("type")
         .and_then(|t| t.as_str())
         .ok_or_else(|| BadBody("the body has no \"type\" (call, recall, finished, cancelled, counter, notice, notice_withdrawn)".into()))?
         .to_owned();
-    const TYPES: [&str; 7] = ["call", "recall", "finished", "cancelled", "counter", "notice", "notice_withdrawn"];
+    const TYPES: [&str; 7] = [
+        "call",
+        "recall",
+        "finished",
+        "cancelled",
+        "counter",
+        "notice",
+        "notice_withdrawn",
+    ];
     if !TYPES.contains(&kind.as_str()) {
         return Err(BadBody(format!(
             "unknown type {kind:?}; use call, recall, finished, cancelled, counter, notice or notice_withdrawn"
         )));
     }
-    let event: WebhookEvent = serde_json::from_value(value)
-        .map_err(|e| BadBody(format!("a {kind} event: {e}")))?;
+    let event: WebhookEvent =
+        serde_json::from_value(value).map_err(|e| BadBody(format!("a {kind} event: {e}")))?;
     let translation = events_of(event, office, board, now)?;
     if let Translation::Events(events) = &translation {
         check(events)?;
@@ -192,7 +200,13 @@ pub fn end(board: &Board, call_id: &str, reason: CallEnd) -> Translation {
 }
 
 /// A counter's new state, keeping the label and floor the board already shows.
-pub fn counter_state(office: &OfficeSite, board: &Board, id: &str, name: Option<&str>, state: CounterState) -> ServerMessage {
+pub fn counter_state(
+    office: &OfficeSite,
+    board: &Board,
+    id: &str,
+    name: Option<&str>,
+    state: CounterState,
+) -> ServerMessage {
     let counter = match board.counters().iter().find(|c| c.id == id) {
         Some(known) => Counter {
             state,
@@ -301,10 +315,7 @@ pub fn schema_json() -> String {
     let schema = schemars::schema_for!(WebhookEvent);
     let mut value = serde_json::to_value(&schema).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
-        object.insert(
-            "title".into(),
-            "herald-relay webhook event".into(),
-        );
+        object.insert("title".into(), "herald-relay webhook event".into());
         object.insert(
             "description".into(),
             "The body of POST /v1/offices/{office}/events. See docs/relay.md.".into(),
@@ -372,8 +383,14 @@ mod tests {
         let ServerMessage::Call { call: c, .. } = &call[0] else {
             panic!("{call:?}")
         };
-        assert_eq!((c.ticket.as_str(), c.counter.label.as_str(), c.floor), ("A042", "3", Some(1)));
-        assert!(!protocol::encode_server(&call[0]).contains("Novák"), "personal data dropped");
+        assert_eq!(
+            (c.ticket.as_str(), c.counter.label.as_str(), c.floor),
+            ("A042", "3", Some(1))
+        );
+        assert!(
+            !protocol::encode_server(&call[0]).contains("Novák"),
+            "personal data dropped"
+        );
         let board = board_with(&call);
         let again = events(r#"{"type":"recall","call_id":"v1"}"#, &board);
         let ServerMessage::Call { call: r, .. } = &again[0] else {
@@ -388,21 +405,62 @@ mod tests {
         assert!(refused("{not json").contains("not JSON"));
         assert!(refused(r#"{"call_id":"x"}"#).contains("no \"type\""));
         assert!(refused(r#"{"type":"teleport"}"#).contains("unknown type \"teleport\""));
-        assert!(refused(r#"{"type":"call","call_id":"x","counter":"1"}"#).contains("missing field `ticket`"));
-        assert!(refused(r#"{"type":"call","call_id":"x","ticket":"A0000000000042","counter":"1"}"#).contains("call.ticket"));
-        assert!(refused(r#"{"type":"call","call_id":"x","ticket":"A1","counter":"1","at":"yesterday"}"#).contains("RFC 3339"));
+        assert!(
+            refused(r#"{"type":"call","call_id":"x","counter":"1"}"#)
+                .contains("missing field `ticket`")
+        );
+        assert!(
+            refused(r#"{"type":"call","call_id":"x","ticket":"A0000000000042","counter":"1"}"#)
+                .contains("call.ticket")
+        );
+        assert!(
+            refused(
+                r#"{"type":"call","call_id":"x","ticket":"A1","counter":"1","at":"yesterday"}"#
+            )
+            .contains("RFC 3339")
+        );
         assert!(refused(r#"{"type":"recall","call_id":"nobody"}"#).contains("not on the board"));
-        assert!(refused(r#"{"type":"counter","counter":"1","state":"asleep"}"#).contains("unknown variant `asleep`"));
-        assert!(refused(r#"{"type":"notice","notice_id":"n","text":{}}"#).contains("at least one language"));
-        assert!(refused("{\"type\":\"call\",\"call_id\":\"x\",\"ticket\":\"A\\u202e1\",\"counter\":\"1\"}").contains("bidi"));
+        assert!(
+            refused(r#"{"type":"counter","counter":"1","state":"asleep"}"#)
+                .contains("unknown variant `asleep`")
+        );
+        assert!(
+            refused(r#"{"type":"notice","notice_id":"n","text":{}}"#)
+                .contains("at least one language")
+        );
+        assert!(
+            refused(
+                "{\"type\":\"call\",\"call_id\":\"x\",\"ticket\":\"A\\u202e1\",\"counter\":\"1\"}"
+            )
+            .contains("bidi")
+        );
     }
 
     #[test]
     fn ending_a_call_that_is_not_shown_changes_nothing() {
         let board = board_with(&[]);
         assert!(matches!(
-            translate(br#"{"type":"finished","call_id":"v9"}"#, &office(), &board, NOW),
+            translate(
+                br#"{"type":"finished","call_id":"v9"}"#,
+                &office(),
+                &board,
+                NOW
+            ),
             Ok(Translation::Ignored(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    /// `docs/webhook.schema.json` is what vendors read: it must say what the relay accepts.
+    #[test]
+    fn the_published_schema_is_the_one_the_relay_uses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhook.schema.json");
+        let published = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            published == super::schema_json(),
+            "docs/webhook.schema.json is out of date: run `cargo run -p herald-relay -- schema > docs/webhook.schema.json`"
+        );
     }
 }

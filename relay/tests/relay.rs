@@ -136,40 +136,84 @@ struct Display {
 }
 
 impl Display {
-    async fn connect(address: SocketAddr, office: &str, token: Option<&str>, tls: Option<&Path>) -> Result<Self, String> {
+    async fn connect(
+        address: SocketAddr,
+        office: &str,
+        token: Option<&str>,
+        tls: Option<&Path>,
+    ) -> Result<Self, String> {
         let scheme = if tls.is_some() { "wss" } else { "ws" };
-        let host = if tls.is_some() { "localhost".to_owned() } else { address.ip().to_string() };
-        let url = format!("{scheme}://{host}:{}/v1/offices/{office}/feed", address.port());
-        let mut request = url.as_str().into_client_request().map_err(|e| e.to_string())?;
+        let host = if tls.is_some() {
+            "localhost".to_owned()
+        } else {
+            address.ip().to_string()
+        };
+        let url = format!(
+            "{scheme}://{host}:{}/v1/offices/{office}/feed",
+            address.port()
+        );
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| e.to_string())?;
         if let Some(token) = token {
             request.headers_mut().insert(
                 "authorization",
-                format!("Bearer {token}").parse().map_err(|_| "header".to_owned())?,
+                format!("Bearer {token}")
+                    .parse()
+                    .map_err(|_| "header".to_owned())?,
             );
         }
-        let tcp = tokio::net::TcpStream::connect(address).await.map_err(|e| e.to_string())?;
+        let tcp = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| e.to_string())?;
         let stream: Box<dyn Io> = match tls {
             None => Box::new(tcp),
             Some(ca) => {
                 let connector = client::tls_connector(Some(ca))?;
-                let name = rustls_pki_types::ServerName::try_from("localhost").map_err(|e| e.to_string())?;
-                Box::new(connector.connect(name, tcp).await.map_err(|e| format!("TLS: {e}"))?)
+                let name = rustls_pki_types::ServerName::try_from("localhost")
+                    .map_err(|e| e.to_string())?;
+                Box::new(
+                    connector
+                        .connect(name, tcp)
+                        .await
+                        .map_err(|e| format!("TLS: {e}"))?,
+                )
             }
         };
-        let (socket, _) = tokio_tungstenite::client_async(request, stream).await.map_err(|e| e.to_string())?;
-        Ok(Self { socket, board: Board::new(), heard: Vec::new(), frames: Vec::new() })
+        let (socket, _) = tokio_tungstenite::client_async(request, stream)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            socket,
+            board: Board::new(),
+            heard: Vec::new(),
+            frames: Vec::new(),
+        })
     }
 
     async fn hello(&mut self, last_seq: Option<u64>) {
-        let hello = ClientMessage::Hello { v: VERSION, display: "test-hall".into(), token: None, last_seq };
-        self.socket.send(Message::text(protocol::encode_client(&hello))).await.expect("hello sent");
+        let hello = ClientMessage::Hello {
+            v: VERSION,
+            display: "test-hall".into(),
+            token: None,
+            last_seq,
+        };
+        self.socket
+            .send(Message::text(protocol::encode_client(&hello)))
+            .await
+            .expect("hello sent");
     }
 
     /// The next frame that is not a keepalive, within 10 s.
     async fn next(&mut self) -> Option<ServerMessage> {
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next()).await.ok()??;
-            let Ok(Message::Text(text)) = frame else { return None };
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .ok()??;
+            let Ok(Message::Text(text)) = frame else {
+                return None;
+            };
             let message = protocol::decode(text.as_str()).expect("the relay sends valid v1 frames");
             if matches!(message, ServerMessage::Keepalive { .. }) {
                 continue;
@@ -192,7 +236,10 @@ impl Display {
     async fn until(&mut self, seq: u64) {
         while self.board.last_seq() < Some(seq) {
             let Some(frame) = self.next().await else {
-                panic!("the display stopped at {:?} waiting for #{seq}", self.board.last_seq());
+                panic!(
+                    "the display stopped at {:?} waiting for #{seq}",
+                    self.board.last_seq()
+                );
             };
             let _ = frame;
         }
@@ -200,13 +247,20 @@ impl Display {
 }
 
 fn call_body(id: &str, ticket: &str) -> String {
-    format!(r#"{{"type":"call","call_id":"{id}","ticket":"{ticket}","counter":"c4","service":"tax","client_name":"Ján Novák","document_number":"EA123456"}}"#)
+    format!(
+        r#"{{"type":"call","call_id":"{id}","ticket":"{ticket}","counter":"c4","service":"tax","client_name":"Ján Novák","document_number":"EA123456"}}"#
+    )
 }
 
 async fn post(relay: &RelayProcess, key: Option<&str>, body: &str) -> client::Answer {
-    client::post_json(&relay.url("/v1/offices/sk.rajec/events"), Some(HOOK), key, body)
-        .await
-        .expect("the relay answers")
+    client::post_json(
+        &relay.url("/v1/offices/sk.rajec/events"),
+        Some(HOOK),
+        key,
+        body,
+    )
+    .await
+    .expect("the relay answers")
 }
 
 fn seqs(answer: &client::Answer) -> serde_json::Value {
@@ -218,12 +272,22 @@ async fn posted_calls_reach_the_display_once_and_kill_9_loses_nothing_acknowledg
     let dir = scratch("kill9");
     let site = site(&dir, "", "");
     let relay = RelayProcess::start(&site, "127.0.0.1:0");
-    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("display connects");
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("display connects");
     display.hello(None).await;
-    assert!(matches!(display.next().await, Some(ServerMessage::Snapshot { seq: 0, .. })));
+    assert!(matches!(
+        display.next().await,
+        Some(ServerMessage::Snapshot { seq: 0, .. })
+    ));
 
     for (n, ticket) in ["A001", "A002", "A003"].iter().enumerate() {
-        let answer = post(&relay, Some(&format!("key-{n}")), &call_body(&format!("v{n}"), ticket)).await;
+        let answer = post(
+            &relay,
+            Some(&format!("key-{n}")),
+            &call_body(&format!("v{n}"), ticket),
+        )
+        .await;
         assert_eq!(answer.status, 202, "{}", answer.text());
         assert_eq!(seqs(&answer), serde_json::json!([n + 1, n + 1]));
     }
@@ -235,42 +299,72 @@ async fn posted_calls_reach_the_display_once_and_kill_9_loses_nothing_acknowledg
     assert_eq!(seqs(&recall), serde_json::json!([4, 4]));
     display.until(4).await;
     assert_eq!(display.heard, ["A001", "A002", "A003", "A001 again"]);
-    let Some(ServerMessage::Call { call, .. }) = display.frames.get(1) else { panic!("{:?}", display.frames) };
+    let Some(ServerMessage::Call { call, .. }) = display.frames.get(1) else {
+        panic!("{:?}", display.frames)
+    };
     assert_eq!((call.counter.label.as_str(), call.floor), ("3", Some(1)));
-    assert_eq!(call.service.get("uk").map(String::as_str), Some("Місцеві податки"));
+    assert_eq!(
+        call.service.get("uk").map(String::as_str),
+        Some("Місцеві податки")
+    );
 
     // kill -9 right after an acknowledged post; then two more calls after the restart.
     let acked = post(&relay, Some("key-5"), &call_body("v5", "A005")).await;
     assert_eq!(acked.status, 202);
     display.until(5).await;
     let address = relay.kill_9();
-    assert!(display.next().await.is_none(), "the display saw the relay go");
+    assert!(
+        display.next().await.is_none(),
+        "the display saw the relay go"
+    );
     let mut relay = RelayProcess::start(&site, &address.to_string());
     for (key, id, ticket, seq) in [("key-6", "v6", "A006", 6), ("key-7", "v7", "A007", 7)] {
         let answer = post(&relay, Some(key), &call_body(id, ticket)).await;
-        assert_eq!(seqs(&answer), serde_json::json!([seq, seq]), "the numbering goes on after kill -9");
+        assert_eq!(
+            seqs(&answer),
+            serde_json::json!([seq, seq]),
+            "the numbering goes on after kill -9"
+        );
     }
     // A retry of a post acknowledged before the kill is still recognised.
-    assert_eq!(seqs(&post(&relay, Some("key-5"), &call_body("v5", "A005")).await), serde_json::json!([5, 5]));
+    assert_eq!(
+        seqs(&post(&relay, Some("key-5"), &call_body("v5", "A005")).await),
+        serde_json::json!([5, 5])
+    );
 
     // The display comes back with its last seq and gets exactly what it missed.
     let last = display.board.last_seq();
     assert_eq!(last, Some(5));
-    let mut display2 = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("reconnect");
+    let mut display2 = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("reconnect");
     display2.board = display.board.clone();
     display2.hello(last).await;
     display2.until(7).await;
     assert_eq!(display2.heard, ["A006", "A007"]);
-    assert!(display2.frames.iter().all(|f| !matches!(f, ServerMessage::Snapshot { .. })), "a replay, not a snapshot");
+    assert!(
+        display2
+            .frames
+            .iter()
+            .all(|f| !matches!(f, ServerMessage::Snapshot { .. })),
+        "a replay, not a snapshot"
+    );
     relay.wait_for("events replayed");
 
     // The log on disk: seven events, no client name, no document number.
     let db = rusqlite::Connection::open(dir.join("relay.db")).expect("open the log");
     let (count, frames): (i64, String) = db
-        .query_row("SELECT COUNT(*), group_concat(frame) FROM event WHERE office = 'sk.rajec'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT COUNT(*), group_concat(frame) FROM event WHERE office = 'sk.rajec'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("query");
     assert_eq!(count, 7);
-    assert!(!frames.contains("Novák") && !frames.contains("EA123456"), "personal data stored: {frames}");
+    assert!(
+        !frames.contains("Novák") && !frames.contains("EA123456"),
+        "personal data stored: {frames}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -279,20 +373,37 @@ async fn a_display_away_past_the_retention_window_gets_a_snapshot() {
     let site = site(&dir, "retention_events = 3", "");
     let relay = RelayProcess::start(&site, "127.0.0.1:0");
     for n in 1..=6 {
-        let answer = post(&relay, None, &call_body(&format!("v{n}"), &format!("B{n:03}"))).await;
+        let answer = post(
+            &relay,
+            None,
+            &call_body(&format!("v{n}"), &format!("B{n:03}")),
+        )
+        .await;
         assert_eq!(answer.status, 202);
     }
     // Restarting applies the window at once (it is also applied as events come).
     let address = relay.kill_9();
     let relay = RelayProcess::start(&site, &address.to_string());
-    let mut away = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("connect");
+    let mut away = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("connect");
     away.hello(Some(1)).await;
-    let Some(ServerMessage::Snapshot { seq, state, .. }) = away.next().await else { panic!("a snapshot for a display at #1") };
+    let Some(ServerMessage::Snapshot { seq, state, .. }) = away.next().await else {
+        panic!("a snapshot for a display at #1")
+    };
     assert_eq!(seq, 6);
     assert_eq!(state.calls.len(), 6);
-    let mut recent = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("connect");
+    let mut recent = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("connect");
     recent.hello(Some(4)).await;
-    assert!(matches!(recent.next().await, Some(ServerMessage::Call { seq: 5, .. })), "a display at #4 gets a replay");
+    assert!(
+        matches!(
+            recent.next().await,
+            Some(ServerMessage::Call { seq: 5, .. })
+        ),
+        "a display at #4 gets a replay"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -305,84 +416,174 @@ async fn bad_bodies_and_wrong_tokens_are_refused_with_a_reason_and_store_nothing
         ("{\"type\":\"call\"", "not JSON"),
         (r#"{"ticket":"A1"}"#, "no \"type\""),
         (r#"{"type":"teleport"}"#, "unknown type"),
-        (r#"{"type":"call","call_id":"x","counter":"c4"}"#, "missing field `ticket`"),
-        (r#"{"type":"call","call_id":"x","ticket":"A00000000000042","counter":"c4"}"#, "call.ticket"),
-        (r#"{"type":"call","call_id":"x","ticket":"A1","counter":"c4","at":"tomorrow"}"#, "RFC 3339"),
+        (
+            r#"{"type":"call","call_id":"x","counter":"c4"}"#,
+            "missing field `ticket`",
+        ),
+        (
+            r#"{"type":"call","call_id":"x","ticket":"A00000000000042","counter":"c4"}"#,
+            "call.ticket",
+        ),
+        (
+            r#"{"type":"call","call_id":"x","ticket":"A1","counter":"c4","at":"tomorrow"}"#,
+            "RFC 3339",
+        ),
         (r#"{"type":"recall","call_id":"never"}"#, "not on the board"),
-        (r#"{"type":"counter","counter":"c4","state":"asleep"}"#, "unknown variant"),
+        (
+            r#"{"type":"counter","counter":"c4","state":"asleep"}"#,
+            "unknown variant",
+        ),
     ];
     for (body, reason) in cases {
-        let answer = client::post_json(&events, Some(HOOK), None, body).await.expect("answer");
+        let answer = client::post_json(&events, Some(HOOK), None, body)
+            .await
+            .expect("answer");
         assert_eq!(answer.status, 400, "{body}: {}", answer.text());
-        let why = serde_json::from_slice::<serde_json::Value>(&answer.body).expect("json")["error"].as_str().unwrap_or("").to_owned();
+        let why = serde_json::from_slice::<serde_json::Value>(&answer.body).expect("json")["error"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         assert!(why.contains(reason), "{body}: expected {reason:?} in {why}");
     }
-    let huge = format!(r#"{{"type":"notice","notice_id":"n","text":{{"sk":"{}"}}}}"#, "x".repeat(70_000));
-    let answer = client::post_json(&events, Some(HOOK), None, &huge).await.expect("answer");
+    let huge = format!(
+        r#"{{"type":"notice","notice_id":"n","text":{{"sk":"{}"}}}}"#,
+        "x".repeat(70_000)
+    );
+    let answer = client::post_json(&events, Some(HOOK), None, &huge)
+        .await
+        .expect("answer");
     assert_eq!(answer.status, 400);
-    assert!(answer.text().contains("over 65536 bytes"), "{}", answer.text());
-    let answer = client::post_json(&events, Some("wrong"), None, &call_body("v1", "A1")).await.expect("answer");
+    assert!(
+        answer.text().contains("over 65536 bytes"),
+        "{}",
+        answer.text()
+    );
+    let answer = client::post_json(&events, Some("wrong"), None, &call_body("v1", "A1"))
+        .await
+        .expect("answer");
     assert_eq!(answer.status, 401);
-    let answer = client::post_json(&events, None, None, &call_body("v1", "A1")).await.expect("answer");
+    let answer = client::post_json(&events, None, None, &call_body("v1", "A1"))
+        .await
+        .expect("answer");
     assert_eq!(answer.status, 401);
-    let answer = client::post_json(&relay.url("/v1/offices/sk.nowhere/events"), Some(HOOK), None, &call_body("v1", "A1")).await.expect("answer");
+    let answer = client::post_json(
+        &relay.url("/v1/offices/sk.nowhere/events"),
+        Some(HOOK),
+        None,
+        &call_body("v1", "A1"),
+    )
+    .await
+    .expect("answer");
     assert_eq!(answer.status, 404);
     // Nothing was stored by any of them.
-    let health = client::request("GET", &relay.url("/healthz"), &[], Vec::new(), None).await.expect("healthz");
+    let health = client::request("GET", &relay.url("/healthz"), &[], Vec::new(), None)
+        .await
+        .expect("healthz");
     let health: serde_json::Value = serde_json::from_slice(&health.body).expect("json");
     assert_eq!(health["offices"]["sk.rajec"]["seq"], 0);
     // The same key for a different event is refused; the first event stays.
-    assert_eq!(client::post_json(&events, Some(HOOK), Some("k"), &call_body("v1", "A1")).await.expect("answer").status, 202);
-    let reused = client::post_json(&events, Some(HOOK), Some("k"), &call_body("v2", "A2")).await.expect("answer");
+    assert_eq!(
+        client::post_json(&events, Some(HOOK), Some("k"), &call_body("v1", "A1"))
+            .await
+            .expect("answer")
+            .status,
+        202
+    );
+    let reused = client::post_json(&events, Some(HOOK), Some("k"), &call_body("v2", "A2"))
+        .await
+        .expect("answer");
     assert_eq!(reused.status, 422, "{}", reused.text());
     // Displays: a wrong token is refused before the upgrade, a missing one at hello.
-    assert!(Display::connect(relay.address, "sk.rajec", Some("wrong"), None).await.is_err());
-    let mut anonymous = Display::connect(relay.address, "sk.rajec", None, None).await.expect("upgrade without a header");
+    assert!(
+        Display::connect(relay.address, "sk.rajec", Some("wrong"), None)
+            .await
+            .is_err()
+    );
+    let mut anonymous = Display::connect(relay.address, "sk.rajec", None, None)
+        .await
+        .expect("upgrade without a header");
     anonymous.hello(None).await;
-    assert!(anonymous.next().await.is_none(), "no frame for a display without a token");
+    assert!(
+        anonymous.next().await.is_none(),
+        "no frame for a display without a token"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orchestra_hooks_become_call_recall_and_no_show() {
     let dir = scratch("orchestra");
-    let site = site(&dir, "", "orchestra_branch = 3\n[office.counters.4]\nlabel = \"4\"\nfloor = 0");
+    let site = site(
+        &dir,
+        "",
+        "orchestra_branch = 3\n[office.counters.4]\nlabel = \"4\"\nfloor = 0",
+    );
     let relay = RelayProcess::start(&site, "127.0.0.1:0");
-    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("connect");
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("connect");
     display.hello(None).await;
     display.next().await;
     let hooks = relay.url("/v1/offices/sk.rajec/orchestra");
     let call = r#"{"eventName":"VISIT_CALL","eventTime":"2026-11-22T09:14:03+01:00","parameters":{"branchId":3,"visitId":5532,"ticket":"A042","servicePointId":4,"servicePointName":"Prepážka 4","serviceId":"tax","serviceName":"Local taxes","staffName":"Mária K.","customerName":"Ján Novák"}}"#;
     let recall = call.replace("09:14:03", "09:15:10");
     let noshow = r#"{"eventName":"VISIT_NOSHOW","eventTime":"2026-11-22T09:17:00+01:00","parameters":{"branchId":3,"visitId":5532,"servicePointId":4}}"#;
-    let other_branch = call.replace("\"branchId\":3", "\"branchId\":9").replace("5532", "7777");
-    for (body, status) in [(call, 202), (call, 202), (recall.as_str(), 202), (noshow, 202), (other_branch.as_str(), 200)] {
-        let answer = client::post_json(&hooks, Some(HOOK), None, body).await.expect("answer");
+    let other_branch = call
+        .replace("\"branchId\":3", "\"branchId\":9")
+        .replace("5532", "7777");
+    for (body, status) in [
+        (call, 202),
+        (call, 202),
+        (recall.as_str(), 202),
+        (noshow, 202),
+        (other_branch.as_str(), 200),
+    ] {
+        let answer = client::post_json(&hooks, Some(HOOK), None, body)
+            .await
+            .expect("answer");
         assert_eq!(answer.status, status, "{}", answer.text());
     }
     display.until(3).await;
-    assert_eq!(display.heard, ["A042", "A042 again"], "Orchestra's retried hook was stored once");
+    assert_eq!(
+        display.heard,
+        ["A042", "A042 again"],
+        "Orchestra's retried hook was stored once"
+    );
     assert!(matches!(
         display.frames.last(),
-        Some(ServerMessage::CallEnded { reason: protocol::CallEnd::Cancelled, .. })
+        Some(ServerMessage::CallEnded {
+            reason: protocol::CallEnd::Cancelled,
+            ..
+        })
     ));
 }
 
 /// A NovoSGA server on loopback: the token endpoint and a panel whose rows the test adds.
-async fn novosga_server(rows: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) -> SocketAddr {
+async fn novosga_server(
+    rows: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) -> SocketAddr {
     use http_body_util::Full;
     use hyper::body::Bytes;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let rows = rows.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let rows = rows.clone();
-                    async move {
-                        let authorised = request.headers().get("authorization").and_then(|v| v.to_str().ok()) == Some("Bearer sga-token");
-                        let (status, body) = match request.uri().path() {
+                let service = hyper::service::service_fn(
+                    move |request: hyper::Request<hyper::body::Incoming>| {
+                        let rows = rows.clone();
+                        async move {
+                            let authorised = request
+                                .headers()
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                == Some("Bearer sga-token");
+                            let (status, body) = match request.uri().path() {
                             "/api/token" => (200, r#"{"access_token":"sga-token","expires_in":3600,"token_type":"bearer","refresh_token":"r"}"#.to_owned()),
                             "/api/unidades/1/painel" if authorised && request.uri().query() == Some("servicos=1,2") => {
                                 let mut newest_first = rows.lock().expect("rows").clone();
@@ -392,11 +593,13 @@ async fn novosga_server(rows: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Va
                             }
                             _ => (401, r#"{"error":"invalid_grant"}"#.to_owned()),
                         };
-                        let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
-                        *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
-                        Ok::<_, std::convert::Infallible>(response)
-                    }
-                });
+                            let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
+                            *response.status_mut() = hyper::StatusCode::from_u16(status)
+                                .unwrap_or(hyper::StatusCode::OK);
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    },
+                );
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                     .await;
@@ -431,7 +634,9 @@ async fn a_novosga_panel_is_followed_with_recalls() {
     );
     let mut relay = RelayProcess::start(&site, "127.0.0.1:0");
     relay.wait_for("following it from row 40");
-    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.expect("connect");
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("connect");
     display.hello(None).await;
     display.next().await;
     // D008 to counter 3, the clerk recalls it (a new row), then D009 to counter 3.
@@ -442,7 +647,13 @@ async fn a_novosga_panel_is_followed_with_recalls() {
     rows.lock().expect("rows").push(panel_row(43, 9, 3));
     display.until(4).await;
     assert_eq!(display.heard, ["D008", "D008 again", "D009"]);
-    assert!(display.board.calls().any(|e| e.call.id == "novosga-41" && e.finished), "D008 served when D009 was called");
+    assert!(
+        display
+            .board
+            .calls()
+            .any(|e| e.call.id == "novosga-41" && e.finished),
+        "D008 served when D009 was called"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,15 +669,78 @@ async fn displays_connect_over_wss_with_the_sites_certificate() {
             .expect("openssl is missing (Debian package openssl; ./dev installs it)");
         assert!(status.success(), "openssl {args:?} failed");
     };
-    run(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Rajec test CA", "-keyout", "ca.key", "-out", "ca.pem"]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=relay.rajec.local", "-keyout", "relay.key", "-out", "relay.csr"]);
-    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n").expect("ext");
-    run(&["x509", "-req", "-in", "relay.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "relay.pem"]);
-    let site = site(&dir, "tls_cert = \"relay.pem\"\ntls_key = \"relay.key\"", "");
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Rajec test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=relay.rajec.local",
+        "-keyout",
+        "relay.key",
+        "-out",
+        "relay.csr",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "relay.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "relay.pem",
+    ]);
+    let site = site(
+        &dir,
+        "tls_cert = \"relay.pem\"\ntls_key = \"relay.key\"",
+        "",
+    );
     let relay = RelayProcess::start(&site, "127.0.0.1:0");
-    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), Some(&dir.join("ca.pem"))).await.expect("wss connects");
+    let mut display = Display::connect(
+        relay.address,
+        "sk.rajec",
+        Some(SCREEN),
+        Some(&dir.join("ca.pem")),
+    )
+    .await
+    .expect("wss connects");
     display.hello(None).await;
-    assert!(matches!(display.next().await, Some(ServerMessage::Snapshot { .. })));
+    assert!(matches!(
+        display.next().await,
+        Some(ServerMessage::Snapshot { .. })
+    ));
     // Plain ws:// to a TLS port gets nowhere.
-    assert!(Display::connect(relay.address, "sk.rajec", Some(SCREEN), None).await.is_err());
+    assert!(
+        Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+            .await
+            .is_err()
+    );
 }

@@ -12,7 +12,6 @@ use herald_core::announcement::schedule::VolumeSchedule;
 use herald_core::announcement::sequencer::SequencerConfig;
 use herald_core::catalogue::Catalogue;
 use herald_core::design;
-use herald_core::office::server;
 
 use super::design_assets::{ActiveLayout, ActiveTheme};
 use super::design_files::{self, DesignFiles};
@@ -46,9 +45,9 @@ pub fn run(config: Config) -> AppExit {
     let mut demo = None;
     let url = match &config.source {
         Source::Feed(url) => url.clone(),
-        Source::Demo(options) => match server::spawn_demo(options.clone()) {
+        Source::Demo(options) => match herald_relay::running::spawn_demo(options.clone()) {
             Ok(office) => {
-                let url = office.url.clone();
+                let url = office.feed_url("demo");
                 demo = Some(office);
                 url
             }

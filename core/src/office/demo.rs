@@ -1,6 +1,6 @@
 //! The demo office: a small client centre simulated inside the herald process. It makes the
 //! calls, recalls, counter changes and notices a real office would, into a [`Journal`]; the
-//! office server (`office::server`) serves that journal as protocol v1 on loopback, so `herald`
+//! relay (`herald-relay`, in memory on loopback) numbers and serves them as protocol v1, so `herald`
 //! with no `--feed` goes through the same client code a real queue system would meet.
 
 use std::time::Duration;

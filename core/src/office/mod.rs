@@ -1,7 +1,6 @@
-//! The queue-system side of protocol v1: the numbered [`journal::Journal`] an office keeps
-//! (replay, snapshots, keepalives), the simulated [`demo`] office, and the [`server`] that
-//! serves a journal to displays over WebSocket.
+//! The queue-system side of protocol v1: the numbered [`journal::Journal`] (replay, snapshots,
+//! keepalives; the tests' servers use it) and the simulated [`demo`] office, whose generator
+//! feeds the relay inside herald (`herald-relay`'s `running::spawn_demo`).
 
 pub mod demo;
 pub mod journal;
-pub mod server;
