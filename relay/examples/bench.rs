@@ -37,18 +37,37 @@ fn ms(d: Duration) -> String {
 
 async fn display(address: std::net::SocketAddr, seen: Seen, frames: Arc<AtomicU64>) {
     let url = format!("ws://{address}/v1/offices/bench/feed");
-    let Ok(tcp) = tokio::net::TcpStream::connect(address).await else { return };
+    let Ok(tcp) = tokio::net::TcpStream::connect(address).await else {
+        return;
+    };
     let _ = tcp.set_nodelay(true);
-    let Ok((mut socket, _)) = tokio_tungstenite::client_async(url, tcp).await else { return };
-    let hello = ClientMessage::Hello { v: VERSION, display: "bench".into(), token: None, last_seq: None };
-    if socket.send(Message::text(protocol::encode_client(&hello))).await.is_err() {
+    let Ok((mut socket, _)) = tokio_tungstenite::client_async(url, tcp).await else {
+        return;
+    };
+    let hello = ClientMessage::Hello {
+        v: VERSION,
+        display: "bench".into(),
+        token: None,
+        last_seq: None,
+    };
+    if socket
+        .send(Message::text(protocol::encode_client(&hello)))
+        .await
+        .is_err()
+    {
         return;
     }
     while let Some(Ok(message)) = socket.next().await {
-        let Message::Text(text) = message else { continue };
+        let Message::Text(text) = message else {
+            continue;
+        };
         let now = Instant::now();
         if let Ok(frame) = protocol::decode(text.as_str())
-            && !matches!(frame, protocol::ServerMessage::Keepalive { .. } | protocol::ServerMessage::Snapshot { .. })
+            && !matches!(
+                frame,
+                protocol::ServerMessage::Keepalive { .. }
+                    | protocol::ServerMessage::Snapshot { .. }
+            )
         {
             frames.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut seen) = seen.lock() {
@@ -73,7 +92,11 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("herald-relay-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let database = dir.join("relay.db");
-    let site = Site::single(OfficeSite::open("bench", "sk"), "127.0.0.1:0", database.clone());
+    let site = Site::single(
+        OfficeSite::open("bench", "sk"),
+        "127.0.0.1:0",
+        database.clone(),
+    );
     let store = Store::open(&database).expect("log");
     let relay = running::spawn(site, store, None, Extras::default()).expect("relay");
     let events_url = relay.url("/v1/offices/bench/events");

@@ -256,7 +256,7 @@ impl Relay {
             ) {
                 Ok(0) => {}
                 Ok(n) => {
-                    tracing::info!("{id}: {n} events older than the retention window forgotten")
+                    tracing::info!("{id}: {n} events older than the retention window forgotten");
                 }
                 Err(e) => tracing::warn!("{id}: could not prune old events: {e}"),
             }
