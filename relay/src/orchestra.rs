@@ -40,6 +40,36 @@ pub fn natural_key(body: &Value) -> Option<String> {
     Some(format!("orchestra:{event}:{subject}:{time}"))
 }
 
+fn is_visit(call_id: &str, visit: &str) -> bool {
+    call_id
+        .strip_prefix("orchestra-")
+        .and_then(|rest| rest.strip_prefix(visit))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
+
+/// The visit's call still at a counter (newest first on the board).
+fn active_call<'a>(board: &'a Board, visit: &str) -> Option<&'a herald_core::protocol::Call> {
+    board
+        .calls()
+        .find(|e| is_visit(&e.call.id, visit))
+        .filter(|e| !e.finished)
+        .map(|e| &e.call)
+}
+
+/// `orchestra-<visit>`, or `orchestra-<visit>-2`, -3… when the visit was called before at
+/// another counter (a known id would be read as a recall).
+fn new_call_id(board: &Board, visit: &str) -> String {
+    let before = board
+        .calls()
+        .filter(|e| is_visit(&e.call.id, visit))
+        .count();
+    if before == 0 {
+        format!("orchestra-{visit}")
+    } else {
+        format!("orchestra-{visit}-{}", before + 1)
+    }
+}
+
 /// Turns one Orchestra hook body into protocol v1 events for `office`.
 pub fn translate(
     body: &[u8],
@@ -69,21 +99,33 @@ pub fn translate(
         .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
         .unwrap_or(now)
         .to_owned();
-    let call_id = |visit: String| format!("orchestra-{visit}");
     let translation = match event {
         "VISIT_CALL" => {
             let visit = required(parameters, event, &["visitId"])?;
-            let id = call_id(visit);
-            match board.calls().find(|e| e.call.id == id && !e.finished) {
+            let counter = required(parameters, event, &["servicePointId"])?;
+            let active = active_call(board, &visit);
+            match active {
                 // Orchestra sends VISIT_CALL again when the clerk presses "recall".
-                Some(entry) => Translation::Events(vec![ServerMessage::Call {
-                    v: VERSION,
-                    seq: 0,
-                    call: webhook::recall(&entry.call, at),
-                }]),
-                None => {
+                Some(call) if call.counter.id == counter => {
+                    Translation::Events(vec![ServerMessage::Call {
+                        v: VERSION,
+                        seq: 0,
+                        call: webhook::recall(call, at),
+                    }])
+                }
+                _ => {
+                    let mut events = Vec::new();
+                    // Called at another counter (the visit was transferred): the first call
+                    // is over, and this one is new, with an id of its own.
+                    if let Some(previous) = active {
+                        events.push(ServerMessage::CallEnded {
+                            v: VERSION,
+                            seq: 0,
+                            call_id: previous.id.clone(),
+                            reason: CallEnd::Finished,
+                        });
+                    }
                     let ticket = required(parameters, event, &["ticket", "ticketId"])?;
-                    let counter = required(parameters, event, &["servicePointId"])?;
                     let counter_name = text(parameters, &["servicePointName"]);
                     let service = office.service(
                         text(parameters, &["serviceId"]).as_deref(),
@@ -96,28 +138,33 @@ pub fn translate(
                     let lang = text(parameters, &["language", "lang"]);
                     let call = webhook::new_call(
                         office,
-                        id,
+                        new_call_id(board, &visit),
                         ticket,
                         (&counter, counter_name.as_deref()),
                         service,
                         lang,
                         at,
                     );
-                    Translation::Events(vec![ServerMessage::Call {
+                    events.push(ServerMessage::Call {
                         v: VERSION,
                         seq: 0,
                         call,
-                    }])
+                    });
+                    Translation::Events(events)
                 }
             }
         }
-        "VISIT_END" => {
+        "VISIT_END" | "VISIT_NOSHOW" | "VISIT_REMOVE" => {
             let visit = required(parameters, event, &["visitId"])?;
-            webhook::end(board, &call_id(visit), CallEnd::Finished)
-        }
-        "VISIT_NOSHOW" | "VISIT_REMOVE" => {
-            let visit = required(parameters, event, &["visitId"])?;
-            webhook::end(board, &call_id(visit), CallEnd::Cancelled)
+            let reason = if event == "VISIT_END" {
+                CallEnd::Finished
+            } else {
+                CallEnd::Cancelled
+            };
+            match active_call(board, &visit) {
+                Some(call) => webhook::end(board, &call.id.clone(), reason),
+                None => Translation::Ignored(format!("visit {visit} is not on the board")),
+            }
         }
         "SERVICE_POINT_OPEN" | "SERVICE_POINT_CLOSE" => {
             let counter = required(parameters, event, &["servicePointId"])?;
@@ -252,6 +299,38 @@ mod tests {
         assert_eq!(frames[1]["type"], "call_ended");
         assert_eq!(frames[1]["reason"], "cancelled");
         assert_eq!(frames[2]["counter"]["state"], "closed");
+    }
+
+    #[test]
+    fn a_visit_transferred_and_called_at_another_counter_is_a_new_call() {
+        let other_counter = CALL
+            .replace("\"servicePointId\": 4", "\"servicePointId\": 6")
+            .replace("09:14:03", "09:30:00");
+        let frames = json(&run(&[CALL, &other_counter, END]));
+        let kinds: Vec<String> = frames
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["type"].as_str().unwrap_or(""),
+                    f["call"]["id"]
+                        .as_str()
+                        .or(f["call_id"].as_str())
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "call orchestra-5532",
+                "call_ended orchestra-5532",
+                "call orchestra-5532-2",
+                "call_ended orchestra-5532-2"
+            ]
+        );
+        assert_eq!(frames[2]["call"]["recall"], false);
+        assert_eq!(frames[2]["call"]["counter"]["id"], "6");
     }
 
     #[test]
