@@ -12,14 +12,6 @@ use herald_relay::site::{OfficeSite, Site};
 use herald_relay::store::Store;
 use support::Herald;
 
-fn tickets(herald: &Herald, event: &str) -> Vec<String> {
-    herald
-        .events(event)
-        .iter()
-        .filter_map(|l| l["ticket"].as_str().map(str::to_owned))
-        .collect()
-}
-
 fn post(runtime: &tokio::runtime::Runtime, relay: &running::RunningRelay, key: &str, ticket: &str) {
     let body = format!(
         r#"{{"type":"call","call_id":"visit-{ticket}","ticket":"{ticket}","counter":"3","service":"Miestne dane"}}"#
@@ -82,8 +74,8 @@ fn calls_posted_to_the_relay_are_shown_and_announced_once_across_a_relay_restart
     // Give a repeated announcement time to show up, then check there was none.
     std::thread::sleep(Duration::from_secs(3));
     herald.wait_for("announcement_started", 4, Duration::from_secs(1));
-    let announced = tickets(&herald, "announcement_started");
-    let shown = tickets(&herald, "call_shown");
+    let announced = herald.tickets("announcement_started");
+    let shown = herald.tickets("call_shown");
     let stderr = herald.stop();
     assert_eq!(announced, ["A001", "A002", "A003", "A004"], "{stderr}");
     assert_eq!(shown, ["A001", "A002", "A003", "A004"], "{stderr}");

@@ -9,14 +9,6 @@ use std::time::{Duration, Instant};
 
 use support::{Herald, TestServer, ticket};
 
-fn tickets(herald: &Herald, event: &str) -> Vec<String> {
-    herald
-        .events(event)
-        .iter()
-        .filter_map(|l| l["ticket"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[test]
 fn killed_and_started_again_it_shows_the_same_calls_and_announces_none_twice() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state");
@@ -66,7 +58,7 @@ fn killed_and_started_again_it_shows_the_same_calls_and_announces_none_twice() {
     // Give a repeated announcement time to show up, then check there was none.
     std::thread::sleep(Duration::from_secs(3));
     second.wait_for("announcement_started", 1, Duration::from_secs(1));
-    let announced = tickets(&second, "announcement_started");
+    let announced = second.tickets("announcement_started");
     let stderr = second.stop();
     assert_eq!(
         announced,

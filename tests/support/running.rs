@@ -82,6 +82,14 @@ impl Herald {
     }
 
     /// Kills herald at once (SIGKILL: no chance to save or flush anything).
+    /// The `ticket` of every logged `event`, in order.
+    pub fn tickets(&self, event: &str) -> Vec<String> {
+        self.events(event)
+            .iter()
+            .filter_map(|l| l["ticket"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     pub fn kill_hard(mut self) {
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
