@@ -27,8 +27,30 @@ pub struct Cli {
     pub fullscreen: bool,
 
     /// WebSocket URL of the office's queue system (ws:// or wss://). Without it, the demo office runs.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "nats")]
     pub feed: Option<String>,
+
+    /// Follow an office on NATS JetStream (nats:// or tls://) instead of a WebSocket; needs
+    /// --office. The token (--token-file, HERALD_TOKEN) logs in, or --nats-creds, or
+    /// --nats-user with --nats-password-file; --ca-file adds a CA for tls://.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+
+    /// With --nats: the office to follow, <country>.<office> (e.g. sk.rajec).
+    #[arg(long, value_name = "ID")]
+    pub office: Option<String>,
+
+    /// With --nats: a .creds file (JWT and NKey seed, as nsc writes them).
+    #[arg(long, value_name = "FILE")]
+    pub nats_creds: Option<PathBuf>,
+
+    /// With --nats: the user name; the password is the first line of --nats-password-file.
+    #[arg(long, value_name = "NAME", requires = "nats_password_file")]
+    pub nats_user: Option<String>,
+
+    /// With --nats-user: the file holding the password.
+    #[arg(long, value_name = "PATH", requires = "nats_user")]
+    pub nats_password_file: Option<PathBuf>,
 
     /// Token for the queue system. Visible to `ps` on this machine: prefer --token-file or HERALD_TOKEN.
     #[arg(long, value_name = "T")]

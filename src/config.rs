@@ -21,6 +21,8 @@ use crate::screen::sizing::{RoomSpec, ScreenSize};
 pub enum Source {
     /// The office's queue system at this URL.
     Feed(String),
+    /// An office on NATS JetStream.
+    Nats(herald_relay::fleet::Broker, String),
     /// The embedded demo office on loopback.
     Demo(DemoOptions),
 }
@@ -169,9 +171,10 @@ impl Config {
             .collect();
         Ok(Self {
             root: root.to_path_buf(),
-            source: match &cli.feed {
-                Some(url) => Source::Feed(url.clone()),
-                None => Source::Demo(demo_options(cli.demo_every)),
+            source: match (&cli.feed, &cli.nats) {
+                (Some(url), _) => Source::Feed(url.clone()),
+                (None, Some(url)) => nats_source(cli, url)?,
+                (None, None) => Source::Demo(demo_options(cli.demo_every)),
             },
             display: cli.display.clone(),
             token: cli.resolve_token()?,
@@ -232,6 +235,60 @@ impl Config {
             _ => (1920, 1080),
         }
     }
+}
+
+/// `--nats URL --office ID` and how to log in.
+fn nats_source(cli: &Cli, url: &str) -> Result<Source, String> {
+    use herald_relay::fleet::{Auth, Broker, check_office_id};
+    if !(url.starts_with("nats://") || url.starts_with("tls://")) {
+        return Err(format!(
+            "--nats {}: give a nats:// or tls:// URL",
+            secret::shown_url(url)
+        ));
+    }
+    if secret::has_credentials(url) {
+        return Err(format!(
+            "--nats {}: the URL carries a user name or password; use --nats-user with \
+             --nats-password-file, --nats-creds or --token-file instead",
+            secret::shown_url(url)
+        ));
+    }
+    let Some(office) = &cli.office else {
+        return Err("--nats needs --office <country>.<office> (e.g. sk.rajec)".into());
+    };
+    check_office_id(office).map_err(|e| format!("--office: {e}"))?;
+    let auth = match (
+        &cli.nats_creds,
+        &cli.nats_user,
+        &cli.nats_password_file,
+        cli.resolve_token()?,
+    ) {
+        (Some(creds), None, None, None) => Auth::Creds(creds.clone()),
+        (None, Some(user), Some(path), None) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--nats-password-file {}: {e}", path.display()))?;
+            Auth::UserPassword(
+                user.clone(),
+                Secret::new(text.lines().next().unwrap_or("").trim()),
+            )
+        }
+        (None, None, None, Some(token)) => Auth::Token(token),
+        (None, None, None, None) => Auth::None,
+        _ => {
+            return Err(
+                "--nats takes one way to log in: a token, --nats-creds, or --nats-user with --nats-password-file"
+                    .into(),
+            );
+        }
+    };
+    Ok(Source::Nats(
+        Broker {
+            url: url.to_owned(),
+            auth,
+            ca_file: cli.ca_file.clone(),
+        },
+        office.clone(),
+    ))
 }
 
 /// The status endpoints from `--status`, `--status-token-file` and `--lost-limit`.

@@ -25,6 +25,11 @@ pub const DEFAULT_PATH: &str = "/etc/herald/herald.toml";
 #[serde(deny_unknown_fields)]
 struct Keys {
     feed: Option<Spanned<String>>,
+    nats: Option<Spanned<String>>,
+    office: Option<Spanned<String>>,
+    nats_creds: Option<Spanned<PathBuf>>,
+    nats_user: Option<Spanned<String>>,
+    nats_password_file: Option<Spanned<PathBuf>>,
     token_file: Option<Spanned<PathBuf>>,
     ca_file: Option<Spanned<PathBuf>>,
     state_dir: Option<Spanned<PathBuf>>,
@@ -112,6 +117,11 @@ pub fn apply_text(
         };
     }
     take!(feed, feed, |v| Ok(Some(v)));
+    take!(nats, nats, |v| Ok(Some(v)));
+    take!(office, office, |v| Ok(Some(v)));
+    take!(nats_creds, nats_creds, |v| Ok(Some(v)));
+    take!(nats_user, nats_user, |v| Ok(Some(v)));
+    take!(nats_password_file, nats_password_file, |v| Ok(Some(v)));
     take!(token_file, token_file, |v| Ok(Some(v)));
     take!(ca_file, ca_file, |v| Ok(Some(v)));
     take!(state_dir, state_dir, |v| Ok(Some(v)));

@@ -8,9 +8,11 @@
 //! - [`store`]: the durable log; [`relay`]: boards, numbering, fan-out;
 //! - [`webhook`], [`orchestra`], [`novosga`]: the inputs;
 //! - [`server`]: HTTP and WebSocket on one port; [`client`]: the HTTP client the adapters use;
-//! - [`running`]: a relay on a thread of its own (the binary, herald's demo office, tests).
+//! - [`running`]: a relay on a thread of its own (the binary, herald's demo office, tests);
+//! - [`fleet`]: publishing every office to NATS JetStream for a region's displays.
 
 pub mod client;
+pub mod fleet;
 pub mod novosga;
 pub mod orchestra;
 pub mod relay;

@@ -263,6 +263,17 @@ impl Relay {
         }
     }
 
+    /// The events after `last` from the log; `None` when some are no longer kept.
+    pub fn events_after(
+        &self,
+        office: &str,
+        last: u64,
+    ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
+        let inner = self.lock();
+        let current = inner.offices.get(office).map_or(0, |o| o.seq);
+        inner.store.after(office, last, current)
+    }
+
     /// Subscribes to the office's live frames.
     pub fn subscribe(&self, office: &str) -> Option<broadcast::Receiver<Arc<ServerMessage>>> {
         self.lock().offices.get(office).map(|o| o.live.subscribe())

@@ -17,7 +17,7 @@ use crate::relay::Relay;
 use crate::site::{OfficeSite, Site};
 use crate::store::{Store, numbered};
 use crate::webhook::Translation;
-use crate::{novosga, server};
+use crate::{fleet, novosga, server};
 
 /// A running relay; dropping it stops it.
 pub struct RunningRelay {
@@ -119,6 +119,9 @@ pub fn spawn(
                             Err(e) => tracing::error!("{}: NovoSGA: {e}", office.id),
                         }
                     }
+                }
+                if let Some(broker) = serving.site().nats.clone() {
+                    tokio::spawn(fleet::publish(serving.clone(), broker));
                 }
                 if let Some((office, options, generator, journal)) = demo {
                     tokio::spawn(self::demo(

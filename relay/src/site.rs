@@ -23,6 +23,18 @@ struct SiteFile {
     tls_key: Option<PathBuf>,
     #[serde(default)]
     office: Vec<OfficeFile>,
+    nats: Option<NatsFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NatsFile {
+    url: String,
+    token_file: Option<PathBuf>,
+    user: Option<String>,
+    password_file: Option<PathBuf>,
+    creds_file: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +90,8 @@ pub struct Site {
     pub retention: Duration,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub offices: Vec<OfficeSite>,
+    /// Publish every office to NATS JetStream (docs/fleet.md).
+    pub nats: Option<crate::fleet::Broker>,
 }
 
 /// One office: its tokens and its maps.
@@ -193,6 +207,7 @@ impl Site {
             retention: Duration::from_secs(24 * 3600),
             tls: None,
             offices: vec![office],
+            nats: None,
         }
     }
 
@@ -316,7 +331,47 @@ impl Site {
                 ));
             }
         };
+        let nats = match raw.nats {
+            None => None,
+            Some(n) => {
+                if !(n.url.starts_with("nats://") || n.url.starts_with("tls://")) {
+                    return Err(format!(
+                        "{file}: nats.url {:?} must start with nats:// or tls://",
+                        n.url
+                    ));
+                }
+                for office in &offices {
+                    crate::fleet::check_office_id(&office.id)
+                        .map_err(|e| format!("{file}: {e}"))?;
+                }
+                let auth = match (n.token_file, n.user, n.password_file, n.creds_file) {
+                    (None, None, None, None) => crate::fleet::Auth::None,
+                    (Some(token), None, None, None) => crate::fleet::Auth::Token(read_secret(
+                        file,
+                        base,
+                        &token,
+                        "nats.token_file",
+                    )?),
+                    (None, Some(user), Some(password), None) => crate::fleet::Auth::UserPassword(
+                        user,
+                        read_secret(file, base, &password, "nats.password_file")?,
+                    ),
+                    (None, None, None, Some(creds)) => crate::fleet::Auth::Creds(base.join(creds)),
+                    _ => {
+                        return Err(format!(
+                            "{file}: [nats] takes one way to log in: token_file, user + password_file, or creds_file"
+                        ));
+                    }
+                };
+                Some(crate::fleet::Broker {
+                    url: n.url,
+                    auth,
+                    ca_file: n.ca_file.map(|p| base.join(p)),
+                })
+            }
+        };
         Ok(Self {
+            nats,
             listen: raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.into()),
             database: base.join(raw.database.unwrap_or_else(|| "relay.db".into())),
             retention_events: raw.retention_events.unwrap_or(10_000).max(1),

@@ -6,6 +6,7 @@
 //! clear reason each. It never touches the board: [`pump`] does that on the receiving side.
 
 pub mod connect;
+pub mod nats;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +47,8 @@ pub struct FeedConfig {
     pub connect_timeout: Duration,
     pub backoff_first: Duration,
     pub backoff_max: Duration,
+    /// Follow an office on NATS JetStream instead of the WebSocket at `url`.
+    pub nats: Option<nats::NatsFeed>,
 }
 
 impl FeedConfig {
@@ -61,6 +64,7 @@ impl FeedConfig {
             connect_timeout: Duration::from_secs(10),
             backoff_first: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
+            nats: None,
         }
     }
 }
@@ -197,8 +201,15 @@ async fn run(
     // rustls needs a process-wide crypto provider for wss://; installing twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut failures: u32 = 0;
+    let mut position = nats::Position::default();
     loop {
-        match session(&config, &link, &mut commands, &applied).await {
+        let ended = match &config.nats {
+            Some(feed) => {
+                nats::session(&config, feed, &link, &mut commands, &applied, &mut position).await
+            }
+            None => session(&config, &link, &mut commands, &applied).await,
+        };
+        match ended {
             Ended::Shutdown => return,
             Ended::Lost(reason, lasted) => {
                 failures = if lasted >= STABLE_AFTER {

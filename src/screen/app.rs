@@ -44,7 +44,7 @@ pub fn run(config: Config) -> AppExit {
     };
     let mut demo = None;
     let url = match &config.source {
-        Source::Feed(url) => url.clone(),
+        Source::Feed(url) | Source::Nats(herald_relay::fleet::Broker { url, .. }, _) => url.clone(),
         Source::Demo(options) => match herald_relay::running::spawn_demo(options.clone()) {
             Ok(office) => {
                 let url = office.feed_url("demo");
@@ -63,6 +63,12 @@ pub fn run(config: Config) -> AppExit {
     feed.token = config.token.clone();
     feed.resume = room.as_ref().and_then(|r| r.board.last_seq());
     feed.trust = Some(config.trust.clone());
+    if let Source::Nats(broker, office) = &config.source {
+        feed.nats = Some(crate::feed::nats::NatsFeed {
+            broker: broker.clone(),
+            office: office.clone(),
+        });
+    }
 
     let mut app = App::new();
     let (width, height) = config.window.size;

@@ -1,4 +1,4 @@
-//! `cargo run --release -p herald-relay --example bench [DISPLAYS] [SECONDS]`
+//! `cargo run --release -p herald-relay --example relay_bench [DISPLAYS] [SECONDS]`
 //!
 //! The relay as an office would load it, on this machine: a SQLite log on disk (WAL, one fsync
 //! per accepted post), DISPLAYS (20) connected over WebSocket on loopback, webhooks posted over

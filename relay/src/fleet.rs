@@ -1,0 +1,300 @@
+//! The fleet: every office's protocol v1 events published to NATS JetStream, so a region's
+//! displays follow one broker (and leaf nodes in the offices) instead of one relay each.
+//!
+//! - `herald.v1.<country>.<office>.events` in stream `HERALD_EVENTS`: each frame unchanged, with
+//!   `Nats-Msg-Id: <office>:<seq>`, so a publish retried (or repeated by a restarted relay within
+//!   the duplicate window) is stored once. Kept for the site's retention (events per office, hours).
+//! - `herald.v1.<country>.<office>.snapshot` in stream `HERALD_SNAPSHOTS` (one message per
+//!   subject; Debian 12's nats-server 2.9.10 cannot run async-nats' key-value API): the office's
+//!   state at a seq, with `Herald-Stream-Seq`, the events stream's sequence of that seq's event, so
+//!   a display applies the snapshot and follows the events stream right after it.
+//!
+//! The relay publishes from its own log, not from memory: after a broker outage it goes on from
+//! the last event the broker has, and nothing acknowledged to a queue system is ever missing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, stream};
+use herald_core::protocol::{self, ServerMessage};
+use herald_core::secret::Secret;
+
+use crate::relay::Relay;
+
+pub const EVENTS_STREAM: &str = "HERALD_EVENTS";
+pub const SNAPSHOTS_STREAM: &str = "HERALD_SNAPSHOTS";
+/// On a snapshot: the events stream's sequence of the event the snapshot includes last.
+pub const STREAM_SEQ_HEADER: &str = "Herald-Stream-Seq";
+
+pub fn events_subject(office: &str) -> String {
+    format!("herald.v1.{office}.events")
+}
+
+pub fn snapshot_subject(office: &str) -> String {
+    format!("herald.v1.{office}.snapshot")
+}
+
+/// An office id usable in subjects: `<country>.<office>`, letters, digits, `-` and `_`.
+pub fn check_office_id(office: &str) -> Result<(), String> {
+    let parts: Vec<&str> = office.split('.').collect();
+    let ok = parts.len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "office id {office:?} must be <country>.<office> (e.g. \"sk.rajec\") to be published on NATS"
+        ))
+    }
+}
+
+/// How to log in to the broker.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Auth {
+    #[default]
+    None,
+    Token(Secret),
+    UserPassword(String, Secret),
+    /// A `.creds` file (JWT + NKey seed), as `nsc` writes them.
+    Creds(PathBuf),
+}
+
+/// The broker and how to reach it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broker {
+    /// `nats://host:4222` or `tls://host:4222`.
+    pub url: String,
+    pub auth: Auth,
+    /// A CA for the broker's certificate besides the system's roots.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Connects to the broker; `name` shows in the broker's connection list.
+pub async fn connect(
+    broker: &Broker,
+    name: &str,
+    timeout: Duration,
+) -> Result<async_nats::Client, String> {
+    let mut options = async_nats::ConnectOptions::new()
+        .name(name)
+        .connection_timeout(timeout)
+        // herald and the relay rebuild their subscriptions themselves after an outage; the
+        // client still reconnects quietly in between.
+        .retry_on_initial_connect();
+    options = match &broker.auth {
+        Auth::None => options,
+        Auth::Token(token) => options.token(token.expose().to_owned()),
+        Auth::UserPassword(user, password) => {
+            options.user_and_password(user.clone(), password.expose().to_owned())
+        }
+        Auth::Creds(path) => options
+            .credentials_file(path)
+            .await
+            .map_err(|e| format!("NATS credentials {}: {e}", path.display()))?,
+    };
+    if let Some(ca) = &broker.ca_file {
+        options = options.add_root_certificates(ca.clone()).require_tls(true);
+    }
+    if broker.url.starts_with("tls://") {
+        options = options.require_tls(true);
+    }
+    let connect = options.connect(broker.url.as_str());
+    match tokio::time::timeout(timeout, connect).await {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(format!("cannot connect to NATS at {}: {e}", broker.url)),
+        Err(_) => Err(format!(
+            "cannot connect to NATS at {}: no answer in {} s",
+            broker.url,
+            timeout.as_secs()
+        )),
+    }
+}
+
+/// Creates the two streams when they are missing (an existing stream is left as it is).
+pub async fn ensure_streams(
+    js: &jetstream::Context,
+    keep_events: u64,
+    keep_for: Duration,
+) -> Result<(stream::Stream, stream::Stream), String> {
+    let events = js
+        .get_or_create_stream(stream::Config {
+            name: EVENTS_STREAM.into(),
+            subjects: vec!["herald.v1.*.*.events".into()],
+            max_messages_per_subject: i64::try_from(keep_events).unwrap_or(i64::MAX),
+            max_age: keep_for,
+            storage: stream::StorageType::File,
+            duplicate_window: Duration::from_secs(120),
+            allow_direct: true,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("NATS stream {EVENTS_STREAM}: {e}"))?;
+    let snapshots = js
+        .get_or_create_stream(stream::Config {
+            name: SNAPSHOTS_STREAM.into(),
+            subjects: vec!["herald.v1.*.*.snapshot".into()],
+            max_messages_per_subject: 1,
+            storage: stream::StorageType::File,
+            allow_direct: true,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("NATS stream {SNAPSHOTS_STREAM}: {e}"))?;
+    Ok((events, snapshots))
+}
+
+/// Publishes every office of the relay until the process ends, reconnecting after outages.
+pub async fn publish(relay: Arc<Relay>, broker: Broker) {
+    let mut failures = 0u32;
+    loop {
+        match publish_session(&relay, &broker).await {
+            Ok(()) => return,
+            Err(e) => {
+                failures += 1;
+                // One line per outage, not one per retry.
+                if failures == 1 {
+                    tracing::warn!(
+                        "NATS: {e}; the relay keeps serving its displays and publishes again when the broker is back"
+                    );
+                }
+            }
+        }
+        let wait = Duration::from_millis(500)
+            .saturating_mul(1 << failures.min(6))
+            .min(Duration::from_secs(30));
+        tokio::time::sleep(wait).await;
+    }
+}
+
+async fn publish_session(relay: &Arc<Relay>, broker: &Broker) -> Result<(), String> {
+    let client = connect(broker, "herald-relay", Duration::from_secs(10)).await?;
+    let js = jetstream::new(client.clone());
+    let site = relay.site();
+    let (events, _) = ensure_streams(&js, site.retention_events, site.retention).await?;
+    tracing::info!(
+        "NATS: publishing {} office(s) to {}",
+        site.offices.len(),
+        broker.url
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for office in &site.offices {
+        tasks.spawn(publish_office(
+            relay.clone(),
+            js.clone(),
+            events.clone(),
+            office.id.clone(),
+        ));
+    }
+    // Any office's publisher failing means the broker is unreachable: start over together.
+    match tasks.join_next().await {
+        Some(Ok(Err(e))) => Err(e),
+        Some(Err(e)) => Err(format!("publisher failed: {e}")),
+        Some(Ok(Ok(()))) | None => Ok(()),
+    }
+}
+
+fn decode_seq(payload: &[u8]) -> Option<u64> {
+    std::str::from_utf8(payload)
+        .ok()
+        .and_then(|t| protocol::decode(t).ok())
+        .map(|m| m.seq())
+}
+
+async fn publish_office(
+    relay: Arc<Relay>,
+    js: jetstream::Context,
+    mut events: stream::Stream,
+    office: String,
+) -> Result<(), String> {
+    let subject = events_subject(&office);
+    let snapshot_subject = snapshot_subject(&office);
+    let Some(mut live) = relay.subscribe(&office) else {
+        return Ok(());
+    };
+    // Where the broker is for this office.
+    let (mut published, mut stream_seq) =
+        match events.direct_get_last_for_subject(subject.clone()).await {
+            Ok(message) => (decode_seq(&message.payload).unwrap_or(0), message.sequence),
+            Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => (0, 0),
+            Err(e) => return Err(format!("reading {subject}: {e}")),
+        };
+    let mut snapshot_published = None;
+    loop {
+        let current = relay.seq(&office).unwrap_or(0);
+        if published > current {
+            tracing::warn!(
+                "{office}: the broker has #{published} but the relay's log ends at #{current} (a new log?); publishing from the start"
+            );
+            published = 0;
+        }
+        if current > published {
+            match relay.events_after(&office, published) {
+                Ok(Some(frames)) => {
+                    for frame in frames {
+                        let mut headers = async_nats::HeaderMap::new();
+                        headers.insert("Nats-Msg-Id", format!("{office}:{}", frame.seq()).as_str());
+                        let ack = js
+                            .publish_with_headers(
+                                subject.clone(),
+                                headers,
+                                protocol::encode_server(&frame).into(),
+                            )
+                            .await
+                            .map_err(|e| format!("publishing {subject}: {e}"))?
+                            .await
+                            .map_err(|e| format!("publishing {subject}: {e}"))?;
+                        stream_seq = ack.sequence;
+                        published = frame.seq();
+                    }
+                }
+                Ok(None) => {
+                    // The log no longer holds them (the broker was away past the retention
+                    // window): a snapshot stands for them; displays start after the stream's end.
+                    tracing::warn!(
+                        "{office}: events #{}–#{current} are no longer in the log; publishing a snapshot for them",
+                        published + 1
+                    );
+                    published = current;
+                    stream_seq = events
+                        .info()
+                        .await
+                        .map_err(|e| format!("reading {EVENTS_STREAM}: {e}"))?
+                        .state
+                        .last_sequence;
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        if snapshot_published != Some(published)
+            && let Some(snapshot @ ServerMessage::Snapshot { seq, .. }) = relay.snapshot(&office)
+            && seq == published
+        {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert(STREAM_SEQ_HEADER, stream_seq.to_string().as_str());
+            js.publish_with_headers(
+                snapshot_subject.clone(),
+                headers,
+                protocol::encode_server(&snapshot).into(),
+            )
+            .await
+            .map_err(|e| format!("publishing {snapshot_subject}: {e}"))?
+            .await
+            .map_err(|e| format!("publishing {snapshot_subject}: {e}"))?;
+            snapshot_published = Some(published);
+        }
+        // Wait for news from the log (or look again in a while, in case a burst was too fast).
+        tokio::select! {
+            news = live.recv() => {
+                if matches!(news, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    return Ok(());
+                }
+            }
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The fleet with a real broker: Debian's `nats-server` with JetStream on a temporary folder
+//! and a free loopback port, a relay publishing an office to it, and herald's own feed client
+//! (`--nats`, without a window) following it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use herald::feed::nats::NatsFeed;
+use herald_relay::fleet::{self, Auth, Broker};
+use herald_relay::running::{self, Extras, RunningRelay};
+use herald_relay::site::{OfficeSite, Site};
+use herald_relay::store::Store;
+use support::{Display, ticket};
+
+const OFFICE: &str = "sk.rajec";
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// `nats-server -js` on a free loopback port, its store in `dir`; killed on drop.
+struct NatsServer {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+fn nats_server_binary() -> &'static str {
+    for candidate in ["/usr/sbin/nats-server", "/usr/bin/nats-server"] {
+        if Path::new(candidate).exists() {
+            return candidate;
+        }
+    }
+    "nats-server"
+}
+
+impl NatsServer {
+    fn start(dir: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut server = Self {
+            child: None,
+            port,
+            dir: dir.to_path_buf(),
+        };
+        server.restart();
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts it (again) on the same port with the same store, and waits until it listens.
+    fn restart(&mut self) {
+        let child = Command::new(nats_server_binary())
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server is missing: install Debian's nats-server (./dev installs it)");
+        self.child = Some(child);
+        let end = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < end,
+                "nats-server did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fleet-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    dir
+}
+
+fn broker(url: &str) -> Broker {
+    Broker {
+        url: url.into(),
+        auth: Auth::None,
+        ca_file: None,
+    }
+}
+
+/// A relay with its log in `dir`, publishing the office to the broker at `url`.
+fn relay(dir: &Path, url: &str) -> RunningRelay {
+    let mut site = Site::single(
+        OfficeSite::open(OFFICE, "sk"),
+        "127.0.0.1:0",
+        dir.join("relay.db"),
+    );
+    site.nats = Some(broker(url));
+    running::spawn(
+        site,
+        Store::open(&dir.join("relay.db")).expect("log"),
+        None,
+        Extras::default(),
+    )
+    .expect("relay")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Posts calls `from..=to` (tickets T00001…) as webhooks.
+fn post_calls(relay: &RunningRelay, from: usize, to: usize) {
+    let rt = runtime();
+    for n in from..=to {
+        let body = format!(
+            r#"{{"type":"call","call_id":"v{n}","ticket":"{}","counter":"{}"}}"#,
+            ticket(n),
+            n % 7 + 1
+        );
+        let answer = rt
+            .block_on(herald_relay::client::post_json(
+                &relay.url(&format!("/v1/offices/{OFFICE}/events")),
+                None,
+                None,
+                &body,
+            ))
+            .expect("the relay answers");
+        assert_eq!(answer.status, 202, "{}", answer.text());
+    }
+}
+
+/// Waits until the broker holds the office's snapshot at `seq`.
+fn wait_for_snapshot(url: &str, seq: u64) {
+    let rt = runtime();
+    rt.block_on(async {
+        let end = Instant::now() + PATIENCE;
+        let client = fleet::connect(&broker(url), "test", Duration::from_secs(10))
+            .await
+            .expect("connect");
+        let js = async_nats::jetstream::new(client);
+        loop {
+            if let Ok(stream) = js.get_stream(fleet::SNAPSHOTS_STREAM).await
+                && let Ok(message) = stream
+                    .direct_get_last_for_subject(fleet::snapshot_subject(OFFICE))
+                    .await
+                && herald_core::protocol::decode(&String::from_utf8_lossy(&message.payload))
+                    .is_ok_and(|m| m.seq() == seq)
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < end,
+                "the relay never published its snapshot at #{seq}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+}
+
+fn nats_display(url: &str) -> Display {
+    let url = url.to_owned();
+    Display::connect(&url.clone(), move |config| {
+        config.nats = Some(NatsFeed {
+            broker: broker(&url),
+            office: OFFICE.into(),
+        });
+        config.ping_every = Duration::from_millis(200);
+    })
+}
+
+#[test]
+fn a_late_subscriber_gets_the_snapshot_as_history_then_every_event_once() {
+    let dir = scratch("late");
+    let nats = NatsServer::start(&dir.join("nats"));
+    let relay = relay(&dir, &nats.url());
+    post_calls(&relay, 1, 5);
+    wait_for_snapshot(&nats.url(), 5);
+    let mut display = nats_display(&nats.url());
+    assert!(
+        display.pump_until(PATIENCE, |d| d.board.last_seq() == Some(5)),
+        "no snapshot"
+    );
+    assert_eq!(display.board.calls().count(), 5);
+    assert!(
+        display.called.is_empty(),
+        "the first snapshot is history: {:?}",
+        display.called
+    );
+    post_calls(&relay, 6, 10);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() >= 5),
+        "called {:?}",
+        display.called
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    display.pump();
+    assert_eq!(display.called, (6..=10).map(ticket).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_broker_killed_and_restarted_mid_stream_loses_nothing() {
+    let dir = scratch("restart");
+    let mut nats = NatsServer::start(&dir.join("nats"));
+    let relay = relay(&dir, &nats.url());
+    wait_for_snapshot(&nats.url(), 0);
+    let mut display = nats_display(&nats.url());
+    assert!(display.pump_until(PATIENCE, |d| !d.connects.is_empty()));
+    post_calls(&relay, 1, 5);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() == 5),
+        "called {:?}",
+        display.called
+    );
+    nats.kill();
+    // The queue system goes on; the relay stores and acknowledges while the broker is down.
+    post_calls(&relay, 6, 10);
+    assert!(
+        display.pump_until(PATIENCE, |d| !d.disconnects.is_empty()),
+        "the screen must say the link is down"
+    );
+    nats.restart();
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() >= 10),
+        "called {:?}",
+        display.called
+    );
+    post_calls(&relay, 11, 12);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() >= 12),
+        "called {:?}",
+        display.called
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    display.pump();
+    display.assert_each_call_once(12);
+}
+
+#[test]
+fn two_hundred_subscribers_each_get_every_event_once() {
+    let dir = scratch("many");
+    let nats = NatsServer::start(&dir.join("nats"));
+    let relay = relay(&dir, &nats.url());
+    wait_for_snapshot(&nats.url(), 0);
+    let mut displays: Vec<Display> = (0..200).map(|_| nats_display(&nats.url())).collect();
+    for display in &mut displays {
+        assert!(
+            display.pump_until(PATIENCE, |d| d.board.last_seq().is_some()),
+            "a subscriber got no snapshot"
+        );
+    }
+    post_calls(&relay, 1, 20);
+    for display in &mut displays {
+        assert!(
+            display.pump_until(PATIENCE, |d| d.called.len() >= 20),
+            "called {:?}",
+            display.called
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for display in &mut displays {
+        display.pump();
+        display.assert_each_call_once(20);
+    }
+}
+
+#[test]
+fn a_republished_seq_is_stored_once() {
+    let dir = scratch("dedup");
+    let nats = NatsServer::start(&dir.join("nats"));
+    let relay = relay(&dir, &nats.url());
+    post_calls(&relay, 1, 3);
+    wait_for_snapshot(&nats.url(), 3);
+    // A relay restarted without knowing what the broker has publishes seq 2 again.
+    let rt = runtime();
+    let (duplicate, messages) = rt.block_on(async {
+        let client = fleet::connect(&broker(&nats.url()), "test", Duration::from_secs(10))
+            .await
+            .expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js.get_stream(fleet::EVENTS_STREAM).await.expect("stream");
+        let frame = stream.direct_get(2).await.expect("seq 2 is there");
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("{OFFICE}:2").as_str());
+        let ack = js
+            .publish_with_headers(
+                fleet::events_subject(OFFICE),
+                headers,
+                frame.payload.clone(),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("ack");
+        let info = stream.info().await.expect("info");
+        (ack.duplicate, info.state.messages)
+    });
+    assert!(duplicate, "the broker must recognise the republished seq");
+    assert_eq!(messages, 3, "the stream holds each seq once");
+    drop(relay);
+}
