@@ -159,7 +159,9 @@ pub(super) async fn session(
             Ok(m) => m,
             Err(e) => return lost(format!("{shown}: cannot follow {subject}: {e}")),
         };
-        let mut ticker = tokio::time::interval(config.ping_every);
+        // The broker connection is looked at every second; down for two, the link is lost.
+        let mut ticker =
+            tokio::time::interval(std::time::Duration::from_secs(1).min(config.ping_every));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut down_since: Option<Instant> = None;
         start = loop {
@@ -192,7 +194,7 @@ pub(super) async fn session(
                         async_nats::connection::State::Connected => down_since = None,
                         _ => {
                             let since = *down_since.get_or_insert_with(Instant::now);
-                            if since.elapsed() >= config.ping_every {
+                            if since.elapsed() >= std::time::Duration::from_secs(2).min(config.ping_every) {
                                 return lost(format!("{shown}: the broker connection is down"));
                             }
                         }

@@ -96,6 +96,12 @@ pub fn run(config: Config) -> AppExit {
             .set(AssetPlugin {
                 file_path: config.root.join("assets").to_string_lossy().into_owned(),
                 ..default()
+            })
+            // async-nats reports every failed reconnect attempt at info; herald says the
+            // outage once itself.
+            .set(bevy::log::LogPlugin {
+                filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
+                ..default()
             }),
     );
     if config.window.preview {
