@@ -40,6 +40,9 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
         args.set("month", FluentValue::from("November"));
         args.set("day", FluentValue::from("22"));
         args.set("year", FluentValue::from("2026"));
+        args.set("way", FluentValue::from(["up", "down", "none"][i % 3]));
+        args.set("minutes", FluentValue::from(count));
+        args.set("tickets", FluentValue::from("A043, A044, PAS-117"));
         all.push(args);
     }
     all

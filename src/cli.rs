@@ -113,6 +113,28 @@ pub struct Cli {
     #[arg(long, value_name = "TEXT")]
     pub hours: Option<String>,
 
+    /// Only these counters on this screen and its loudspeaker: labels and ranges, "1-6,9,12A".
+    #[arg(long, value_name = "LIST")]
+    pub counters: Option<String>,
+
+    /// This screen's floor (0 = ground floor; several: "0,1"): other floors' calls are only
+    /// listed as "elsewhere", with their floor and which way to go.
+    #[arg(long, value_name = "FLOOR")]
+    pub floor: Option<String>,
+
+    /// Only these services: the queue system's service ids or the tickets' letters, "A,P".
+    #[arg(long, value_name = "LIST")]
+    pub services: Option<String>,
+
+    /// Hide the waiting figures when the queue system has not updated them for this long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=86_400))]
+    pub queue_stale: u64,
+
+    /// Show a visitor's initials ("J. N.") when the queue system sends a name. Off: tickets
+    /// only. Names never reach the log, the metrics or the state file either way.
+    #[arg(long)]
+    pub show_names: bool,
+
     /// Metres from the screen to the farthest seat: call texts are sized for it (ADA 703.5).
     /// Needs --screen-height-mm or --screen-diagonal-in.
     #[arg(long, value_name = "METRES", value_parser = parse_distance)]

@@ -43,6 +43,13 @@ pub struct Design {
     pub hours: Option<String>,
     pub room: Option<RoomSpec>,
     pub reduced_motion: bool,
+    /// The counters, floors and services this screen is for (`--counters`, `--floor`,
+    /// `--services`).
+    pub scope: herald_core::scope::Scope,
+    /// Visitors' names: dropped, or kept as initials (`--show-names`).
+    pub names: herald_core::board::Names,
+    /// Waiting figures older than this are hidden (`--queue-stale`).
+    pub queue_stale: std::time::Duration,
 }
 
 /// What the room hears; absent on a muted display.
@@ -192,6 +199,18 @@ impl Config {
                 hours: cli.hours.clone(),
                 room,
                 reduced_motion: cli.reduced_motion,
+                scope: herald_core::scope::Scope::parse(
+                    cli.counters.as_deref(),
+                    cli.floor.as_deref(),
+                    cli.services.as_deref(),
+                )
+                .map_err(|e| format!("--{e}"))?,
+                names: if cli.show_names {
+                    herald_core::board::Names::Initials
+                } else {
+                    herald_core::board::Names::Hidden
+                },
+                queue_stale: std::time::Duration::from_secs(cli.queue_stale),
             },
             sound: (!cli.mute).then(|| Sound {
                 speak: cli.speak.iter().map(|l| l.trim().to_owned()).collect(),

@@ -43,6 +43,11 @@ struct Keys {
     office_name: Option<Spanned<String>>,
     logo: Option<Spanned<String>>,
     hours: Option<Spanned<String>>,
+    counters: Option<Spanned<String>>,
+    floor: Option<Spanned<toml::Value>>,
+    services: Option<Spanned<String>>,
+    queue_stale: Option<Spanned<i64>>,
+    show_names: Option<Spanned<bool>>,
     distance: Option<Spanned<f64>>,
     screen_height_mm: Option<Spanned<f64>>,
     screen_diagonal_in: Option<Spanned<f64>>,
@@ -140,6 +145,29 @@ pub fn apply_text(
     take!(office_name, office_name, |v| Ok(Some(v)));
     take!(logo, logo, |v| Ok(Some(v)));
     take!(hours, hours, |v| Ok(Some(v)));
+    take!(counters, counters, |v| herald_core::scope::Scope::parse(
+        Some(&v),
+        None,
+        None
+    )
+    .map(|_| Some(v)));
+    take!(floor, floor, |v| {
+        // `floor = 1` or `floor = "0,1"`.
+        let text = match v {
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        herald_core::scope::Scope::parse(None, Some(&text), None).map(|_| Some(text))
+    });
+    take!(services, services, |v| Ok(Some(v)));
+    take!(queue_stale, queue_stale, |v| u64::try_from(v)
+        .ok()
+        .filter(|v| (10..=86_400).contains(v))
+        .ok_or_else(|| format!(
+            "{v} is not a number of seconds from 10 to 86400"
+        )));
+    take!(show_names, show_names, |v| Ok(v));
     take!(distance, distance, |v| cli::parse_distance(&v.to_string())
         .map(Some));
     take!(screen_height_mm, screen_height_mm, |v| {

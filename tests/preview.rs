@@ -55,6 +55,7 @@ fn test_call(ticket: &str, counter: &str) -> TestCall {
         lang: Some("uk".into()),
         recall: false,
         floor: Some(1),
+        priority: false,
     }
 }
 

@@ -349,6 +349,23 @@ fn longest_names() -> (Localized, Localized) {
     (map(service), map(notice))
 }
 
+/// A live call to the second floor with the longest service name: listed in the "elsewhere"
+/// line of a first-floor screen.
+fn send_upstairs_call(server: &support::TestServer) {
+    let (service, _) = longest_names();
+    server.call(Call {
+        service,
+        floor: Some(2),
+        priority: true,
+        ..Call::new(
+            "long-upstairs",
+            "PAS-200",
+            "21",
+            chrono::Utc::now().to_rfc3339(),
+        )
+    });
+}
+
 /// Twelve counters with two-digit labels, one paused and one closed, a long notice, six recent
 /// calls and a hero call with the longest service name, a floor and a room, for a visitor whose
 /// language differs from the screen's.
@@ -381,9 +398,29 @@ fn send_longest_names(server: &support::TestServer, visitor: &str) {
             expires: None,
         },
     });
+    // Waiting figures for the longest service names, with an estimate and next tickets.
+    let figures = herald_core::protocol::Queue {
+        services: (0..5)
+            .map(|n| herald_core::protocol::ServiceQueue {
+                id: format!("S{n}"),
+                name: service.clone(),
+                waiting: 23 + n,
+                wait_minutes: Some(145),
+                next: vec!["PAS-101".into(), "PAS-102".into(), "PAS-103".into()],
+                floor: Some(1),
+            })
+            .collect(),
+        at: None,
+    };
+    server.send(move |seq| ServerMessage::Queue {
+        v: VERSION,
+        seq,
+        queue: figures,
+    });
     for n in 0..7 {
         let counter = (4 + n).to_string();
         server.call(Call {
+            priority: n % 2 == 0,
             service: service.clone(),
             floor: Some(1),
             room: Some("B 214".into()),
@@ -402,6 +439,7 @@ fn send_longest_names(server: &support::TestServer, visitor: &str) {
 fn the_longest_names_fit_in_every_layout_and_language() {
     for (layout, size) in [
         ("waiting-room", "1920x1080"),
+        ("waiting-room-queue", "1920x1080"),
         ("waiting-room-portrait", "1080x1920"),
         ("counter", "1280x720"),
     ] {
@@ -429,11 +467,17 @@ fn the_longest_names_fit_in_every_layout_and_language() {
                     lang,
                     "--counter",
                     "10",
+                    // A first-floor screen: the second floor's call goes to "elsewhere".
+                    "--floor",
+                    "1",
                     "--log-json",
                     "--after",
-                    "6",
+                    "8",
                 ],
-                || {},
+                || {
+                    server.wait_for_display(std::time::Duration::from_secs(60));
+                    send_upstairs_call(&server);
+                },
             );
             let log = String::from_utf8_lossy(&output.stdout);
             let clipped: Vec<&str> = log
@@ -450,6 +494,19 @@ fn the_longest_names_fit_in_every_layout_and_language() {
                 path.display(),
                 clipped.join("\n")
             );
+            let texts = drawn_texts(&path);
+            if layout.starts_with("waiting-room") {
+                assert!(
+                    texts.contains("PAS-200"),
+                    "{name}: no elsewhere line:\n{texts}"
+                );
+            }
+            if layout == "waiting-room-queue" {
+                assert!(
+                    texts.contains("145"),
+                    "{name}: no waiting figures:\n{texts}"
+                );
+            }
             eprintln!("{name}: {} fits", path.display());
         }
     }
@@ -610,5 +667,275 @@ fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_e
             && errors.contains("capitals of 264 mm")
             && errors.contains("500 mm tall"),
         "{errors}"
+    );
+}
+
+/// What the screen said when the screenshot was taken: the texts herald drew, top to bottom
+/// (written beside the PNG, see `screen::shot`).
+fn drawn_texts(png: &Path) -> String {
+    let path = png.with_extension("txt");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A two-floor office on a real queue server: counters 1–3 on the ground floor, 4–6 on the
+/// first; a call to each floor, the newest to the ground floor.
+fn two_floor_office(server: &support::TestServer) {
+    use herald_core::protocol::{Counter, CounterState, ServerMessage, VERSION};
+    for n in 1..=6 {
+        server.send(move |seq| ServerMessage::Counter {
+            v: VERSION,
+            seq,
+            counter: Counter {
+                id: n.to_string(),
+                label: n.to_string(),
+                state: CounterState::Open,
+                floor: Some(if n <= 3 { 0 } else { 1 }),
+            },
+        });
+    }
+    let service = |sk: &str, uk: &str| -> Localized {
+        [("sk", sk), ("uk", uk)]
+            .iter()
+            .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+            .collect()
+    };
+    let now = chrono::Utc::now().to_rfc3339();
+    server.call(Call {
+        service: service("Matrika", "Реєстрація місця проживання"),
+        floor: Some(1),
+        priority: true,
+        ..Call::new("up-1", "M014", "5", now.clone())
+    });
+    server.call(Call {
+        service: service("Miestne dane", "Місцеві податки"),
+        floor: Some(0),
+        ..Call::new("down-1", "A042", "2", now)
+    });
+}
+
+#[test]
+fn each_floors_screen_shows_its_own_counters_and_sends_other_visitors_the_right_way() {
+    for (floor, lang, hero, chips, away, other_chips, way) in [
+        (
+            "1",
+            "sk",
+            "M014",
+            ["Okienko 4", "Okienko 5", "Okienko 6"],
+            "A042 – Okienko 2, prízemie (nižšie)",
+            ["Okienko 1", "Okienko 3"],
+            "Prednostne",
+        ),
+        (
+            "0",
+            "uk",
+            "A042",
+            ["Вікно 1", "Вікно 2", "Вікно 3"],
+            "M014 – Вікно 5, 2 поверх (вище)",
+            ["Вікно 4", "Вікно 6"],
+            "",
+        ),
+    ] {
+        let name = format!("two-floors-floor{floor}-{lang}");
+        let server = support::TestServer::start();
+        let url = server.url();
+        // The calls come live once the screen is connected (the first snapshot is history).
+        let (path, _) = screenshot_with_log(
+            &name,
+            &[
+                "--feed", &url, "--floor", floor, "--lang", lang, "--after", "9",
+            ],
+            || {
+                server.wait_for_display(std::time::Duration::from_secs(60));
+                two_floor_office(&server);
+            },
+        );
+        let texts = drawn_texts(&path);
+        let lines: Vec<&str> = texts.lines().collect();
+        assert!(
+            lines.contains(&hero),
+            "{name}: {hero} is not on the screen:\n{texts}"
+        );
+        for chip in chips {
+            assert!(
+                lines.contains(&chip),
+                "{name}: counter chip {chip} missing:\n{texts}"
+            );
+        }
+        for chip in other_chips {
+            assert!(
+                !lines.contains(&chip),
+                "{name}: the other floor's {chip} is shown:\n{texts}"
+            );
+        }
+        let elsewhere = lines
+            .iter()
+            .find(|l| l.contains(away))
+            .unwrap_or_else(|| panic!("{name}: no \"elsewhere\" line with {away:?}:\n{texts}"));
+        assert!(!elsewhere.contains(hero), "{name}: {elsewhere}");
+        if !way.is_empty() {
+            assert!(
+                lines.contains(&way),
+                "{name}: the priority badge is missing:\n{texts}"
+            );
+        }
+        check_waiting_room(&Shot::load(&path));
+        eprintln!("{name}: {}", path.display());
+    }
+}
+
+#[test]
+fn a_priority_call_is_marked_by_a_star_and_a_word_in_every_layout_and_language() {
+    // Each layout in another language, so every layout and every language is seen once.
+    for (layout, size, lang, word) in [
+        ("waiting-room", "1920x1080", "sk", "Prednostne"),
+        ("waiting-room-portrait", "1080x1920", "uk", "Пріоритет"),
+        ("waiting-room-queue", "1920x1080", "bg", "С предимство"),
+        ("counter", "1280x720", "mk", "Предност"),
+        ("accessible", "1920x1080", "en", "Priority"),
+    ] {
+        let name = format!("priority-{layout}-{lang}");
+        let server = support::TestServer::start();
+        server.calls(1);
+        server.call(Call {
+            priority: true,
+            ..Call::new("prio-1", "P007", "3", chrono::Utc::now().to_rfc3339())
+        });
+        let url = server.url();
+        let path = screenshot(
+            &name,
+            &[
+                "--feed",
+                &url,
+                "--layout",
+                layout,
+                "--size",
+                size,
+                "--lang",
+                lang,
+                "--counter",
+                "3",
+                "--after",
+                "6",
+            ],
+        );
+        let texts = drawn_texts(&path);
+        let lines: Vec<&str> = texts.lines().collect();
+        assert!(
+            lines.contains(&"P007"),
+            "{name}: the call is not shown:\n{texts}"
+        );
+        assert!(
+            lines.contains(&"★") && lines.contains(&word),
+            "{name}: the priority call has no star and word {word:?}:\n{texts}"
+        );
+        eprintln!("{name}: {}", path.display());
+    }
+}
+
+#[test]
+fn the_waiting_zone_counts_in_each_language_and_hides_figures_that_went_stale() {
+    use herald_core::protocol::{Queue, ServerMessage, ServiceQueue, VERSION};
+    let figures = || {
+        let name: Localized = [
+            ("sk", "Miestne dane"),
+            ("uk", "Місцеві податки"),
+            ("bg", "Местни данъци"),
+            ("mk", "Локални даноци"),
+            ("en", "Local taxes"),
+        ]
+        .iter()
+        .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+        .collect();
+        Queue {
+            services: vec![
+                ServiceQueue {
+                    id: "A".into(),
+                    name: name.clone(),
+                    waiting: 3,
+                    wait_minutes: Some(12),
+                    next: vec!["A043".into()],
+                    floor: None,
+                },
+                ServiceQueue {
+                    id: "S".into(),
+                    name,
+                    waiting: 1,
+                    wait_minutes: None,
+                    next: Vec::new(),
+                    floor: None,
+                },
+            ],
+            at: None,
+        }
+    };
+    for (lang, three, estimate, one) in [
+        ("sk", "3 ľudia čakajú", "asi 12 min", "1 človek čaká"),
+        ("uk", "3 людини чекають", "близько 12 хв", "1 людина чекає"),
+        ("bg", "3 души чакат", "около 12 мин", "1 човек чака"),
+        ("mk", "3 луѓе чекаат", "околу 12 мин", "1 човек чека"),
+        ("en", "3 people waiting", "about 12 min", "1 person waiting"),
+    ] {
+        let name = format!("queue-{lang}");
+        let server = support::TestServer::start();
+        server.calls(2);
+        server.send(move |seq| ServerMessage::Queue {
+            v: VERSION,
+            seq,
+            queue: figures(),
+        });
+        let url = server.url();
+        let path = screenshot(
+            &name,
+            &[
+                "--feed",
+                &url,
+                "--layout",
+                "waiting-room-queue",
+                "--lang",
+                lang,
+                "--after",
+                "5",
+            ],
+        );
+        let texts = drawn_texts(&path);
+        let lines: Vec<&str> = texts.lines().collect();
+        assert!(
+            lines.contains(&three) && lines.contains(&estimate) && lines.contains(&one),
+            "{name}: expected {three:?}, {estimate:?} and {one:?}:\n{texts}"
+        );
+        eprintln!("{name}: {}", path.display());
+    }
+    // Figures the queue system stopped updating are taken off the screen, not left standing.
+    let server = support::TestServer::start();
+    server.calls(2);
+    server.send(move |seq| ServerMessage::Queue {
+        v: VERSION,
+        seq,
+        queue: figures(),
+    });
+    let url = server.url();
+    let path = screenshot(
+        "queue-stale-sk",
+        &[
+            "--feed",
+            &url,
+            "--layout",
+            "waiting-room-queue",
+            "--lang",
+            "sk",
+            "--queue-stale",
+            "10",
+            "--after",
+            "20",
+        ],
+    );
+    let texts = drawn_texts(&path);
+    assert!(
+        !texts.contains("čak") && !texts.contains("Čakajúci"),
+        "figures older than --queue-stale are still shown:\n{texts}"
+    );
+    assert!(
+        texts.contains(&support::ticket(2)),
+        "the calls stay:\n{texts}"
     );
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::protocol::{Call, CallEnd, Counter, CounterState, Notice, ServerMessage, State};
+use crate::protocol::{Call, CallEnd, Counter, CounterState, Notice, Queue, ServerMessage, State};
 
 /// How many calls the board remembers, newest first. Layouts show fewer.
 pub const HISTORY: usize = 30;
@@ -37,6 +37,8 @@ pub enum News {
     },
     CounterChanged(Counter),
     NoticesChanged,
+    /// New waiting figures.
+    QueueChanged,
     /// A snapshot replaced the state.
     Replaced,
 }
@@ -55,6 +57,39 @@ pub enum Applied {
     Renumbered { last: u64, got: u64 },
 }
 
+/// What a display does with visitors' names (`call.visitor`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Names {
+    /// Dropped on arrival: tickets only (the default everywhere).
+    #[default]
+    Hidden,
+    /// Kept as initials only ("Jana Nováková" → "J. N."), for sites that enable names.
+    Initials,
+}
+
+impl Names {
+    fn apply(self, call: &mut Call) {
+        call.visitor = match self {
+            Self::Hidden => None,
+            Self::Initials => call
+                .visitor
+                .as_deref()
+                .map(initials)
+                .filter(|i| !i.is_empty()),
+        };
+    }
+}
+
+/// "Jana Nováková" → "J. N."; "Олена Петренко-Коваль" → "О. П."; at most three initials.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphabetic()))
+        .take(3)
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Board {
     last_seq: Option<u64>,
@@ -65,11 +100,23 @@ pub struct Board {
     announced: HashSet<String>,
     announced_order: VecDeque<String>,
     applied_events: u64,
+    queue: Option<Queue>,
+    names: Names,
 }
 
 impl Board {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keep visitors' initials (`--show-names`); by default names are dropped on arrival.
+    pub fn set_names(&mut self, names: Names) {
+        self.names = names;
+    }
+
+    /// The waiting figures the queue system sent last, if any.
+    pub fn queue(&self) -> Option<&Queue> {
+        self.queue.as_ref()
     }
 
     /// The last seq applied, which the feed sends in `hello` to resume.
@@ -214,11 +261,16 @@ impl Board {
                 self.notices.retain(|n| &n.id != notice_id);
                 vec![News::NoticesChanged]
             }
+            ServerMessage::Queue { queue, .. } => {
+                self.queue = Some(queue.clone());
+                vec![News::QueueChanged]
+            }
             ServerMessage::Snapshot { .. } | ServerMessage::Keepalive { .. } => Vec::new(),
         }
     }
 
-    fn add_call(&mut self, call: Call) -> News {
+    fn add_call(&mut self, mut call: Call) -> News {
+        self.names.apply(&mut call);
         let known = self.calls.iter().position(|e| e.call.id == call.id);
         let is_recall = call.recall || known.is_some();
         let recalls = match known {
@@ -259,6 +311,9 @@ impl Board {
         // Only the newest HISTORY calls are kept; older ones are not news either.
         let kept_from = state.calls.len().saturating_sub(HISTORY);
         for (index, call) in state.calls.iter().enumerate() {
+            let mut call = call.clone();
+            self.names.apply(&mut call);
+            let call = &call;
             // State lists calls oldest first; the board keeps newest first.
             let unseen = !self.announced.contains(&call.id);
             let finished = state.finished.contains(&call.id);
@@ -277,6 +332,7 @@ impl Board {
         self.calls.truncate(HISTORY);
         self.counters = state.counters.clone();
         self.notices = state.notices.clone();
+        self.queue = state.queue.clone();
         self.last_seq = Some(seq);
         self.applied_events += 1;
         news
@@ -289,7 +345,17 @@ impl Board {
             version: crate::memory::VERSION,
             saved_at: chrono::Utc::now().to_rfc3339(),
             last_seq: self.last_seq,
-            calls: self.calls.iter().cloned().collect(),
+            // Names (even initials) never reach the state file; waiting figures go stale and
+            // are not remembered either.
+            calls: self
+                .calls
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e.call.visitor = None;
+                    e
+                })
+                .collect(),
             counters: self.counters.clone(),
             notices: self.notices.clone(),
             announced: self.announced_order.iter().cloned().collect(),
@@ -325,6 +391,7 @@ impl Board {
                 .filter(|e| e.finished)
                 .map(|e| e.call.id.clone())
                 .collect(),
+            queue: self.queue.clone(),
         }
     }
 }
@@ -374,6 +441,30 @@ mod tests {
         let tickets: Vec<_> = board.calls().map(|e| e.call.ticket.as_str()).collect();
         assert_eq!(tickets, ["B002", "A001"]);
         assert_eq!(board.serving("1").map(|c| c.ticket.as_str()), Some("A001"));
+    }
+
+    #[test]
+    fn names_are_dropped_unless_enabled_and_then_kept_as_initials_only() {
+        let named = |seq| ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call: Call {
+                visitor: Some("Jana  Nováková".into()),
+                ..Call::new(format!("n{seq}"), "A001", "1", "2026-11-22T09:00:00Z")
+            },
+        };
+        let mut board = started();
+        board.apply(&named(1));
+        assert_eq!(board.current().and_then(|e| e.call.visitor.clone()), None);
+        board.set_names(Names::Initials);
+        board.apply(&named(2));
+        assert_eq!(
+            board.current().and_then(|e| e.call.visitor.as_deref()),
+            Some("J. N.")
+        );
+        let file = serde_json::to_string(&board.remember()).expect("json");
+        assert!(!file.contains("J. N.") && !file.contains("Nov"), "{file}");
+        assert_eq!(initials("Олена Петренко-Коваль"), "О. П.");
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum ZoneKind {
     Notice,
     /// One counter's name and current ticket, as large as the zone allows (`--counter ID`).
     Counter,
+    /// Who is waiting, per service: how many, the queue system's estimate of the wait, and
+    /// (when the layout asks, `next_tickets = true`) the next tickets.
+    Queue,
 }
 
 /// A rectangle in percent of the screen.
@@ -54,14 +57,18 @@ pub enum HeroLine {
     Where,
     /// Counter and place again in the visitor's language, when it differs.
     Visitor,
+    /// Calls for other floors or counters than this screen's (`--floor`, `--counters`), with
+    /// their floor and which way to go; empty on a screen for the whole office.
+    Elsewhere,
 }
 
 /// The hero's lines unless the layout names them.
-pub const ALL_HERO_LINES: [HeroLine; 4] = [
+pub const ALL_HERO_LINES: [HeroLine; 5] = [
     HeroLine::Title,
     HeroLine::Call,
     HeroLine::Where,
     HeroLine::Visitor,
+    HeroLine::Elsewhere,
 ];
 
 /// How a new call stays marked for `mark_seconds`.
@@ -103,6 +110,10 @@ pub struct Layout {
     pub always_announce: bool,
     /// The theme this layout is made for, used when `--theme` is not given.
     pub theme: Option<String>,
+    /// The queue zone lists the next tickets of each service (off unless the layout asks).
+    pub next_tickets: bool,
+    /// How many services the queue zone lists at most.
+    pub queue_rows: usize,
 }
 
 impl Layout {
@@ -129,7 +140,15 @@ struct LayoutFile {
     always_announce: bool,
     theme: Option<String>,
     #[serde(default)]
+    next_tickets: bool,
+    #[serde(default = "default_queue_rows")]
+    queue_rows: usize,
+    #[serde(default)]
     zone: Vec<toml::Spanned<ZoneFile>>,
+}
+
+fn default_queue_rows() -> usize {
+    5
 }
 
 fn default_mark_seconds() -> f64 {
@@ -210,6 +229,9 @@ impl Layout {
         }
         if raw.recent_rows > 12 {
             return Err(error(1, "recent_rows must be 0-12".into()));
+        }
+        if !(1..=12).contains(&raw.queue_rows) {
+            return Err(error(1, "queue_rows must be 1-12".into()));
         }
         if !(1.0..=120.0).contains(&raw.mark_seconds) {
             return Err(error(1, "mark_seconds must be 1-120".into()));
@@ -299,15 +321,21 @@ impl Layout {
             mark_seconds: raw.mark_seconds,
             always_announce: raw.always_announce,
             theme: raw.theme,
+            next_tickets: raw.next_tickets,
+            queue_rows: raw.queue_rows,
         })
     }
 }
 
 /// The layouts shipped in `assets/layouts/`, compiled in as the fallback.
-pub const SHIPPED_LAYOUTS: [(&str, &str); 4] = [
+pub const SHIPPED_LAYOUTS: [(&str, &str); 5] = [
     (
         "waiting-room",
         include_str!("../../assets/layouts/waiting-room.layout.toml"),
+    ),
+    (
+        "waiting-room-queue",
+        include_str!("../../assets/layouts/waiting-room-queue.layout.toml"),
     ),
     (
         "waiting-room-portrait",

@@ -11,6 +11,7 @@
 //! - [`office`]: the queue-system side: the numbered journal and the demo office.
 //! - [`log_event`]: every `--log-json` event, typed, written in one place.
 //! - [`memory`]: the board written to the state directory and read back after a restart.
+//! - [`scope`]: which counters, floors and services one screen is for.
 //! - [`secret`]: tokens that never show in `Debug` output, logs or screens.
 //!
 //! Bevy is not a dependency: the relay and the tests build this crate in a minute or two.
@@ -26,4 +27,5 @@ pub mod memory;
 pub mod office;
 pub mod protocol;
 pub mod room;
+pub mod scope;
 pub mod secret;

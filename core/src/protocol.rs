@@ -49,6 +49,20 @@ pub struct Call {
     pub recall: bool,
     /// When the clerk pressed "call", RFC 3339.
     pub at: String,
+    /// The service's id as the queue system knows it ("A"), matched by screens limited to some
+    /// services (`--services`) and by `queue` figures. Without it, the ticket's leading letters
+    /// stand for the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// A priority ticket (pregnancy, disability, age…): marked on every screen by a word and a
+    /// star, spoken like any call.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub priority: bool,
+    /// The visitor's name, when the queue system has one. A display drops it unless its site
+    /// enables names (`--show-names`), and then keeps only the initials ("J. N."); it never
+    /// reaches a log line, a metric or the state file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor: Option<String>,
 }
 
 impl Call {
@@ -73,8 +87,56 @@ impl Call {
             lang: None,
             recall: false,
             at: at.into(),
+            service_id: None,
+            priority: false,
+            visitor: None,
         }
     }
+
+    /// The service this call belongs to: its `service_id`, else the ticket's leading letters
+    /// ("A" of "A042", "PAS" of "PAS-117").
+    pub fn service_key(&self) -> String {
+        match &self.service_id {
+            Some(id) => id.clone(),
+            None => self
+                .ticket
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect(),
+        }
+    }
+}
+
+/// How many visitors wait for one service, and for how long.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceQueue {
+    /// The service's id, as in calls' `service_id` (or their tickets' letters).
+    pub id: String,
+    /// The service's name per language.
+    #[serde(default)]
+    pub name: Localized,
+    /// Tickets drawn and not yet called.
+    pub waiting: u32,
+    /// The queue system's estimate of the wait for a ticket drawn now, in minutes. Herald never
+    /// makes one up: without it the screen shows the count only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
+    /// The next tickets to be called, in order (at most 5 are shown, and only by layouts that
+    /// list them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next: Vec<String>,
+    /// The floor where the service is given, if the office has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<i32>,
+}
+
+/// Who is waiting, per service, as the queue system counts it now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Queue {
+    pub services: Vec<ServiceQueue>,
+    /// When the queue system counted, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// A counter as named in a call.
@@ -139,6 +201,9 @@ pub struct State {
     /// Ids of calls in `calls` whose visitor has already been served (kept for the history).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finished: Vec<String>,
+    /// Who is waiting, when the queue system counts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Queue>,
 }
 
 /// A frame from the queue system to herald.
@@ -162,6 +227,9 @@ pub enum ServerMessage {
     Notice { v: u32, seq: u64, notice: Notice },
     /// A notice is withdrawn.
     NoticeWithdrawn { v: u32, seq: u64, notice_id: String },
+    /// Who is waiting now, per service; replaces the previous figures. Send it when the counts
+    /// change (a ticket drawn or called), at most every few seconds.
+    Queue { v: u32, seq: u64, queue: Queue },
     /// Sent when nothing else happens. `seq` is the server's latest seq, not a new one, so a
     /// display that missed an event notices the gap even in a quiet hour.
     Keepalive { v: u32, seq: u64 },
@@ -176,6 +244,7 @@ impl ServerMessage {
             | Self::Counter { seq, .. }
             | Self::Notice { seq, .. }
             | Self::NoticeWithdrawn { seq, .. }
+            | Self::Queue { seq, .. }
             | Self::Keepalive { seq, .. } => *seq,
         }
     }
@@ -188,6 +257,7 @@ impl ServerMessage {
             | Self::Counter { v, .. }
             | Self::Notice { v, .. }
             | Self::NoticeWithdrawn { v, .. }
+            | Self::Queue { v, .. }
             | Self::Keepalive { v, .. } => *v,
         }
     }
@@ -201,6 +271,7 @@ impl ServerMessage {
             Self::Counter { .. } => "counter",
             Self::Notice { .. } => "notice",
             Self::NoticeWithdrawn { .. } => "notice_withdrawn",
+            Self::Queue { .. } => "queue",
             Self::Keepalive { .. } => "keepalive",
         }
     }
@@ -273,7 +344,7 @@ impl std::fmt::Display for Rejection {
             Self::Malformed(why) => write!(f, "not a valid v1 frame: {why}"),
             Self::UnknownType(t) => write!(
                 f,
-                "unknown frame type {t:?}; v1 knows snapshot, call, call_ended, counter, notice, notice_withdrawn, keepalive"
+                "unknown frame type {t:?}; v1 knows snapshot, call, call_ended, counter, notice, notice_withdrawn, queue, keepalive"
             ),
             Self::WrongVersion(v) => {
                 write!(f, "protocol version {v}; this display speaks v{VERSION}")
@@ -283,15 +354,20 @@ impl std::fmt::Display for Rejection {
     }
 }
 
-const KNOWN_TYPES: [&str; 7] = [
+const KNOWN_TYPES: [&str; 8] = [
     "snapshot",
     "call",
     "call_ended",
     "counter",
     "notice",
     "notice_withdrawn",
+    "queue",
     "keepalive",
 ];
+
+/// A queue frame lists at most this many services, each with at most this many next tickets.
+pub const MAX_QUEUE_SERVICES: usize = 100;
+pub const MAX_NEXT_TICKETS: usize = 10;
 
 /// Parses and validates one text frame from the server.
 pub fn decode(text: &str) -> Result<ServerMessage, Rejection> {
@@ -407,7 +483,45 @@ fn check_call(call: &Call) -> Result<(), Rejection> {
     if let Some(lang) = &call.lang {
         check_nonempty("call.lang", lang, 16)?;
     }
+    if let Some(service) = &call.service_id {
+        check_nonempty("call.service_id", service, MAX_LABEL_CHARS)?;
+    }
+    if let Some(visitor) = &call.visitor {
+        check_text("call.visitor", visitor, MAX_LABEL_CHARS)?;
+    }
     check_text("call.at", &call.at, 40)
+}
+
+fn check_queue(queue: &Queue) -> Result<(), Rejection> {
+    if queue.services.len() > MAX_QUEUE_SERVICES {
+        return Err(Rejection::BadValue {
+            field: "queue.services".into(),
+            why: format!(
+                "lists {} services, more than the {MAX_QUEUE_SERVICES} allowed",
+                queue.services.len()
+            ),
+        });
+    }
+    for service in &queue.services {
+        check_nonempty("queue.services.id", &service.id, MAX_LABEL_CHARS)?;
+        check_localized("queue.services.name", &service.name, MAX_LABEL_CHARS)?;
+        if service.next.len() > MAX_NEXT_TICKETS {
+            return Err(Rejection::BadValue {
+                field: "queue.services.next".into(),
+                why: format!(
+                    "lists {} tickets, more than the {MAX_NEXT_TICKETS} allowed",
+                    service.next.len()
+                ),
+            });
+        }
+        for ticket in &service.next {
+            check_nonempty("queue.services.next", ticket, MAX_TICKET_CHARS)?;
+        }
+    }
+    if let Some(at) = &queue.at {
+        check_text("queue.at", at, 40)?;
+    }
+    Ok(())
 }
 
 fn check_counter(counter: &Counter) -> Result<(), Rejection> {
@@ -429,8 +543,10 @@ fn validate(message: &ServerMessage) -> Result<(), Rejection> {
         ServerMessage::Snapshot { state, .. } => {
             state.calls.iter().try_for_each(check_call)?;
             state.counters.iter().try_for_each(check_counter)?;
-            state.notices.iter().try_for_each(check_notice)
+            state.notices.iter().try_for_each(check_notice)?;
+            state.queue.as_ref().map_or(Ok(()), check_queue)
         }
+        ServerMessage::Queue { queue, .. } => check_queue(queue),
         ServerMessage::Call { call, .. } => check_call(call),
         ServerMessage::CallEnded { call_id, .. } => {
             check_nonempty("call_id", call_id, MAX_LABEL_CHARS)

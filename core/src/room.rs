@@ -8,7 +8,13 @@ use std::time::Instant;
 use crate::board::{Applied, Board, News};
 use crate::link::FeedStatus;
 use crate::log_event::{self, LogEvent};
-use crate::protocol::{Call, ServerMessage};
+use crate::protocol::{Call, Queue, ServerMessage};
+use crate::scope::Scope;
+
+/// How long a call for another part of the building stays in the "elsewhere" line.
+pub const ELSEWHERE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+/// The "elsewhere" line lists at most this many calls, newest first.
+pub const ELSEWHERE_MAX: usize = 2;
 
 /// A call waiting for, or holding, the hero zone.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +77,13 @@ pub struct Room {
     pub test_calls: std::collections::HashSet<String>,
     /// When the last event changed the board (feed or preview).
     pub last_news: Option<Instant>,
+    /// The counters, floors and services this screen is for; other calls are neither on its
+    /// hero nor announced in its room.
+    pub scope: Scope,
+    /// Calls for other parts of the building, newest first, with when they came.
+    pub elsewhere: VecDeque<(Call, Instant)>,
+    /// When the waiting figures last came from the queue system.
+    pub queue_since: Option<Instant>,
 }
 
 /// What the announcer must hear about.
@@ -119,6 +132,18 @@ impl Room {
         self.last_news = Some(received);
         let now = chrono::Utc::now();
         for item in news {
+            if let News::Called(call) | News::Recalled(call) = &item
+                && !self.scope.takes_call(call, self.board.counters())
+            {
+                // Another floor's or counter group's call: listed as "elsewhere" for a while
+                // (unless it is old news), never on this hero or loudspeaker.
+                self.elsewhere.retain(|(c, _)| c.id != call.id);
+                if self.too_old(call, now).is_none() {
+                    self.elsewhere.push_front((call.clone(), received));
+                    self.elsewhere.truncate(ELSEWHERE_MAX);
+                }
+                continue;
+            }
             if let News::Called(call) | News::Recalled(call) = &item
                 && let Some(age) = self.too_old(call, now)
             {
@@ -179,13 +204,16 @@ impl Room {
                 }
                 News::Ended { call_id, reason } => {
                     if reason == crate::protocol::CallEnd::Cancelled {
+                        self.elsewhere.retain(|(c, _)| c.id != call_id);
                         self.pending.retain(|h| h.call.id != call_id);
                         if self.hero.as_ref().is_some_and(|h| h.call.id == call_id) {
                             self.hero = None;
                         }
                     }
                 }
+                News::QueueChanged => self.queue_since = Some(received),
                 News::Replaced => {
+                    self.queue_since = self.board.queue().map(|_| received);
                     // A snapshot may have removed the hero's call (cancelled while we were away).
                     if let Some(hero) = &self.hero
                         && !self.board.calls().any(|e| e.call.id == hero.call.id)
@@ -237,7 +265,10 @@ impl Room {
             return self.hero.as_ref();
         }
         if self.hero.is_none()
-            && let Some(entry) = self.board.current()
+            && let Some(entry) = self
+                .board
+                .calls()
+                .find(|e| self.scope.takes_call(&e.call, self.board.counters()))
         {
             self.hero = Some(HeroCall {
                 call: entry.call.clone(),
@@ -259,6 +290,38 @@ impl Room {
             .filter(|e| !self.pending.iter().any(|p| p.call.id == e.call.id))
             .find(|e| !e.finished && e.call.counter.id == counter_id)
             .map(|e| &e.call)
+    }
+
+    /// The calls for elsewhere in the building still worth listing at `now`, newest first.
+    pub fn elsewhere_at(&self, now: Instant) -> impl Iterator<Item = &Call> {
+        self.elsewhere
+            .iter()
+            .filter(move |(_, at)| now.saturating_duration_since(*at) < ELSEWHERE_FOR)
+            .map(|(call, _)| call)
+    }
+
+    /// The waiting figures, unless none came for `stale` (then they are hidden, not shown wrong).
+    pub fn queue_at(&self, now: Instant, stale: std::time::Duration) -> Option<&Queue> {
+        let since = self.queue_since?;
+        (now.saturating_duration_since(since) < stale)
+            .then(|| self.board.queue())
+            .flatten()
+    }
+
+    /// When the screen must change by itself next: an "elsewhere" call leaving its line or the
+    /// waiting figures going stale.
+    pub fn next_expiry(&self, now: Instant, stale: std::time::Duration) -> Option<Instant> {
+        let elsewhere = self
+            .elsewhere
+            .iter()
+            .map(|(_, at)| *at + ELSEWHERE_FOR)
+            .filter(|t| *t > now);
+        let queue = self
+            .queue_since
+            .filter(|_| self.board.queue().is_some())
+            .map(|at| at + stale)
+            .filter(|t| *t > now);
+        elsewhere.chain(queue).min()
     }
 
     /// Ids of the calls still marked as new at `now`.
@@ -335,6 +398,63 @@ mod tests {
             .collect();
         assert_eq!(announced, ["A002"]);
         assert_eq!(room.skipped.stale, 1);
+    }
+
+    #[test]
+    fn a_floor_screen_keeps_other_floors_calls_off_its_hero_and_loudspeaker_but_lists_them() {
+        let mut room = opened();
+        room.scope = Scope::parse(None, Some("1"), None).expect("scope");
+        let now = chrono::Utc::now();
+        let on = |seq, ticket: &str, floor| ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call: Call {
+                floor: Some(floor),
+                ..Call::new(ticket, ticket, "5", now.to_rfc3339())
+            },
+        };
+        room.apply(&on(2, "A001", 1));
+        room.apply(&on(3, "B002", 2));
+        let pending: Vec<&str> = room
+            .pending
+            .iter()
+            .map(|h| h.call.ticket.as_str())
+            .collect();
+        assert_eq!(pending, ["A001"]);
+        assert_eq!(
+            room.to_announce.len(),
+            1,
+            "only this floor's call is announced"
+        );
+        let later = Instant::now();
+        let listed: Vec<&str> = room
+            .elsewhere_at(later)
+            .map(|c| c.ticket.as_str())
+            .collect();
+        assert_eq!(listed, ["B002"]);
+        assert_eq!(room.elsewhere_at(later + ELSEWHERE_FOR).count(), 0);
+        assert!(
+            room.next_expiry(later, std::time::Duration::from_secs(300))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn waiting_figures_go_stale_and_are_hidden() {
+        let mut room = opened();
+        assert!(
+            room.queue_at(Instant::now(), std::time::Duration::from_secs(60))
+                .is_none()
+        );
+        room.apply(&ServerMessage::Queue {
+            v: VERSION,
+            seq: 2,
+            queue: Queue::default(),
+        });
+        let now = Instant::now();
+        let stale = std::time::Duration::from_secs(60);
+        assert!(room.queue_at(now, stale).is_some());
+        assert!(room.queue_at(now + stale, stale).is_none());
     }
 
     #[test]

@@ -83,3 +83,15 @@ people-waiting = { $count ->
     [one] { $count } човек чака
    *[other] { $count } души чакат
 }
+
+# Какво трябва да знае залата: билети с предимство, повиквания другаде в сградата, чакащи.
+priority = С предимство
+elsewhere = Другаде
+elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
+    [up] {" "}(по-горе)
+    [down] {" "}(по-долу)
+   *[other] {""}
+}
+queue-title = Чакащи
+queue-wait = около { $minutes } мин
+queue-next = Следващи: { $tickets }

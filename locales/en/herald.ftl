@@ -97,3 +97,15 @@ people-waiting = { $count ->
     [one] { $count } person waiting
    *[other] { $count } people waiting
 }
+
+# What the room needs to know: priority tickets, calls elsewhere in the building, who waits.
+priority = Priority
+elsewhere = Elsewhere
+elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
+    [up] {" "}(upstairs)
+    [down] {" "}(downstairs)
+   *[other] {""}
+}
+queue-title = Waiting
+queue-wait = about { $minutes } min
+queue-next = Next: { $tickets }

@@ -85,3 +85,15 @@ people-waiting = { $count ->
     [one] { $count } човек чека
    *[other] { $count } луѓе чекаат
 }
+
+# Што треба да знае салата: билети со предност, повикувања на друго место, чекање.
+priority = Предност
+elsewhere = На друго место
+elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
+    [up] {" "}(погоре)
+    [down] {" "}(подолу)
+   *[other] {""}
+}
+queue-title = Чекаат
+queue-wait = околу { $minutes } мин
+queue-next = Следни: { $tickets }

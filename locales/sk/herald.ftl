@@ -89,3 +89,15 @@ people-waiting = { $count ->
     [many] { $count } človeka čaká
    *[other] { $count } ľudí čaká
 }
+
+# Čo miestnosť potrebuje vedieť: prednostné lístky, volania inde v budove, čakajúci.
+priority = Prednostne
+elsewhere = Inde
+elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
+    [up] {" "}(vyššie)
+    [down] {" "}(nižšie)
+   *[other] {""}
+}
+queue-title = Čakajúci
+queue-wait = asi { $minutes } min
+queue-next = Ďalší: { $tickets }

@@ -86,3 +86,15 @@ people-waiting = { $count ->
     [many] { $count } людей чекають
    *[other] { $count } людини чекають
 }
+
+# Що потрібно знати залі: пріоритетні талони, виклики деінде в будівлі, черга.
+priority = Пріоритет
+elsewhere = Деінде
+elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
+    [up] {" "}(вище)
+    [down] {" "}(нижче)
+   *[other] {""}
+}
+queue-title = У черзі
+queue-wait = близько { $minutes } хв
+queue-next = Далі: { $tickets }

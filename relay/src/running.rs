@@ -226,6 +226,13 @@ fn open_demo(relay: &Relay, office: &str) -> (Office, Journal) {
             notice,
         });
     }
+    if let Some(queue) = initial.queue {
+        opening.push(ServerMessage::Queue {
+            v: 1,
+            seq: 0,
+            queue,
+        });
+    }
     feed(relay, office, opening);
     (generator, journal)
 }

@@ -353,6 +353,11 @@ pub fn numbered(event: ServerMessage, seq: u64) -> ServerMessage {
             seq,
             notice_id,
         },
+        ServerMessage::Queue { queue, .. } => ServerMessage::Queue {
+            v: VERSION,
+            seq,
+            queue,
+        },
         ServerMessage::Keepalive { .. } => ServerMessage::Keepalive { v: VERSION, seq },
     }
 }

@@ -34,6 +34,9 @@ pub enum WebhookEvent {
         /// When the clerk called, RFC 3339; the relay's clock when absent.
         #[serde(default)]
         at: Option<String>,
+        /// A priority ticket (marked by a star and a word on every screen).
+        #[serde(default)]
+        priority: bool,
     },
     /// The same ticket is called again.
     Recall {
@@ -60,6 +63,23 @@ pub enum WebhookEvent {
     },
     /// A notice is taken down.
     NoticeWithdrawn { notice_id: String },
+    /// Who is waiting now, per service (replaces the previous figures).
+    Queue { services: Vec<WaitingFor> },
+}
+
+/// How many wait for one service.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+pub struct WaitingFor {
+    /// The queue system's service id (mapped to names per language by the site file).
+    pub service: String,
+    /// Tickets drawn and not called yet.
+    pub waiting: u32,
+    /// The queue system's estimate of the wait, in minutes, if it makes one.
+    #[serde(default)]
+    pub wait_minutes: Option<u32>,
+    /// The next tickets, in order.
+    #[serde(default)]
+    pub next: Vec<String>,
 }
 
 /// What an input turned into.
@@ -96,9 +116,9 @@ pub fn translate(
     let kind = value
         .get("type")
         .and_then(|t| t.as_str())
-        .ok_or_else(|| BadBody("the body has no \"type\" (call, recall, finished, cancelled, counter, notice, notice_withdrawn)".into()))?
+        .ok_or_else(|| BadBody("the body has no \"type\" (call, recall, finished, cancelled, counter, notice, notice_withdrawn, queue)".into()))?
         .to_owned();
-    const TYPES: [&str; 7] = [
+    const TYPES: [&str; 8] = [
         "call",
         "recall",
         "finished",
@@ -106,10 +126,11 @@ pub fn translate(
         "counter",
         "notice",
         "notice_withdrawn",
+        "queue",
     ];
     if !TYPES.contains(&kind.as_str()) {
         return Err(BadBody(format!(
-            "unknown type {kind:?}; use call, recall, finished, cancelled, counter, notice or notice_withdrawn"
+            "unknown type {kind:?}; use call, recall, finished, cancelled, counter, notice, notice_withdrawn or queue"
         )));
     }
     let event: WebhookEvent =
@@ -171,6 +192,9 @@ pub fn new_call(
         lang,
         recall: false,
         at,
+        service_id: None,
+        priority: false,
+        visitor: None,
     }
 }
 
@@ -244,10 +268,17 @@ fn events_of(
             service,
             lang,
             at,
+            priority,
         } => {
             let at = checked_time("at", at, now)?;
-            let service = office.service(service.as_deref(), None);
-            let call = new_call(office, call_id, ticket, (&counter, None), service, lang, at);
+            let names = office.service(service.as_deref(), None);
+            let call = Call {
+                service_id: service
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
+                priority,
+                ..new_call(office, call_id, ticket, (&counter, None), names, lang, at)
+            };
             one(ServerMessage::Call {
                 v: VERSION,
                 seq: 0,
@@ -295,6 +326,24 @@ fn events_of(
                 },
             })
         }
+        WebhookEvent::Queue { services } => one(ServerMessage::Queue {
+            v: VERSION,
+            seq: 0,
+            queue: herald_core::protocol::Queue {
+                services: services
+                    .into_iter()
+                    .map(|s| herald_core::protocol::ServiceQueue {
+                        name: office.service(Some(&s.service), None),
+                        floor: None,
+                        id: s.service,
+                        waiting: s.waiting,
+                        wait_minutes: s.wait_minutes,
+                        next: s.next,
+                    })
+                    .collect(),
+                at: Some(now.to_owned()),
+            },
+        }),
         WebhookEvent::NoticeWithdrawn { notice_id } => {
             if !board.notices().iter().any(|n| n.id == notice_id) {
                 return Ok(Translation::Ignored(format!(

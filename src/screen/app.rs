@@ -179,6 +179,7 @@ pub fn run(config: Config) -> AppExit {
             office_name: config.design.office_name.clone(),
             logo: config.design.logo.clone(),
             hours: config.design.hours.clone(),
+            queue_stale: config.design.queue_stale,
             ..default()
         })
         .insert_resource(FeedSetup(Some(feed)))
@@ -198,6 +199,19 @@ pub fn run(config: Config) -> AppExit {
     }
     if let Some(room) = room {
         app.insert_resource(WaitingRoom(room));
+    }
+    {
+        // The screen's part of the building and what it does with names hold from the start,
+        // for a remembered board too.
+        let mut room = app.world_mut().resource_mut::<WaitingRoom>();
+        room.0.scope = config.design.scope.clone();
+        room.0.board.set_names(config.design.names);
+        if !config.design.scope.is_all() {
+            info!(
+                "this screen shows and announces only {:?}",
+                config.design.scope
+            );
+        }
     }
     if let Some(dir) = &config.state_dir {
         match memory::Memory::start(dir.clone()) {

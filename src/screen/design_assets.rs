@@ -23,6 +23,8 @@ impl Default for ActiveLayout {
             mark_seconds: 10.0,
             always_announce: false,
             theme: None,
+            next_tickets: false,
+            queue_rows: 5,
         }))
     }
 }

@@ -119,6 +119,12 @@ pub struct ScreenSettings {
     pub logo: Option<String>,
     /// Opening hours for the closed-office screen (`--hours`).
     pub hours: Option<String>,
+    /// Waiting figures older than this are hidden (`--queue-stale`).
+    pub queue_stale: std::time::Duration,
+    /// The queue zone lists next tickets (from the layout).
+    pub next_tickets: bool,
+    /// Services the queue zone lists at most (from the layout).
+    pub queue_rows: usize,
 }
 
 impl Default for ScreenSettings {
@@ -133,6 +139,9 @@ impl Default for ScreenSettings {
             office_name: None,
             logo: None,
             hours: None,
+            queue_stale: std::time::Duration::from_secs(300),
+            next_tickets: false,
+            queue_rows: 5,
         }
     }
 }

@@ -165,7 +165,7 @@ pub fn animate_hero(
             Slot::HeroTicket | Slot::HeroCounter | Slot::HeroDetail => {
                 (c.text, c.text_on_highlight)
             }
-            Slot::HeroTitle | Slot::HeroVisitor => (c.muted, c.text_on_highlight),
+            Slot::HeroTitle | Slot::HeroVisitor | Slot::Elsewhere => (c.muted, c.text_on_highlight),
             Slot::HeroArrow => (c.accent, c.text_on_highlight),
             _ => continue,
         };

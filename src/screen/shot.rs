@@ -30,12 +30,20 @@ fn take_screenshot(
     plan.requested = true;
     let path = plan.path.clone();
     commands.spawn(Screenshot::primary_window()).observe(
-        move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| match write_png(
-            &captured.image,
-            &path,
-        ) {
+        move |captured: On<ScreenshotCaptured>,
+              texts: Query<(&Text, &ComputedNode, &UiGlobalTransform)>,
+              mut exit: MessageWriter<AppExit>| match write_png(&captured.image, &path) {
             Ok((w, h)) => {
                 info!("screenshot {w}×{h} written to {}", path.display());
+                // Beside the picture, what it says: each drawn text on a line, top to bottom,
+                // so a test (or a person with a screen reader) can read the screen too.
+                let words = path.with_extension("txt");
+                if let Err(e) = std::fs::write(&words, drawn_texts(&texts)) {
+                    warn!(
+                        "cannot write the screen's texts to {}: {e}",
+                        words.display()
+                    );
+                }
                 exit.write(AppExit::Success);
             }
             Err(e) => {
@@ -44,6 +52,29 @@ fn take_screenshot(
             }
         },
     );
+}
+
+/// The texts on screen, top to bottom and left to right; hidden ones (a part switched off, so
+/// laid out with no size) and empty ones are left out.
+fn drawn_texts(texts: &Query<(&Text, &ComputedNode, &UiGlobalTransform)>) -> String {
+    let mut shown: Vec<(i32, i32, &str)> = texts
+        .iter()
+        .filter(|(text, node, _)| {
+            !text.0.trim().is_empty() && node.size().x > 0.0 && node.size().y > 0.0
+        })
+        .map(|(text, node, at)| {
+            let centre = at.translation;
+            let top = centre.y - node.size().y / 2.0;
+            (top.round() as i32, centre.x.round() as i32, text.0.as_str())
+        })
+        .collect();
+    shown.sort();
+    let mut out = String::new();
+    for (_, _, text) in shown {
+        out.push_str(text);
+        out.push('\n');
+    }
+    out
 }
 
 pub fn write_png(image: &Image, path: &std::path::Path) -> Result<(u32, u32), String> {

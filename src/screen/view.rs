@@ -64,6 +64,14 @@ pub struct ViewInput<'a> {
     pub office_name: Option<&'a str>,
     pub hours: Option<&'a str>,
     pub recent_rows: usize,
+    /// Now, for "elsewhere" calls and the waiting figures' age.
+    pub instant: std::time::Instant,
+    /// Waiting figures older than this are hidden.
+    pub queue_stale: std::time::Duration,
+    /// The queue zone lists next tickets.
+    pub next_tickets: bool,
+    /// Services the queue zone lists at most.
+    pub queue_rows: usize,
     pub mark: MarkStyle,
     pub marked_secs: f64,
     /// The layout has a single-counter zone (a counter screen never shows the closed office).
@@ -89,10 +97,17 @@ pub struct ScreenView {
     pub hero_detail: String,
     pub hero_visitor: String,
     pub recall: String,
+    /// "Prednostne", shown with a star when the hero's call is a priority ticket.
+    pub priority: String,
+    /// "Inde: B012 – Okienko 9, 2. poschodie (vyššie)"; empty when no call went elsewhere.
+    pub elsewhere: String,
     pub waiting: String,
     pub recent_title: String,
-    /// (ticket, counter name, look), newest first.
-    pub recent: Vec<(String, String, RowLook)>,
+    /// (ticket, counter name, look, priority), newest first.
+    pub recent: Vec<(String, String, RowLook, bool)>,
+    pub queue_title: String,
+    /// Per service: its name, how many wait (and about how long), the next tickets.
+    pub queue: Vec<QueueRow>,
     pub notice: String,
     pub notice_paused: String,
     pub closed: bool,
@@ -101,9 +116,124 @@ pub struct ScreenView {
     pub counter_name: String,
     pub counter_ticket: String,
     pub counter_state: String,
+    /// The ticket a counter screen shows is a priority ticket.
+    pub counter_priority: bool,
     pub any_counters: bool,
 }
 
+/// One service in the queue zone.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QueueRow {
+    pub service: String,
+    /// "3 ľudia čakajú".
+    pub count: String,
+    /// "asi 12 min" when the queue system estimates the wait; empty otherwise.
+    pub wait: String,
+    /// "Ďalší: A043, A044", or empty.
+    pub next: String,
+}
+
+/// The queue zone's rows: the services this screen is for, in the queue system's order.
+fn queue_rows(room: &Room, w: &Catalogue, input: &ViewInput) -> Vec<QueueRow> {
+    let lang = input.lang;
+    let Some(queue) = room.queue_at(input.instant, input.queue_stale) else {
+        return Vec::new();
+    };
+    queue
+        .services
+        .iter()
+        .filter(|s| room.scope.takes_service(&s.id, s.floor))
+        .take(input.queue_rows)
+        .map(|s| {
+            let count = w.text(
+                lang,
+                "people-waiting",
+                &[("count", FluentValue::from(i64::from(s.waiting)))],
+            );
+            // Only the queue system's own estimate, and only when someone waits.
+            let wait = s
+                .wait_minutes
+                .filter(|_| s.waiting > 0)
+                .map(|minutes| {
+                    w.text(
+                        lang,
+                        "queue-wait",
+                        &[("minutes", FluentValue::from(i64::from(minutes)))],
+                    )
+                })
+                .unwrap_or_default();
+            let next = if input.next_tickets && !s.next.is_empty() {
+                let tickets: Vec<&str> = s.next.iter().take(5).map(String::as_str).collect();
+                w.text(
+                    lang,
+                    "queue-next",
+                    &[("tickets", FluentValue::from(tickets.join(", ")))],
+                )
+            } else {
+                String::new()
+            };
+            QueueRow {
+                service: {
+                    let name = service_name(&s.name, lang, w.primary());
+                    if name.is_empty() { s.id.clone() } else { name }
+                },
+                count,
+                wait,
+                next,
+            }
+        })
+        .collect()
+}
+
+/// The "elsewhere" line: calls for other floors or counters, with their floor and which way.
+fn elsewhere_line(room: &Room, w: &Catalogue, input: &ViewInput) -> String {
+    let lang = input.lang;
+    let here = room.scope.floor();
+    let calls: Vec<String> = room
+        .elsewhere_at(input.instant)
+        .map(|call| {
+            let floor = call.floor.or_else(|| {
+                room.board
+                    .counters()
+                    .iter()
+                    .find(|c| c.id == call.counter.id)
+                    .and_then(|c| c.floor)
+            });
+            let way = match (here, floor) {
+                (Some(here), Some(there)) if there > here => "up",
+                (Some(here), Some(there)) if there < here => "down",
+                _ => "none",
+            };
+            w.text(
+                lang,
+                "elsewhere-call",
+                &[
+                    ("ticket", FluentValue::from(call.ticket.clone())),
+                    (
+                        "counter",
+                        FluentValue::from(counter_name(w, lang, &call.counter.label)),
+                    ),
+                    (
+                        "floor",
+                        FluentValue::from(
+                            floor
+                                .map(|f| w.text(lang, "floor-name", &catalogue::floor_args(f)))
+                                .unwrap_or_default(),
+                        ),
+                    ),
+                    ("way", FluentValue::from(way)),
+                ],
+            )
+            .trim_end_matches([',', ' '])
+            .to_owned()
+        })
+        .collect();
+    if calls.is_empty() {
+        String::new()
+    } else {
+        format!("{}: {}", w.text(lang, "elsewhere", &[]), calls.join(" · "))
+    }
+}
 impl ScreenView {
     /// What the screen shows of `room`, in `input.lang`.
     pub fn of(room: &Room, w: &Catalogue, input: &ViewInput) -> Self {
@@ -143,6 +273,8 @@ impl ScreenView {
             // A call still waiting for its turn on the hero is not "recent" yet: the visitor
             // must not see their ticket listed before it is called.
             .filter(|e| !room.pending.iter().any(|p| p.call.id == e.call.id))
+            // Another floor's calls are in the "elsewhere" line, not in this room's list.
+            .filter(|e| room.scope.takes_call(&e.call, room.board.counters()))
             .take(input.recent_rows)
             .map(|e| {
                 let look = if marked.contains(&e.call.id.as_str()) {
@@ -156,6 +288,7 @@ impl ScreenView {
                     e.call.ticket.clone(),
                     counter_name(w, lang, &e.call.counter.label),
                     look,
+                    e.call.priority,
                 )
             })
             .collect();
@@ -166,6 +299,10 @@ impl ScreenView {
             .focus
             .and_then(|id| room.serving(id))
             .map(|c| c.ticket.clone());
+        let focus_priority = input
+            .focus
+            .and_then(|id| room.serving(id))
+            .is_some_and(|c| c.priority);
         let focus_state = focus_counter.map(|c| c.state);
         let text = |key: &str| w.text(lang, key, &[]);
         Self {
@@ -186,7 +323,15 @@ impl ScreenView {
                 .unwrap_or_default(),
             hero_detail: hero
                 .as_ref()
-                .map(|h| where_to_go(w, lang, &h.call))
+                .map(|h| {
+                    let place = where_to_go(w, lang, &h.call);
+                    // Initials only reach the board when the site enables names.
+                    match h.call.visitor.as_deref() {
+                        Some(initials) if place.is_empty() => initials.to_owned(),
+                        Some(initials) => format!("{initials} · {place}"),
+                        None => place,
+                    }
+                })
                 .unwrap_or_default(),
             hero_visitor: hero
                 .as_ref()
@@ -202,6 +347,10 @@ impl ScreenView {
                 })
                 .unwrap_or_default(),
             recall: text("recall"),
+            priority: text("priority"),
+            elsewhere: elsewhere_line(room, w, input),
+            queue_title: text("queue-title"),
+            queue: queue_rows(room, w, input),
             waiting: if hero.is_none() {
                 text("waiting-for-calls")
             } else {
@@ -241,7 +390,13 @@ impl ScreenView {
                 Some(CounterState::Open) if focus_serving.is_none() => text("counter-open"),
                 _ => String::new(),
             },
-            any_counters: !room.board.counters().is_empty(),
+            counter_priority: focus_priority
+                && matches!(focus_state, None | Some(CounterState::Open)),
+            any_counters: room
+                .board
+                .counters()
+                .iter()
+                .any(|c| room.scope.takes_counter(c)),
         }
     }
 
@@ -261,6 +416,34 @@ impl ScreenView {
             Slot::HeroDetail => self.hero_detail.clone(),
             Slot::HeroVisitor => self.hero_visitor.clone(),
             Slot::HeroRecall => self.recall.clone(),
+            Slot::HeroPriority | Slot::CounterPriority => self.priority.clone(),
+            Slot::Elsewhere => self.elsewhere.clone(),
+            Slot::RecentStar(i) => row(i)
+                .filter(|r| r.3)
+                .map(|_| "★".to_owned())
+                .unwrap_or_default(),
+            Slot::QueueTitle => self.queue_title.clone(),
+            Slot::QueueService(i) => self
+                .queue
+                .get(i)
+                .map(|r| r.service.clone())
+                .unwrap_or_default(),
+            Slot::QueueCount(i) => self
+                .queue
+                .get(i)
+                .map(|r| r.count.clone())
+                .unwrap_or_default(),
+            Slot::QueueWait(i) => self
+                .queue
+                .get(i)
+                .map(|r| r.wait.clone())
+                .unwrap_or_default(),
+            Slot::QueueNext(i) => self
+                .queue
+                .get(i)
+                .map(|r| r.next.clone())
+                .unwrap_or_default(),
+
             Slot::Waiting => self.waiting.clone(),
             Slot::RecentTitle => self.recent_title.clone(),
             Slot::RecentTicket(i) => row(i).map(|r| r.0.clone()).unwrap_or_default(),
@@ -280,6 +463,11 @@ impl ScreenView {
     pub fn shows(&self, part: Part) -> Option<bool> {
         Some(match part {
             Part::RecallBadge => self.hero.as_ref().is_some_and(|h| h.recall),
+            Part::PriorityBadge => self.hero.as_ref().is_some_and(|h| h.call.priority),
+            Part::CounterPriorityBadge => self.counter_priority,
+            Part::ElsewhereLine => !self.elsewhere.is_empty(),
+            Part::QueuePanel => !self.queue.is_empty(),
+            Part::QueueRow(i) => i < self.queue.len(),
             Part::ConnectionPill => self.connection.is_some(),
             Part::RecentRow(i) => i < self.recent.len(),
             Part::NoticeBar => !self.notice.is_empty(),
@@ -316,6 +504,10 @@ mod tests {
             office_name: None,
             hours: Some("Po–Pi 8:00–16:00"),
             recent_rows: 6,
+            instant: std::time::Instant::now(),
+            queue_stale: std::time::Duration::from_secs(300),
+            next_tickets: false,
+            queue_rows: 5,
             mark: MarkStyle::Border,
             marked_secs: 10.0,
             counter_screen: false,
@@ -396,5 +588,172 @@ mod tests {
         );
         assert_eq!(view.text(Slot::CounterName), "Okienko 1");
         assert!(!view.text(Slot::CounterState).is_empty());
+    }
+
+    fn queue_frame(seq: u64, waiting: &[(&str, u32, Option<u32>)]) -> ServerMessage {
+        use herald_core::protocol::{Queue, ServiceQueue};
+        ServerMessage::Queue {
+            v: VERSION,
+            seq,
+            queue: Queue {
+                services: waiting
+                    .iter()
+                    .map(|(id, n, minutes)| ServiceQueue {
+                        id: (*id).into(),
+                        name: [("sk", "Miestne dane"), ("uk", "Місцеві податки")]
+                            .iter()
+                            .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+                            .collect(),
+                        waiting: *n,
+                        wait_minutes: *minutes,
+                        next: vec!["A043".into(), "A044".into()],
+                        floor: None,
+                    })
+                    .collect(),
+                at: None,
+            },
+        }
+    }
+
+    #[test]
+    fn waiting_figures_use_each_languages_plurals_and_only_the_servers_estimate() {
+        let w = words();
+        let mut room = room_with(&[], Vec::new());
+        room.apply(&queue_frame(
+            2,
+            &[
+                ("A", 1, Some(4)),
+                ("B", 3, None),
+                ("C", 5, Some(20)),
+                ("D", 22, None),
+            ],
+        ));
+        let counts = |lang: &str| -> Vec<String> {
+            ScreenView::of(&room, &w, &input(lang))
+                .queue
+                .iter()
+                .map(|r| {
+                    if r.wait.is_empty() {
+                        r.count.clone()
+                    } else {
+                        format!("{} · {}", r.count, r.wait)
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(
+            counts("sk"),
+            [
+                "1 človek čaká · asi 4 min",
+                "3 ľudia čakajú",
+                "5 ľudí čaká · asi 20 min",
+                "22 ľudí čaká"
+            ]
+        );
+        assert_eq!(
+            counts("uk"),
+            [
+                "1 людина чекає · близько 4 хв",
+                "3 людини чекають",
+                "5 людей чекають · близько 20 хв",
+                "22 людини чекають"
+            ]
+        );
+        assert_eq!(
+            counts("bg"),
+            [
+                "1 човек чака · около 4 мин",
+                "3 души чакат",
+                "5 души чакат · около 20 мин",
+                "22 души чакат"
+            ]
+        );
+        assert_eq!(
+            counts("mk"),
+            [
+                "1 човек чека · околу 4 мин",
+                "3 луѓе чекаат",
+                "5 луѓе чекаат · околу 20 мин",
+                "22 луѓе чекаат"
+            ]
+        );
+        assert_eq!(
+            counts("en"),
+            [
+                "1 person waiting · about 4 min",
+                "3 people waiting",
+                "5 people waiting · about 20 min",
+                "22 people waiting"
+            ]
+        );
+        let view = ScreenView::of(&room, &w, &input("uk"));
+        assert_eq!(view.text(Slot::QueueService(0)), "Місцеві податки");
+        assert_eq!(
+            view.text(Slot::QueueNext(0)),
+            "",
+            "next tickets are off by default"
+        );
+        assert_eq!(view.shows(Part::QueuePanel), Some(true));
+        let listed = ViewInput {
+            next_tickets: true,
+            ..input("sk")
+        };
+        assert_eq!(
+            ScreenView::of(&room, &w, &listed).text(Slot::QueueNext(0)),
+            "Ďalší: A043, A044"
+        );
+        // No update for longer than --queue-stale: hidden, not shown wrong.
+        let later = ViewInput {
+            instant: std::time::Instant::now() + std::time::Duration::from_secs(301),
+            ..input("sk")
+        };
+        let stale = ScreenView::of(&room, &w, &later);
+        assert!(stale.queue.is_empty());
+        assert_eq!(stale.shows(Part::QueuePanel), Some(false));
+    }
+
+    #[test]
+    fn a_floor_screen_lists_another_floors_call_as_elsewhere_with_the_way_to_go() {
+        let w = words();
+        let mut room = room_with(&[], Vec::new());
+        room.scope = herald_core::scope::Scope::parse(None, Some("1"), None).expect("scope");
+        let now = chrono::Utc::now().to_rfc3339();
+        for (seq, ticket, floor) in [(2, "A001", 1), (3, "B002", 2), (4, "C003", 0)] {
+            room.apply(&ServerMessage::Call {
+                v: VERSION,
+                seq,
+                call: Call {
+                    floor: Some(floor),
+                    priority: ticket == "A001",
+                    ..Call::new(ticket, ticket, &format!("{}", seq + 5), now.clone())
+                },
+            });
+        }
+        room.advance(0.0, 4.0);
+        let sk = ScreenView::of(&room, &w, &input("sk"));
+        assert_eq!(sk.text(Slot::HeroTicket), "A001");
+        assert_eq!(sk.shows(Part::PriorityBadge), Some(true));
+        assert_eq!(sk.text(Slot::HeroPriority), "Prednostne");
+        assert_eq!(
+            sk.text(Slot::Elsewhere),
+            "Inde: C003 – Okienko 9, prízemie (nižšie) · B002 – Okienko 8, 2. poschodie (vyššie)"
+        );
+        assert_eq!(
+            sk.recent.len(),
+            0,
+            "other floors' calls are not in this room's list"
+        );
+        let uk = ScreenView::of(&room, &w, &input("uk"));
+        assert!(
+            uk.text(Slot::Elsewhere).contains("B002 – Вікно 8"),
+            "{}",
+            uk.elsewhere
+        );
+        assert!(
+            uk.text(Slot::Elsewhere).contains("(вище)"),
+            "{}",
+            uk.elsewhere
+        );
+        assert_eq!(uk.text(Slot::HeroPriority), "Пріоритет");
     }
 }

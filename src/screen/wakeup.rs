@@ -62,6 +62,10 @@ pub fn plan_wakeup(
     if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
         consider(unmark);
     }
+    if let Some(at) = room.next_expiry(Instant::now(), settings.queue_stale) {
+        // An "elsewhere" call leaves its line, or the waiting figures go stale.
+        consider(at.saturating_duration_since(Instant::now()).as_secs_f64());
+    }
     if let Some(ping) = service.as_ref().and_then(|s| s.next_ping_in()) {
         // The watchdog hears from the render loop itself, also on a sleeping screen.
         consider(ping);

@@ -52,6 +52,8 @@ pub struct TestServer {
     control: mpsc::UnboundedSender<Control>,
     pub silent: Arc<AtomicBool>,
     journal: Arc<Mutex<Journal>>,
+    /// Displays that said hello and got their answer, counted up.
+    greeted: Arc<std::sync::atomic::AtomicUsize>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -63,20 +65,35 @@ impl TestServer {
         let (control, control_rx) = mpsc::unbounded_channel();
         let silent = Arc::new(AtomicBool::new(false));
         let journal = Arc::new(Mutex::new(Journal::new(State::default(), 100_000)));
-        let (s, j) = (silent.clone(), journal.clone());
+        let greeted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (s, j, g) = (silent.clone(), journal.clone(), greeted.clone());
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
-            runtime.block_on(serve(std_listener, address, control_rx, s, j));
+            runtime.block_on(serve(std_listener, address, control_rx, s, j, g));
         });
         Self {
             address,
             control,
             silent,
             journal,
+            greeted,
             thread: Some(thread),
+        }
+    }
+
+    /// Waits until a display has said hello and had its answer (the snapshot or the replay),
+    /// so what is sent next reaches it as live news; panics after `limit`.
+    pub fn wait_for_display(&self, limit: Duration) {
+        let start = std::time::Instant::now();
+        while self.greeted.load(Ordering::SeqCst) == 0 {
+            assert!(
+                start.elapsed() < limit,
+                "no display connected to the test server within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -164,6 +181,7 @@ async fn serve(
     mut control: mpsc::UnboundedReceiver<Control>,
     silent: Arc<AtomicBool>,
     journal: Arc<Mutex<Journal>>,
+    greeted: Arc<std::sync::atomic::AtomicUsize>,
 ) {
     let (out, _) = broadcast::channel::<(u64, Outgoing)>(65_536);
     let mut listener = Some(TcpListener::from_std(std_listener).expect("tokio listener"));
@@ -209,7 +227,7 @@ async fn serve(
             },
             accepted = accept => {
                 if let Some((stream, _)) = accepted {
-                    sessions.spawn(session(stream, out.subscribe(), silent.clone(), journal.clone()));
+                    sessions.spawn(session(stream, out.subscribe(), silent.clone(), journal.clone(), greeted.clone()));
                 }
             }
         }
@@ -221,6 +239,7 @@ async fn session(
     mut out: broadcast::Receiver<(u64, Outgoing)>,
     silent: Arc<AtomicBool>,
     journal: Arc<Mutex<Journal>>,
+    greeted: Arc<std::sync::atomic::AtomicUsize>,
 ) {
     let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
         return;
@@ -245,6 +264,9 @@ async fn session(
                     if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
                         return;
                     }
+                }
+                if matches!(request, ClientMessage::Hello { .. }) {
+                    greeted.fetch_add(1, Ordering::SeqCst);
                 }
             }
             item = out.recv(), if subscriber.greeted() => {

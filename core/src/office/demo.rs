@@ -10,8 +10,8 @@ use rand::seq::IndexedRandom;
 
 use super::journal::Journal;
 use crate::protocol::{
-    Call, CallEnd, Counter, CounterRef, CounterState, Localized, Notice, ServerMessage, State,
-    VERSION,
+    Call, CallEnd, Counter, CounterRef, CounterState, Localized, Notice, Queue, ServerMessage,
+    ServiceQueue, State, VERSION,
 };
 
 /// How lively the simulated office is.
@@ -134,6 +134,30 @@ const COUNTERS: [(&str, i32, &[usize]); 7] = [
 
 const VISITOR_LANGS: [&str; 5] = ["sk", "uk", "bg", "mk", "en"];
 
+/// Made-up visitors: shown (as initials) only by a screen started with `--show-names`.
+const VISITORS: [&str; 6] = [
+    "Jana Nováková",
+    "Peter Horváth",
+    "Олена Петренко",
+    "Иван Петров",
+    "Марија Стојановска",
+    "Ján Kováč",
+];
+
+/// Minutes a visitor of each service takes at the counter, on average: the demo office's own
+/// estimate of the wait. The social services desk (the last) gives no estimate, as some queue
+/// systems do not, so the screen shows its count only.
+const MINUTES_PER_VISITOR: [Option<u32>; SERVICES.len()] = [
+    Some(4),
+    Some(9),
+    Some(3),
+    Some(12),
+    Some(5),
+    Some(4),
+    Some(3),
+    None,
+];
+
 fn localized(pairs: &[(&str, &str)]) -> Localized {
     pairs
         .iter()
@@ -144,6 +168,8 @@ fn localized(pairs: &[(&str, &str)]) -> Localized {
 /// The simulated office: who is at which counter and which ticket comes next.
 pub struct Office {
     next_number: [u32; SERVICES.len()],
+    /// Tickets drawn at the kiosk and not called yet, per service.
+    waiting: [u32; SERVICES.len()],
     calls_made: u64,
 }
 
@@ -158,6 +184,7 @@ impl Office {
         let mut rng = rand::rng();
         Self {
             next_number: std::array::from_fn(|_| rng.random_range(12..48)),
+            waiting: std::array::from_fn(|_| rng.random_range(0..9)),
             calls_made: 0,
         }
     }
@@ -191,6 +218,7 @@ impl Office {
         State {
             finished: vec![calls[0].id.clone()],
             calls,
+            queue: Some(self.queue()),
             counters,
             notices: vec![Notice {
                 id: "documents-hours".into(),
@@ -221,6 +249,37 @@ impl Office {
         }
     }
 
+    /// Who waits now, per service, as a queue system would count it.
+    pub fn queue(&self) -> Queue {
+        let services = SERVICES
+            .iter()
+            .enumerate()
+            .map(|(i, service)| {
+                let waiting = self.waiting[i];
+                let floor = COUNTERS
+                    .iter()
+                    .find(|(_, _, handles)| handles.contains(&i))
+                    .map(|(_, floor, _)| *floor);
+                ServiceQueue {
+                    id: service.prefix.into(),
+                    name: localized(&service.names),
+                    waiting,
+                    wait_minutes: MINUTES_PER_VISITOR[i].map(|m| m * waiting),
+                    next: (0..waiting.min(3))
+                        .map(|k| {
+                            format!("{}{:03}", service.prefix, (self.next_number[i] + k) % 1000)
+                        })
+                        .collect(),
+                    floor,
+                }
+            })
+            .collect();
+        Queue {
+            services,
+            at: Some(chrono::Utc::now().to_rfc3339()),
+        }
+    }
+
     fn new_call(&mut self, counter_id: &str, visitor_lang: Option<&str>) -> Call {
         let mut rng = rand::rng();
         let (_, floor, services) = COUNTERS
@@ -232,6 +291,7 @@ impl Office {
         let service = &SERVICES[service_index];
         let number = self.next_number[service_index];
         self.next_number[service_index] = if number >= 999 { 1 } else { number + 1 };
+        self.waiting[service_index] = self.waiting[service_index].saturating_sub(1);
         self.calls_made += 1;
         Call {
             id: format!("demo-{}-{}", self.calls_made, service.prefix),
@@ -246,6 +306,10 @@ impl Office {
             lang: visitor_lang.map(str::to_owned),
             recall: false,
             at: chrono::Utc::now().to_rfc3339(),
+            service_id: Some(service.prefix.into()),
+            // About one visitor in eight has a priority ticket.
+            priority: rng.random_bool(0.125),
+            visitor: VISITORS.choose(&mut rng).map(|v| (*v).to_owned()),
         }
     }
 
@@ -314,6 +378,17 @@ impl Office {
             v: VERSION,
             seq,
             call,
+        }));
+        // Meanwhile a visitor or two drew tickets at the kiosk.
+        for _ in 0..rng.random_range(0..=2) {
+            let i = rng.random_range(0..SERVICES.len());
+            self.waiting[i] = (self.waiting[i] + 1).min(40);
+        }
+        let queue = self.queue();
+        out.push(journal.record(|seq| ServerMessage::Queue {
+            v: VERSION,
+            seq,
+            queue,
         }));
         out
     }

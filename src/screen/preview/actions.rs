@@ -32,6 +32,8 @@ pub enum PreviewAction {
     /// Post a notice (locally), in every display language.
     Notice(String),
     WithdrawNotice,
+    /// Waiting figures for one service (locally), as a `queue` frame would bring them.
+    Queue(TestQueue),
     Layout(String),
     Theme(String),
     Languages(Vec<String>),
@@ -51,6 +53,17 @@ pub struct TestCall {
     pub lang: Option<String>,
     pub recall: bool,
     pub floor: Option<i32>,
+    /// A priority ticket (marked by a star and a word).
+    pub priority: bool,
+}
+
+/// The waiting figures form: one service's count and estimate (0 minutes: no estimate).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestQueue {
+    pub service: String,
+    pub waiting: u32,
+    pub wait_minutes: u32,
+    pub next: String,
 }
 
 /// Actions waiting to be carried out this frame.
@@ -84,6 +97,7 @@ pub fn test_call_event(call: &TestCall, number: u64, langs: &[String]) -> Server
             floor: call.floor,
             lang: call.lang.clone().filter(|l| !l.trim().is_empty()),
             recall: call.recall,
+            priority: call.priority,
             ..Call::new(
                 if call.recall {
                     format!("test-{}", call.ticket.trim())
@@ -170,6 +184,33 @@ fn apply(world: &mut World, action: PreviewAction) {
                     id: PANEL_NOTICE.into(),
                     text: langs.iter().map(|l| (l.clone(), text.clone())).collect(),
                     expires: None,
+                },
+            };
+            world.resource_mut::<WaitingRoom>().inject(&event);
+        }
+        PreviewAction::Queue(figures) => {
+            let langs = world.resource::<DisplayLangs>().langs.clone();
+            let id = figures.service.trim().to_owned();
+            let event = ServerMessage::Queue {
+                v: VERSION,
+                seq: 0,
+                queue: herald_core::protocol::Queue {
+                    services: vec![herald_core::protocol::ServiceQueue {
+                        name: langs.iter().map(|l| (l.clone(), id.clone())).collect(),
+                        id,
+                        waiting: figures.waiting,
+                        wait_minutes: (figures.wait_minutes > 0).then_some(figures.wait_minutes),
+                        next: figures
+                            .next
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|t| !t.is_empty())
+                            .take(herald_core::protocol::MAX_NEXT_TICKETS)
+                            .map(str::to_owned)
+                            .collect(),
+                        floor: None,
+                    }],
+                    at: Some(chrono::Utc::now().to_rfc3339()),
                 },
             };
             world.resource_mut::<WaitingRoom>().inject(&event);

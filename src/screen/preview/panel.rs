@@ -10,7 +10,7 @@ use herald_core::announcement::sequencer::Progress;
 use herald_core::design::{SHIPPED_LAYOUTS, SHIPPED_THEMES};
 use herald_core::protocol::CounterState;
 
-use super::actions::{PreviewAction, PreviewActions, TestCall};
+use super::actions::{PreviewAction, PreviewActions, TestCall, TestQueue};
 use super::target::{PreviewTarget, TARGET_SIZES};
 use crate::screen::design_assets::{ActiveLayout, ActiveTheme};
 use crate::screen::design_files::DesignStatus;
@@ -24,6 +24,7 @@ use crate::screen::{ScreenSettings, WaitingRoom};
 pub struct PanelState {
     pub feed_url: String,
     pub call: TestCall,
+    pub queue: TestQueue,
     pub visitor_lang: String,
     pub notice: String,
     pub languages: String,
@@ -50,6 +51,13 @@ impl PanelState {
                 lang: None,
                 recall: false,
                 floor: Some(0),
+                priority: false,
+            },
+            queue: TestQueue {
+                service: "Miestne dane".into(),
+                waiting: 3,
+                wait_minutes: 12,
+                next: "A043, A044".into(),
             },
             visitor_lang: String::new(),
             notice: String::new(),
@@ -106,6 +114,7 @@ pub(super) fn panel(
                 call_section(ui, &mut state, &mut push);
                 counters_section(ui, &room, &mut push);
                 notice_section(ui, &mut state, &mut push);
+                queue_section(ui, &mut state, &mut push);
                 connection_section(ui, &state, &room);
                 sound_section(ui, speaker.as_deref(), &state, &mut push);
                 events_section(ui);
@@ -213,7 +222,18 @@ fn call_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut
                 ui.text_edit_singleline(&mut state.visitor_lang);
                 ui.end_row();
             });
-            ui.checkbox(&mut state.call.recall, "recall");
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut state.call.recall, "recall");
+                ui.checkbox(&mut state.call.priority, "priority");
+                let mut floor = state.call.floor.unwrap_or(0);
+                ui.label("floor");
+                if ui
+                    .add(egui::DragValue::new(&mut floor).range(-3..=30))
+                    .changed()
+                {
+                    state.call.floor = Some(floor);
+                }
+            });
             if ui.button("Call").clicked() && !state.call.ticket.trim().is_empty() {
                 push(PreviewAction::Call(state.test_call()));
             }
@@ -241,6 +261,28 @@ fn counters_section(ui: &mut egui::Ui, room: &Room, push: &mut impl FnMut(Previe
                     }
                 }
             });
+        }
+    });
+}
+
+fn queue_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut(PreviewAction)) {
+    egui::CollapsingHeader::new("Waiting figures (this display only)").show(ui, |ui| {
+        egui::Grid::new("queue").num_columns(2).show(ui, |ui| {
+            ui.label("service");
+            ui.text_edit_singleline(&mut state.queue.service);
+            ui.end_row();
+            ui.label("waiting");
+            ui.add(egui::DragValue::new(&mut state.queue.waiting).range(0..=999));
+            ui.end_row();
+            ui.label("minutes (0: none)");
+            ui.add(egui::DragValue::new(&mut state.queue.wait_minutes).range(0..=600));
+            ui.end_row();
+            ui.label("next tickets");
+            ui.text_edit_singleline(&mut state.queue.next);
+            ui.end_row();
+        });
+        if ui.button("Send figures").clicked() && !state.queue.service.trim().is_empty() {
+            push(PreviewAction::Queue(state.queue.clone()));
         }
     });
 }

@@ -54,6 +54,18 @@ pub fn one_counter(rect: &Rect4, pen: &Pen) -> impl Bundle {
                 CallText::ticket(40.0 * z.scale),
             ),
             text(Slot::CounterState, &f.bold, z.size(10.0), c.accent),
+            (
+                Node {
+                    align_self: AlignSelf::Center,
+                    ..default()
+                },
+                children![super::priority_badge(
+                    pen,
+                    Part::CounterPriorityBadge,
+                    Slot::CounterPriority,
+                    7.0,
+                )],
+            ),
         ],
     )
 }
@@ -101,6 +113,8 @@ fn refresh_counters(
         .board
         .counters()
         .iter()
+        // A floor's screen shows that floor's counters only.
+        .filter(|counter| room.scope.takes_counter(counter))
         .map(|counter| {
             let serving = room.serving(&counter.id).map(|c| c.ticket.clone());
             let (state_text, state_color) = match counter.state {

@@ -23,6 +23,7 @@ pub fn plugin(app: &mut App) {
 pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
     let c = pen.colours;
     let lines = zone.lines.clone();
+    let has_title = lines.contains(&HeroLine::Title);
     let lines_pen = pen.clone();
     (
         Node {
@@ -44,10 +45,32 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
                 for line in lines {
                     match line {
                         HeroLine::Title => {
-                            hero.spawn(text(Slot::HeroTitle, &f.regular, p.z.size(3.4), c.muted));
+                            // "Now calling", then the recall and priority badges on its line,
+                            // so they cost the call no height.
+                            hero.spawn((
+                                Node {
+                                    column_gap: vw(1.2),
+                                    align_items: AlignItems::Center,
+                                    flex_wrap: FlexWrap::Wrap,
+                                    ..default()
+                                },
+                                Children::spawn((
+                                    Spawn(text(
+                                        Slot::HeroTitle,
+                                        &f.regular,
+                                        p.z.size(3.4),
+                                        c.muted,
+                                    )),
+                                    Spawn(badges(p)),
+                                )),
+                            ));
                         }
                         HeroLine::Call => {
                             hero.spawn(call_line(p));
+                            if !has_title {
+                                // No title line in this layout: the badges go under the call.
+                                hero.spawn(badges(p));
+                            }
                         }
                         HeroLine::Where => {
                             hero.spawn((
@@ -58,10 +81,22 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
                         HeroLine::Visitor => {
                             hero.spawn(text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted));
                         }
+                        HeroLine::Elsewhere => {
+                            hero.spawn((
+                                Node {
+                                    display: Display::None,
+                                    ..default()
+                                },
+                                Part::ElsewhereLine,
+                                children![(
+                                    text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
+                                    TextLayout::linebreak(LineBreak::WordBoundary),
+                                )],
+                            ));
+                        }
                     }
                 }
             }),
-            Spawn(recall_badge(pen)),
             Spawn(text(
                 Slot::Waiting,
                 &pen.fonts.regular,
@@ -72,7 +107,21 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
     )
 }
 
-fn recall_badge(pen: &Pen) -> impl Bundle {
+/// The recall and priority badges, side by side (each hidden unless it applies).
+fn badges(pen: &Pen) -> impl Bundle + use<> {
+    (
+        Node {
+            column_gap: vw(1.0),
+            ..default()
+        },
+        children![
+            recall_badge(pen),
+            super::priority_badge(pen, Part::PriorityBadge, Slot::HeroPriority, 3.0),
+        ],
+    )
+}
+
+fn recall_badge(pen: &Pen) -> impl Bundle + use<> {
     let c = pen.colours;
     (
         Node {

@@ -12,6 +12,7 @@ pub mod counters;
 pub mod header;
 pub mod hero;
 pub mod notices;
+pub mod queue;
 pub mod recent;
 
 use bevy::prelude::*;
@@ -37,11 +38,24 @@ pub enum Slot {
     HeroDetail,
     HeroVisitor,
     HeroRecall,
+    /// The word of the priority badge ("Prednostne"), after a star.
+    HeroPriority,
+    /// Calls for other floors or counters: "Inde: B012 – Okienko 9, 2. poschodie (vyššie)".
+    Elsewhere,
     Waiting,
     RecentTitle,
     RecentTicket(usize),
     RecentArrow(usize),
     RecentCounter(usize),
+    /// A star before a priority ticket in the recent list.
+    RecentStar(usize),
+    QueueTitle,
+    QueueService(usize),
+    QueueCount(usize),
+    QueueWait(usize),
+    QueueNext(usize),
+    /// The word of a priority ticket's badge on a counter screen.
+    CounterPriority,
     Notice,
     /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
     NoticePaused,
@@ -59,7 +73,13 @@ pub enum Part {
     HeroPanel,
     HeroContent,
     RecallBadge,
+    /// A star and "Prednostne" beside the hero's ticket: a shape and a word, not colour alone.
+    PriorityBadge,
+    CounterPriorityBadge,
+    ElsewhereLine,
     ConnectionPill,
+    QueuePanel,
+    QueueRow(usize),
     RecentRow(usize),
     CountersStrip,
     NoticeBar,
@@ -113,6 +133,37 @@ pub struct Pen {
     pub colours: Palette,
 }
 
+/// A star and the word "priority" on a dark badge: a priority ticket is told by a shape and a
+/// word, never by colour alone (WCAG 1.4.1). Hidden until the view shows `part`.
+pub fn priority_badge(pen: &Pen, part: Part, slot: Slot, size: f32) -> impl Bundle + use<> {
+    let c = pen.colours;
+    (
+        Node {
+            align_self: AlignSelf::Start,
+            align_items: AlignItems::Center,
+            column_gap: vmin(0.8),
+            padding: UiRect::axes(vw(1.2), vmin(0.6)),
+            border_radius: BorderRadius::all(vmin(1)),
+            display: Display::None,
+            ..default()
+        },
+        BackgroundColor(c.text_on_highlight),
+        part,
+        children![
+            (
+                Text::new("★"),
+                TextFont {
+                    font: pen.fonts.arrow.clone().into(),
+                    font_size: pen.z.size(size),
+                    ..default()
+                },
+                TextColor(c.accent),
+            ),
+            text(slot, &pen.fonts.bold, pen.z.size(size), c.accent),
+        ],
+    )
+}
+
 /// A text that the refresh fills for `slot`.
 pub fn text(slot: Slot, font: &Handle<Font>, size: FontSize, color: Color) -> impl Bundle + use<> {
     (
@@ -151,7 +202,12 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, build_screen.in_set(ScreenSystems::Decide))
         .add_systems(Update, refresh_texts.in_set(ScreenSystems::Draw))
         // The header, recent calls and the closed office have no systems of their own.
-        .add_plugins((hero::plugin, counters::plugin, notices::plugin));
+        .add_plugins((
+            hero::plugin,
+            counters::plugin,
+            notices::plugin,
+            queue::plugin,
+        ));
 }
 
 fn spawn_camera(
@@ -215,6 +271,8 @@ fn build_screen(
     settings.layout_reduced_motion = layout.reduced_motion;
     settings.marked_secs = layout.mark_seconds;
     settings.mark = layout.mark;
+    settings.next_tickets = layout.next_tickets;
+    settings.queue_rows = layout.queue_rows;
     let colours = Palette::of(theme);
     let pen = |scale: f32| Pen {
         z: Sizer {
@@ -255,6 +313,9 @@ fn build_screen(
                     ZoneKind::Counter => {
                         root.spawn(counters::one_counter(&zone.rect, &pen));
                     }
+                    ZoneKind::Queue => {
+                        root.spawn(queue::zone(&zone.rect, &pen, layout.queue_rows));
+                    }
                 }
             }
             // The closed-office screen covers everything when every counter is closed.
@@ -282,6 +343,8 @@ fn refresh_texts(
     generation: Res<ScreenGeneration>,
     rotation: Res<notices::NoticeRotation>,
     time: Res<Time<Real>>,
+    area: Res<super::ScreenArea>,
+    mut fit: ResMut<queue::QueueFit>,
     mut drawn: Local<Drawn>,
     mut texts: Query<(&Slot, &mut Text, &mut TextColor)>,
     mut parts: Query<(&Part, &mut Node, Option<&mut BackgroundColor>)>,
@@ -290,7 +353,7 @@ fn refresh_texts(
         return;
     };
     let focus = focus.and_then(|f| f.0.clone());
-    let view = ScreenView::of(
+    let mut view = ScreenView::of(
         &room,
         &words.0,
         &ViewInput {
@@ -300,6 +363,10 @@ fn refresh_texts(
             office_name: settings.office_name.as_deref(),
             hours: settings.hours.as_deref(),
             recent_rows: settings.recent_rows,
+            instant: std::time::Instant::now(),
+            queue_stale: settings.queue_stale,
+            next_tickets: settings.next_tickets,
+            queue_rows: settings.queue_rows,
             mark: settings.mark,
             marked_secs: settings.marked_secs,
             counter_screen: layout.0.zone(ZoneKind::Counter).is_some(),
@@ -308,12 +375,35 @@ fn refresh_texts(
             notices_paused: rotation.paused,
         },
     );
+    // Leave out the waiting rows that were measured not to fit (see `queue::QueueFit`).
+    let queue_key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&view.queue, &view.lang, generation.0).hash(&mut hasher);
+        area.0.round().as_uvec2().hash(&mut hasher);
+        hasher.finish()
+    };
+    if fit.drawn != queue_key {
+        fit.drawn = queue_key;
+    }
+    if let Some(rows) = fit.rows_for(queue_key) {
+        view.queue.truncate(rows);
+    }
     if drawn.generation == generation.0 && drawn.view.as_ref() == Some(&view) {
         return;
     }
     let colours = Palette::of(&theme.0);
     for (slot, mut text, mut color) in &mut texts {
         let value = view.text(*slot);
+        if let Slot::RecentStar(i) = *slot {
+            let wanted = match view.row_look(i) {
+                Some(RowLook::New) => colours.text_on_highlight,
+                _ => colours.accent,
+            };
+            if color.0 != wanted {
+                color.0 = wanted;
+            }
+        }
         if let Slot::RecentTicket(i) | Slot::RecentCounter(i) | Slot::RecentArrow(i) = *slot {
             // Served visitors stay listed but step back; new ones stand out.
             let wanted = match view.row_look(i) {

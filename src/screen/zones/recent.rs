@@ -54,7 +54,18 @@ fn row(pen: &Pen, i: usize) -> impl Bundle + use<> {
         BackgroundColor(Color::NONE),
         Part::RecentRow(i),
         children![
-            text(Slot::RecentTicket(i), &f.bold, z.size(5.4), c.text),
+            (
+                Node {
+                    column_gap: vw(0.6),
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+                children![
+                    // A priority ticket: a star before it (empty otherwise).
+                    text(Slot::RecentStar(i), &f.arrow, z.size(3.6), c.accent),
+                    text(Slot::RecentTicket(i), &f.bold, z.size(5.4), c.text),
+                ],
+            ),
             (
                 Node {
                     column_gap: vw(0.8),
