@@ -939,3 +939,74 @@ fn the_waiting_zone_counts_in_each_language_and_hides_figures_that_went_stale() 
         "the calls stay:\n{texts}"
     );
 }
+
+#[test]
+fn a_visitors_name_is_shown_only_as_initials_when_enabled_and_never_logged_or_stored() {
+    let named = |id: &str, ticket: &str| Call {
+        visitor: Some("Jana Nováková".into()),
+        service: [("sk".to_owned(), "Matrika".to_owned())]
+            .into_iter()
+            .collect(),
+        ..Call::new(id, ticket, "4", chrono::Utc::now().to_rfc3339())
+    };
+    for (enabled, name) in [(true, "names-on-sk"), (false, "names-off-sk")] {
+        let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-state"));
+        let _ = std::fs::remove_dir_all(&state);
+        let server = support::TestServer::start();
+        server.call(named("n-1", "M001"));
+        let url = server.url();
+        let state_arg = state.to_string_lossy().into_owned();
+        let mut args = vec![
+            "--feed",
+            &url,
+            "--lang",
+            "sk",
+            "--log-json",
+            "--state-dir",
+            &state_arg,
+            "--after",
+            "8",
+        ];
+        if enabled {
+            args.push("--show-names");
+        }
+        let (path, output) = screenshot_with_log(name, &args, || {
+            server.wait_for_display(std::time::Duration::from_secs(60));
+            server.call(named("n-2", "M002"));
+        });
+        let texts = drawn_texts(&path);
+        assert!(
+            texts.contains("M002"),
+            "{name}: the call is not shown:\n{texts}"
+        );
+        assert_eq!(
+            texts.contains("J. N."),
+            enabled,
+            "{name}: initials shown must follow --show-names:\n{texts}"
+        );
+        let logs = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stored = std::fs::read_to_string(state.join("board.json")).unwrap_or_default();
+        assert!(
+            stored.contains("M002"),
+            "{name}: the board was not remembered: {stored}"
+        );
+        for (what, text) in [
+            ("the screen", &texts),
+            ("the log", &logs),
+            ("the state file", &stored),
+        ] {
+            assert!(
+                !text.contains("Nov") && !text.contains("Jana"),
+                "{name}: the visitor's name reached {what}"
+            );
+        }
+        assert!(
+            !stored.contains("J. N."),
+            "{name}: initials reached the state file"
+        );
+    }
+}

@@ -71,6 +71,10 @@ impl FeedConfig {
 
 /// What the feed thread reports.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "frames pass through a channel one at a time; boxing each would only add an allocation"
+)]
 pub enum FeedEvent {
     Connected {
         url: String,

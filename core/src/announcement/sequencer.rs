@@ -71,6 +71,10 @@ impl Default for SequencerConfig {
 
 /// Something that happened, for the sequencer to act on.
 #[derive(Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a handful exist at a time, one per call in flight: boxing the call buys nothing"
+)]
 pub enum Input {
     /// A call (or recall) to announce; `received` is when its frame arrived; `test` when it was
     /// made in the preview.
