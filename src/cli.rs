@@ -130,6 +130,11 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=86_400))]
     pub queue_stale: u64,
 
+    /// The URL the QR code zone shows (the office's e-services, a feedback survey), e.g.
+    /// "https://www.slovensko.sk/".
+    #[arg(long, value_name = "URL", value_parser = parse_qr_url)]
+    pub qr_url: Option<String>,
+
     /// Show a visitor's initials ("J. N.") when the queue system sends a name. Off: tickets
     /// only. Names never reach the log, the metrics or the state file either way.
     #[arg(long)]
@@ -338,4 +343,25 @@ mod tests {
             "--after needs --screenshot"
         );
     }
+}
+
+/// A URL for the QR code: http(s), printable, short enough for a code a phone reads across a
+/// room (a longer URL makes smaller modules).
+pub fn parse_qr_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!(
+            "{url:?} is not a web address; give one starting with https://"
+        ));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("the address contains spaces or control characters".into());
+    }
+    if url.len() > 300 {
+        return Err(format!(
+            "the address is {} characters; a QR code for more than 300 is too fine to read across a room, use a shorter link",
+            url.len()
+        ));
+    }
+    Ok(url.to_owned())
 }

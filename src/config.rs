@@ -50,6 +50,8 @@ pub struct Design {
     pub names: herald_core::board::Names,
     /// Waiting figures older than this are hidden (`--queue-stale`).
     pub queue_stale: std::time::Duration,
+    /// The URL a QR zone shows (`--qr-url`).
+    pub qr_url: Option<String>,
 }
 
 /// What the room hears; absent on a muted display.
@@ -211,6 +213,7 @@ impl Config {
                     herald_core::board::Names::Hidden
                 },
                 queue_stale: std::time::Duration::from_secs(cli.queue_stale),
+                qr_url: cli.qr_url.clone(),
             },
             sound: (!cli.mute).then(|| Sound {
                 speak: cli.speak.iter().map(|l| l.trim().to_owned()).collect(),

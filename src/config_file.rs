@@ -48,6 +48,7 @@ struct Keys {
     services: Option<Spanned<String>>,
     queue_stale: Option<Spanned<i64>>,
     show_names: Option<Spanned<bool>>,
+    qr_url: Option<Spanned<String>>,
     distance: Option<Spanned<f64>>,
     screen_height_mm: Option<Spanned<f64>>,
     screen_diagonal_in: Option<Spanned<f64>>,
@@ -168,6 +169,7 @@ pub fn apply_text(
             "{v} is not a number of seconds from 10 to 86400"
         )));
     take!(show_names, show_names, |v| Ok(v));
+    take!(qr_url, qr_url, |v| cli::parse_qr_url(&v).map(Some));
     take!(distance, distance, |v| cli::parse_distance(&v.to_string())
         .map(Some));
     take!(screen_height_mm, screen_height_mm, |v| {

@@ -268,3 +268,41 @@ fn pausing_a_counter_in_the_panel_keeps_its_name_and_floor() {
         "the panel replaced the counter's name with its id"
     );
 }
+
+#[test]
+fn staff_try_a_qr_url_and_the_code_on_the_screen_is_made_for_it() {
+    use herald::screen::zones::qr::QrCode;
+    let mut app = app();
+    app.insert_resource(Assets::<Image>::default());
+    act(&mut app, PreviewAction::Layout("waiting-room-info".into()));
+    let codes = |app: &mut App| -> Vec<usize> {
+        let mut query = app.world_mut().query::<&QrCode>();
+        query.iter(app.world()).map(|c| c.modules).collect()
+    };
+    assert!(codes(&mut app).is_empty(), "no URL yet, no code");
+    act(
+        &mut app,
+        PreviewAction::QrUrl("https://www.slovensko.sk/".into()),
+    );
+    app.update();
+    assert_eq!(
+        codes(&mut app),
+        [25 + 8],
+        "a version-2 code with its quiet zone"
+    );
+    // A longer address makes a larger code; a bad one is refused and the code stays.
+    act(
+        &mut app,
+        PreviewAction::QrUrl("https://www.zhytomyr-rada.gov.ua/cnap/posluhy/reiestratsiia".into()),
+    );
+    app.update();
+    let long = codes(&mut app);
+    assert!(long.len() == 1 && long[0] > 33, "{long:?}");
+    act(&mut app, PreviewAction::QrUrl("not a web address".into()));
+    app.update();
+    assert_eq!(codes(&mut app), long);
+    assert_eq!(
+        text(&mut app, Slot::QrCaption),
+        "Vybavte si to aj online: naskenujte kód"
+    );
+}

@@ -1010,3 +1010,60 @@ fn a_visitors_name_is_shown_only_as_initials_when_enabled_and_never_logged_or_st
         );
     }
 }
+
+/// The URLs a QR decoder independent of herald reads in `shot`.
+fn decode_qr(shot: &Shot) -> Vec<String> {
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(
+        shot.width as usize,
+        shot.height as usize,
+        |x, y| {
+            let [r, g, b] = shot.pixel(x as u32, y as u32);
+            ((u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000) as u8
+        },
+    );
+    image
+        .detect_grids()
+        .iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+#[test]
+fn a_phone_reads_the_offices_url_from_the_qr_code_on_the_screen() {
+    let url = "https://www.slovensko.sk/sk/agendy/agenda/_miestne-dane-a-poplatky/";
+    for (size, lang) in [("1920x1080", "sk"), ("1280x720", "uk")] {
+        let name = format!("qr-{size}-{lang}");
+        let path = screenshot(
+            &name,
+            &[
+                "--layout",
+                "waiting-room-info",
+                "--qr-url",
+                url,
+                "--size",
+                size,
+                "--lang",
+                lang,
+                "--after",
+                "5",
+            ],
+        );
+        let shot = Shot::load(&path);
+        assert_eq!(format!("{}x{}", shot.width, shot.height), size);
+        let read = decode_qr(&shot);
+        assert_eq!(
+            read,
+            [url],
+            "{name}: the QR code did not read back ({})",
+            path.display()
+        );
+        let texts = drawn_texts(&path);
+        let caption = if lang == "sk" {
+            "naskenujte kód"
+        } else {
+            "скануйте код"
+        };
+        assert!(texts.contains(caption), "{name}: no caption:\n{texts}");
+        eprintln!("{name}: {} reads {url}", path.display());
+    }
+}

@@ -33,6 +33,8 @@ pub enum ZoneKind {
     /// Who is waiting, per service: how many, the queue system's estimate of the wait, and
     /// (when the layout asks, `next_tickets = true`) the next tickets.
     Queue,
+    /// A QR code for the office's URL (`--qr-url`: e-services, a feedback survey) and a caption.
+    Qr,
 }
 
 /// A rectangle in percent of the screen.
@@ -328,7 +330,7 @@ impl Layout {
 }
 
 /// The layouts shipped in `assets/layouts/`, compiled in as the fallback.
-pub const SHIPPED_LAYOUTS: [(&str, &str); 5] = [
+pub const SHIPPED_LAYOUTS: [(&str, &str); 6] = [
     (
         "waiting-room",
         include_str!("../../assets/layouts/waiting-room.layout.toml"),
@@ -336,6 +338,10 @@ pub const SHIPPED_LAYOUTS: [(&str, &str); 5] = [
     (
         "waiting-room-queue",
         include_str!("../../assets/layouts/waiting-room-queue.layout.toml"),
+    ),
+    (
+        "waiting-room-info",
+        include_str!("../../assets/layouts/waiting-room-info.layout.toml"),
     ),
     (
         "waiting-room-portrait",

@@ -95,3 +95,4 @@ elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
 queue-title = Чакащи
 queue-wait = около { $minutes } мин
 queue-next = Следващи: { $tickets }
+qr-caption = Услуги и онлайн: сканирайте кода

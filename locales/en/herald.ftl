@@ -109,3 +109,4 @@ elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
 queue-title = Waiting
 queue-wait = about { $minutes } min
 queue-next = Next: { $tickets }
+qr-caption = Many services are online: scan the code

@@ -97,3 +97,4 @@ elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
 queue-title = Чекаат
 queue-wait = околу { $minutes } мин
 queue-next = Следни: { $tickets }
+qr-caption = Услуги и онлајн: скенирајте го кодот

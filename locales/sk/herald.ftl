@@ -101,3 +101,4 @@ elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
 queue-title = Čakajúci
 queue-wait = asi { $minutes } min
 queue-next = Ďalší: { $tickets }
+qr-caption = Vybavte si to aj online: naskenujte kód

@@ -98,3 +98,4 @@ elsewhere-call = { $ticket } – { $counter }, { $floor }{ $way ->
 queue-title = У черзі
 queue-wait = близько { $minutes } хв
 queue-next = Далі: { $tickets }
+qr-caption = Скористайтеся послугами онлайн: скануйте код

@@ -180,6 +180,7 @@ pub fn run(config: Config) -> AppExit {
             logo: config.design.logo.clone(),
             hours: config.design.hours.clone(),
             queue_stale: config.design.queue_stale,
+            qr_url: config.design.qr_url.clone(),
             ..default()
         })
         .insert_resource(FeedSetup(Some(feed)))

@@ -125,6 +125,8 @@ pub struct ScreenSettings {
     pub next_tickets: bool,
     /// Services the queue zone lists at most (from the layout).
     pub queue_rows: usize,
+    /// The URL the QR zone encodes (`--qr-url`).
+    pub qr_url: Option<String>,
 }
 
 impl Default for ScreenSettings {
@@ -142,6 +144,7 @@ impl Default for ScreenSettings {
             queue_stale: std::time::Duration::from_secs(300),
             next_tickets: false,
             queue_rows: 5,
+            qr_url: None,
         }
     }
 }

@@ -106,6 +106,7 @@ pub struct ScreenView {
     /// (ticket, counter name, look, priority), newest first.
     pub recent: Vec<(String, String, RowLook, bool)>,
     pub queue_title: String,
+    pub qr_caption: String,
     /// Per service: its name, how many wait (and about how long), the next tickets.
     pub queue: Vec<QueueRow>,
     pub notice: String,
@@ -350,6 +351,7 @@ impl ScreenView {
             priority: text("priority"),
             elsewhere: elsewhere_line(room, w, input),
             queue_title: text("queue-title"),
+            qr_caption: text("qr-caption"),
             queue: queue_rows(room, w, input),
             waiting: if hero.is_none() {
                 text("waiting-for-calls")
@@ -423,6 +425,7 @@ impl ScreenView {
                 .map(|_| "★".to_owned())
                 .unwrap_or_default(),
             Slot::QueueTitle => self.queue_title.clone(),
+            Slot::QrCaption => self.qr_caption.clone(),
             Slot::QueueService(i) => self
                 .queue
                 .get(i)

@@ -34,6 +34,8 @@ pub enum PreviewAction {
     WithdrawNotice,
     /// Waiting figures for one service (locally), as a `queue` frame would bring them.
     Queue(TestQueue),
+    /// Try another URL in the QR code zone (this display, until it restarts).
+    QrUrl(String),
     Layout(String),
     Theme(String),
     Languages(Vec<String>),
@@ -215,6 +217,14 @@ fn apply(world: &mut World, action: PreviewAction) {
             };
             world.resource_mut::<WaitingRoom>().inject(&event);
         }
+        PreviewAction::QrUrl(url) => match crate::cli::parse_qr_url(&url) {
+            Ok(url) => {
+                world.resource_mut::<ScreenSettings>().qr_url = Some(url);
+                // The code is made when the screen is built: build it again.
+                world.resource_mut::<ActiveLayout>().set_changed();
+            }
+            Err(e) => warn!("preview: QR code: {e}"),
+        },
         PreviewAction::WithdrawNotice => {
             let event = ServerMessage::NoticeWithdrawn {
                 v: VERSION,

@@ -25,6 +25,8 @@ pub struct PanelState {
     pub feed_url: String,
     pub call: TestCall,
     pub queue: TestQueue,
+    /// The URL typed into the QR code box.
+    pub qr_url: String,
     pub visitor_lang: String,
     pub notice: String,
     pub languages: String,
@@ -60,6 +62,7 @@ impl PanelState {
                 next: "A043, A044".into(),
             },
             visitor_lang: String::new(),
+            qr_url: "https://www.slovensko.sk/".into(),
             notice: String::new(),
             languages: languages.join(","),
             test_calls: 0,
@@ -115,6 +118,7 @@ pub(super) fn panel(
                 counters_section(ui, &room, &mut push);
                 notice_section(ui, &mut state, &mut push);
                 queue_section(ui, &mut state, &mut push);
+                qr_section(ui, &mut state, &mut push);
                 connection_section(ui, &state, &room);
                 sound_section(ui, speaker.as_deref(), &state, &mut push);
                 events_section(ui);
@@ -283,6 +287,15 @@ fn queue_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMu
         });
         if ui.button("Send figures").clicked() && !state.queue.service.trim().is_empty() {
             push(PreviewAction::Queue(state.queue.clone()));
+        }
+    });
+}
+
+fn qr_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut(PreviewAction)) {
+    egui::CollapsingHeader::new("QR code (layout waiting-room-info)").show(ui, |ui| {
+        ui.text_edit_singleline(&mut state.qr_url);
+        if ui.button("Show this URL").clicked() {
+            push(PreviewAction::QrUrl(state.qr_url.trim().to_owned()));
         }
     });
 }

@@ -12,6 +12,7 @@ pub mod counters;
 pub mod header;
 pub mod hero;
 pub mod notices;
+pub mod qr;
 pub mod queue;
 pub mod recent;
 
@@ -56,6 +57,8 @@ pub enum Slot {
     QueueNext(usize),
     /// The word of a priority ticket's badge on a counter screen.
     CounterPriority,
+    /// What the QR code is for ("Vybavte si to online").
+    QrCaption,
     Notice,
     /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
     NoticePaused,
@@ -207,6 +210,7 @@ pub fn plugin(app: &mut App) {
             counters::plugin,
             notices::plugin,
             queue::plugin,
+            qr::plugin,
         ));
 }
 
@@ -235,9 +239,14 @@ fn spawn_camera(
 
 /// Builds the screen from the active layout and theme: at start, and again whenever either
 /// changes (a saved file in preview, another layout chosen).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a Bevy system building the screen from everything it shows"
+)]
 fn build_screen(
     mut commands: Commands,
     assets: Option<Res<AssetServer>>,
+    images: Option<ResMut<Assets<Image>>>,
     layout: Res<ActiveLayout>,
     theme: Res<ActiveTheme>,
     mut settings: ResMut<ScreenSettings>,
@@ -274,6 +283,30 @@ fn build_screen(
     settings.next_tickets = layout.next_tickets;
     settings.queue_rows = layout.queue_rows;
     let colours = Palette::of(theme);
+    // The QR code's texture, made once per build when the layout has a QR zone.
+    let qr_code = match (
+        layout.zone(ZoneKind::Qr),
+        settings.qr_url.as_deref(),
+        images,
+    ) {
+        (Some(_), Some(url), Some(mut images)) => match qr::image(url) {
+            Some((image, modules)) => Some((images.add(image), modules)),
+            None => {
+                warn!(
+                    "--qr-url is too long for a QR code ({} bytes); the zone shows its caption only",
+                    url.len()
+                );
+                None
+            }
+        },
+        (Some(_), None, _) => {
+            warn!(
+                "the layout has a QR zone but no --qr-url is set; the zone shows its caption only"
+            );
+            None
+        }
+        _ => None,
+    };
     let pen = |scale: f32| Pen {
         z: Sizer {
             scale: scale * theme.text_scale,
@@ -315,6 +348,9 @@ fn build_screen(
                     }
                     ZoneKind::Queue => {
                         root.spawn(queue::zone(&zone.rect, &pen, layout.queue_rows));
+                    }
+                    ZoneKind::Qr => {
+                        root.spawn(qr::zone(&zone.rect, &pen, qr_code.clone()));
                     }
                 }
             }
