@@ -327,24 +327,6 @@ pub(crate) fn parse_screen_in(text: &str) -> Result<f32, String> {
     parse_number(text, "diagonal in inches", 5.0..=300.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn languages_and_size_parse() {
-        let cli = Cli::try_parse_from(["herald", "--lang", "uk,en", "--size", "1280x720"])
-            .expect("valid arguments");
-        assert_eq!(cli.lang, ["uk", "en"]);
-        assert_eq!(cli.size, (1280, 720));
-        assert!(Cli::try_parse_from(["herald", "--size", "big"]).is_err());
-        assert!(
-            Cli::try_parse_from(["herald", "--after", "2"]).is_err(),
-            "--after needs --screenshot"
-        );
-    }
-}
-
 /// A URL for the QR code: http(s), printable, short enough for a code a phone reads across a
 /// room (a longer URL makes smaller modules).
 pub fn parse_qr_url(text: &str) -> Result<String, String> {
@@ -364,4 +346,22 @@ pub fn parse_qr_url(text: &str) -> Result<String, String> {
         ));
     }
     Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_and_size_parse() {
+        let cli = Cli::try_parse_from(["herald", "--lang", "uk,en", "--size", "1280x720"])
+            .expect("valid arguments");
+        assert_eq!(cli.lang, ["uk", "en"]);
+        assert_eq!(cli.size, (1280, 720));
+        assert!(Cli::try_parse_from(["herald", "--size", "big"]).is_err());
+        assert!(
+            Cli::try_parse_from(["herald", "--after", "2"]).is_err(),
+            "--after needs --screenshot"
+        );
+    }
 }
