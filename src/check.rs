@@ -43,6 +43,11 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
         args.set("way", FluentValue::from(["up", "down", "none"][i % 3]));
         args.set("minutes", FluentValue::from(count));
         args.set("tickets", FluentValue::from("A043, A044, PAS-117"));
+        args.set(
+            "when",
+            FluentValue::from(["today", "tomorrow", "weekday", "date"][i % 4]),
+        );
+        args.set("date", FluentValue::from("2. januára"));
         all.push(args);
     }
     all

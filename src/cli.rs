@@ -130,6 +130,25 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=86_400))]
     pub queue_stale: u64,
 
+    /// Opening hours, one line per group of days: "mon-fri 8:00-12:00,13:00-16:00",
+    /// "wed 8:00-17:30", "sat closed"; repeatable, a later line wins. Outside them the screen
+    /// shows the closed office and when it opens next, whatever the queue system says.
+    #[arg(long = "open", value_name = "DAYS HOURS")]
+    pub open: Vec<String>,
+
+    /// A day that differs from the week: "2026-12-24" (closed) or "2026-12-31 8:00-11:00";
+    /// repeatable.
+    #[arg(long = "holiday", value_name = "DATE [HOURS]")]
+    pub holidays: Vec<String>,
+
+    /// A command run (by `sh -c`) when the office opens, e.g. to switch the screen on.
+    #[arg(long, value_name = "COMMAND")]
+    pub on_open: Option<String>,
+
+    /// A command run (by `sh -c`) when the office closes, e.g. to switch the screen off.
+    #[arg(long, value_name = "COMMAND")]
+    pub on_close: Option<String>,
+
     /// The URL the QR code zone shows (the office's e-services, a feedback survey), e.g.
     /// "https://www.slovensko.sk/".
     #[arg(long, value_name = "URL", value_parser = parse_qr_url)]

@@ -52,6 +52,11 @@ pub struct Design {
     pub queue_stale: std::time::Duration,
     /// The URL a QR zone shows (`--qr-url`).
     pub qr_url: Option<String>,
+    /// Opening hours and holidays (`--open`, `--holiday`).
+    pub opening: herald_core::opening::Opening,
+    /// Commands run when the office opens and closes (`--on-open`, `--on-close`).
+    pub on_open: Option<String>,
+    pub on_close: Option<String>,
 }
 
 /// What the room hears; absent on a muted display.
@@ -214,6 +219,10 @@ impl Config {
                 },
                 queue_stale: std::time::Duration::from_secs(cli.queue_stale),
                 qr_url: cli.qr_url.clone(),
+                opening: herald_core::opening::Opening::parse(&cli.open, &cli.holidays)
+                    .map_err(|e| format!("--{e}"))?,
+                on_open: cli.on_open.clone(),
+                on_close: cli.on_close.clone(),
             },
             sound: (!cli.mute).then(|| Sound {
                 speak: cli.speak.iter().map(|l| l.trim().to_owned()).collect(),

@@ -49,6 +49,10 @@ struct Keys {
     queue_stale: Option<Spanned<i64>>,
     show_names: Option<Spanned<bool>>,
     qr_url: Option<Spanned<String>>,
+    open: Option<Spanned<Vec<String>>>,
+    holidays: Option<Spanned<Vec<String>>>,
+    on_open: Option<Spanned<String>>,
+    on_close: Option<Spanned<String>>,
     distance: Option<Spanned<f64>>,
     screen_height_mm: Option<Spanned<f64>>,
     screen_diagonal_in: Option<Spanned<f64>>,
@@ -170,6 +174,16 @@ pub fn apply_text(
         )));
     take!(show_names, show_names, |v| Ok(v));
     take!(qr_url, qr_url, |v| cli::parse_qr_url(&v).map(Some));
+    take!(open, open, |v| herald_core::opening::Opening::parse(
+        &v,
+        &[]
+    )
+    .map(|_| v));
+    take!(holidays, holidays, |v| {
+        herald_core::opening::Opening::parse(&["mon 8:00-9:00".to_owned()], &v).map(|_| v)
+    });
+    take!(on_open, on_open, |v| Ok(Some(v)));
+    take!(on_close, on_close, |v| Ok(Some(v)));
     take!(distance, distance, |v| cli::parse_distance(&v.to_string())
         .map(Some));
     take!(screen_height_mm, screen_height_mm, |v| {

@@ -1067,3 +1067,49 @@ fn a_phone_reads_the_offices_url_from_the_qr_code_on_the_screen() {
         eprintln!("{name}: {} reads {url}", path.display());
     }
 }
+
+#[test]
+fn on_a_holiday_the_screen_is_closed_says_when_it_opens_and_runs_the_sites_command() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("holiday");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let flag = dir.join("screen-off");
+    let _ = std::fs::remove_file(&flag);
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let on_close = format!("touch '{}'", flag.display());
+    // The queue system calls as on any day; the schedule says today is a holiday.
+    let server = support::TestServer::start();
+    server.calls(2);
+    let url = server.url();
+    let path = screenshot(
+        "holiday-sk",
+        &[
+            "--feed",
+            &url,
+            "--lang",
+            "sk",
+            "--open",
+            "mon-sun 0:00-23:59",
+            "--holiday",
+            &today,
+            "--on-close",
+            &on_close,
+            "--after",
+            "5",
+        ],
+    );
+    let texts = drawn_texts(&path);
+    assert!(
+        texts.contains("Klientske centrum je zatvorené")
+            && texts.contains("Otvorené zajtra od 0:00"),
+        "the closed screen with the next opening is missing:\n{texts}"
+    );
+    // The closed screen covers the calls: its dark background fills the middle of the screen.
+    let shot = Shot::load(&path);
+    let middle = shot.region(0.1, 0.15, 0.6, 0.75);
+    let background = srgb8(civic().background);
+    assert!(
+        share(&middle, |p| near(p, background, 6)) > 0.9,
+        "the calls still show through the closed screen"
+    );
+    assert!(flag.exists(), "the --on-close command did not run");
+}

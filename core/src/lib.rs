@@ -11,6 +11,7 @@
 //! - [`office`]: the queue-system side: the numbered journal and the demo office.
 //! - [`log_event`]: every `--log-json` event, typed, written in one place.
 //! - [`memory`]: the board written to the state directory and read back after a restart.
+//! - [`opening`]: opening hours and holidays, and when the office opens next.
 //! - [`scope`]: which counters, floors and services one screen is for.
 //! - [`secret`]: tokens that never show in `Debug` output, logs or screens.
 //!
@@ -25,6 +26,7 @@ pub mod link;
 pub mod log_event;
 pub mod memory;
 pub mod office;
+pub mod opening;
 pub mod protocol;
 pub mod room;
 pub mod scope;

@@ -96,3 +96,19 @@ queue-title = Чакащи
 queue-wait = около { $minutes } мин
 queue-next = Следващи: { $tickets }
 qr-caption = Услуги и онлайн: сканирайте кода
+
+# Кога отваря (работно време).
+opens-next = { $when ->
+    [today] Отваря днес в { $time }
+    [tomorrow] Отваря утре в { $time }
+    [weekday] Отваря { $weekday } в { $time }
+   *[date] Отваря на { $date } в { $time }
+}
+opens-date = { $day } { $month }
+on-weekday-1 = в понеделник
+on-weekday-2 = във вторник
+on-weekday-3 = в сряда
+on-weekday-4 = в четвъртък
+on-weekday-5 = в петък
+on-weekday-6 = в събота
+on-weekday-7 = в неделя

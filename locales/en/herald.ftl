@@ -110,3 +110,19 @@ queue-title = Waiting
 queue-wait = about { $minutes } min
 queue-next = Next: { $tickets }
 qr-caption = Many services are online: scan the code
+
+# When the office opens next (opening hours).
+opens-next = { $when ->
+    [today] Open today from { $time }
+    [tomorrow] Open tomorrow from { $time }
+    [weekday] Open { $weekday } from { $time }
+   *[date] Open on { $date } from { $time }
+}
+opens-date = { $day } { $month }
+on-weekday-1 = on Monday
+on-weekday-2 = on Tuesday
+on-weekday-3 = on Wednesday
+on-weekday-4 = on Thursday
+on-weekday-5 = on Friday
+on-weekday-6 = on Saturday
+on-weekday-7 = on Sunday

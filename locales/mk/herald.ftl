@@ -98,3 +98,19 @@ queue-title = Чекаат
 queue-wait = околу { $minutes } мин
 queue-next = Следни: { $tickets }
 qr-caption = Услуги и онлајн: скенирајте го кодот
+
+# Кога се отвора (работно време).
+opens-next = { $when ->
+    [today] Отворено денес од { $time }
+    [tomorrow] Отворено утре од { $time }
+    [weekday] Отворено { $weekday } од { $time }
+   *[date] Отворено на { $date } од { $time }
+}
+opens-date = { $day } { $month }
+on-weekday-1 = во понеделник
+on-weekday-2 = во вторник
+on-weekday-3 = во среда
+on-weekday-4 = во четврток
+on-weekday-5 = во петок
+on-weekday-6 = во сабота
+on-weekday-7 = во недела

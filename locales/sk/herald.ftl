@@ -102,3 +102,19 @@ queue-title = Čakajúci
 queue-wait = asi { $minutes } min
 queue-next = Ďalší: { $tickets }
 qr-caption = Vybavte si to aj online: naskenujte kód
+
+# Kedy sa otvára (rozvrh úradných hodín).
+opens-next = { $when ->
+    [today] Otvorené dnes od { $time }
+    [tomorrow] Otvorené zajtra od { $time }
+    [weekday] Otvorené { $weekday } od { $time }
+   *[date] Otvorené { $date } od { $time }
+}
+opens-date = { $day }. { $month }
+on-weekday-1 = v pondelok
+on-weekday-2 = v utorok
+on-weekday-3 = v stredu
+on-weekday-4 = vo štvrtok
+on-weekday-5 = v piatok
+on-weekday-6 = v sobotu
+on-weekday-7 = v nedeľu

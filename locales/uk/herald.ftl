@@ -99,3 +99,19 @@ queue-title = У черзі
 queue-wait = близько { $minutes } хв
 queue-next = Далі: { $tickets }
 qr-caption = Скористайтеся послугами онлайн: скануйте код
+
+# Коли відкривається (розклад роботи).
+opens-next = { $when ->
+    [today] Відкрито сьогодні з { $time }
+    [tomorrow] Відкрито завтра з { $time }
+    [weekday] Відкрито { $weekday } з { $time }
+   *[date] Відкрито { $date } з { $time }
+}
+opens-date = { $day } { $month }
+on-weekday-1 = у понеділок
+on-weekday-2 = у вівторок
+on-weekday-3 = у середу
+on-weekday-4 = у четвер
+on-weekday-5 = у пʼятницю
+on-weekday-6 = у суботу
+on-weekday-7 = у неділю

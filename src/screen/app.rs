@@ -181,6 +181,7 @@ pub fn run(config: Config) -> AppExit {
             hours: config.design.hours.clone(),
             queue_stale: config.design.queue_stale,
             qr_url: config.design.qr_url.clone(),
+            opening: config.design.opening.clone(),
             ..default()
         })
         .insert_resource(FeedSetup(Some(feed)))
@@ -200,6 +201,14 @@ pub fn run(config: Config) -> AppExit {
     }
     if let Some(room) = room {
         app.insert_resource(WaitingRoom(room));
+    }
+    if config.design.opening.is_set() {
+        app.insert_resource(super::opening::OfficeHours {
+            on_open: config.design.on_open.clone(),
+            on_close: config.design.on_close.clone(),
+            ..default()
+        })
+        .add_plugins(super::opening::plugin);
     }
     {
         // The screen's part of the building and what it does with names hold from the start,

@@ -14,6 +14,7 @@ pub mod fit;
 pub mod loudspeaker;
 pub mod memory;
 pub mod motion;
+pub mod opening;
 pub mod palette;
 pub mod preview;
 pub mod service;
@@ -127,6 +128,8 @@ pub struct ScreenSettings {
     pub queue_rows: usize,
     /// The URL the QR zone encodes (`--qr-url`).
     pub qr_url: Option<String>,
+    /// Opening hours and holidays: outside them the closed office shows.
+    pub opening: herald_core::opening::Opening,
 }
 
 impl Default for ScreenSettings {
@@ -145,6 +148,7 @@ impl Default for ScreenSettings {
             next_tickets: false,
             queue_rows: 5,
             qr_url: None,
+            opening: herald_core::opening::Opening::default(),
         }
     }
 }

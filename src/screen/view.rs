@@ -63,6 +63,8 @@ pub struct ViewInput<'a> {
     pub elapsed: f64,
     pub office_name: Option<&'a str>,
     pub hours: Option<&'a str>,
+    /// The office's opening hours: outside them the office is closed whatever the feed says.
+    pub opening: Option<&'a herald_core::opening::Opening>,
     pub recent_rows: usize,
     /// Now, for "elsewhere" calls and the waiting figures' age.
     pub instant: std::time::Instant,
@@ -120,6 +122,47 @@ pub struct ScreenView {
     /// The ticket a counter screen shows is a priority ticket.
     pub counter_priority: bool,
     pub any_counters: bool,
+}
+
+/// "Otvorené zajtra od 8:00" / "Відкрито у понеділок з 8:00" / "Open on 2 January from 8:00".
+pub fn opens_next(
+    w: &Catalogue,
+    lang: &str,
+    now: chrono::NaiveDateTime,
+    opens: chrono::NaiveDateTime,
+) -> String {
+    use chrono::{Datelike, Timelike};
+    use herald_core::opening::{When, when};
+    let (kind, weekday) = match when(now, opens) {
+        When::Today => ("today", String::new()),
+        When::Tomorrow => ("tomorrow", String::new()),
+        When::Weekday(day) => ("weekday", w.text(lang, &format!("on-weekday-{day}"), &[])),
+        When::Date => ("date", String::new()),
+    };
+    let date = w.text(
+        lang,
+        "opens-date",
+        &[
+            ("day", FluentValue::from(opens.day().to_string())),
+            (
+                "month",
+                FluentValue::from(w.text(lang, &format!("month-{}", opens.month()), &[])),
+            ),
+        ],
+    );
+    w.text(
+        lang,
+        "opens-next",
+        &[
+            ("when", FluentValue::from(kind)),
+            ("weekday", FluentValue::from(weekday)),
+            ("date", FluentValue::from(date)),
+            (
+                "time",
+                FluentValue::from(format!("{}:{:02}", opens.hour(), opens.minute())),
+            ),
+        ],
+    )
 }
 
 /// One service in the queue zone.
@@ -306,6 +349,13 @@ impl ScreenView {
             .is_some_and(|c| c.priority);
         let focus_state = focus_counter.map(|c| c.state);
         let text = |key: &str| w.text(lang, key, &[]);
+        let local = input.now.naive_local();
+        let closed_by_hours = input.opening.is_some_and(|o| !o.is_open(local));
+        let next_opening = input
+            .opening
+            .filter(|_| closed_by_hours)
+            .and_then(|o| o.next_opening(local))
+            .map(|opens| opens_next(w, lang, local, opens));
         Self {
             lang: lang.to_owned(),
             office_name: input
@@ -367,15 +417,16 @@ impl ScreenView {
             } else {
                 String::new()
             },
-            closed: room.board.office_closed() && !input.counter_screen,
+            closed: (room.board.office_closed() || closed_by_hours) && !input.counter_screen,
             closed_title: text("office-closed"),
-            closed_hint: match input.hours {
-                Some(hours) => w.text(
+            closed_hint: match (next_opening, input.hours) {
+                (Some(next), _) => next,
+                (None, Some(hours)) => w.text(
                     lang,
                     "office-hours",
                     &[("hours", FluentValue::from(hours.to_owned()))],
                 ),
-                None => text("office-closed-hint"),
+                (None, None) => text("office-closed-hint"),
             },
             // A queue system that sends no counter list still names the counter by its id.
             counter_name: input
@@ -506,6 +557,7 @@ mod tests {
             elapsed: 100.0,
             office_name: None,
             hours: Some("Po–Pi 8:00–16:00"),
+            opening: None,
             recent_rows: 6,
             instant: std::time::Instant::now(),
             queue_stale: std::time::Duration::from_secs(300),
@@ -758,5 +810,117 @@ mod tests {
             uk.elsewhere
         );
         assert_eq!(uk.text(Slot::HeroPriority), "Пріоритет");
+    }
+
+    #[test]
+    fn outside_its_hours_the_screen_is_closed_and_says_when_it_opens_in_every_language() {
+        use chrono::TimeZone;
+        let w = words();
+        let opening = herald_core::opening::Opening::parse(
+            &["mon-fri 8:00-16:00".into(), "wed 8:00-17:30".into()],
+            &[
+                "2026-12-24".into(),
+                "2026-12-25".into(),
+                "2026-12-26".into(),
+            ],
+        )
+        .expect("hours");
+        // The queue system says nothing about closing: the schedule alone decides.
+        let room = room_with(&[("A001", "1")], Vec::new());
+        let at = |text: &str| {
+            let naive =
+                chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time");
+            chrono::Local
+                .from_local_datetime(&naive)
+                .single()
+                .expect("local time")
+        };
+        let view = |lang: &str, now: &str| {
+            ScreenView::of(
+                &room,
+                &w,
+                &ViewInput {
+                    now: at(now),
+                    opening: Some(&opening),
+                    ..input(lang)
+                },
+            )
+        };
+        // Monday 23 November 2026, an ordinary evening.
+        let expected = [
+            ("sk", "Otvorené zajtra od 8:00"),
+            ("uk", "Відкрито завтра з 8:00"),
+            ("bg", "Отваря утре в 8:00"),
+            ("mk", "Отворено утре од 8:00"),
+            ("en", "Open tomorrow from 8:00"),
+        ];
+        for (lang, sentence) in expected {
+            let evening = view(lang, "2026-11-23 18:30");
+            assert!(evening.closed, "{lang}: closed in the evening");
+            assert_eq!(evening.text(Slot::ClosedHint), sentence, "{lang}");
+            assert!(
+                !view(lang, "2026-11-23 10:00").closed,
+                "{lang}: open in the morning"
+            );
+        }
+        // Friday evening: Monday; early morning: today.
+        assert_eq!(
+            view("sk", "2026-11-27 16:30").closed_hint,
+            "Otvorené v pondelok od 8:00"
+        );
+        assert_eq!(
+            view("uk", "2026-11-27 16:30").closed_hint,
+            "Відкрито у понеділок з 8:00"
+        );
+        assert_eq!(
+            view("bg", "2026-11-24 06:00").closed_hint,
+            "Отваря днес в 8:00"
+        );
+        // On a holiday (Christmas Eve, a Thursday) with two more ahead: named by the weekday,
+        // and from New Year's week on by the date.
+        let holiday = [
+            ("sk", "Otvorené v pondelok od 8:00"),
+            ("uk", "Відкрито у понеділок з 8:00"),
+            ("bg", "Отваря в понеделник в 8:00"),
+            ("mk", "Отворено во понеделник од 8:00"),
+            ("en", "Open on Monday from 8:00"),
+        ];
+        for (lang, sentence) in holiday {
+            let view = view(lang, "2026-12-24 10:00");
+            assert!(view.closed, "{lang}: closed on a holiday morning");
+            assert_eq!(view.closed_hint, sentence, "{lang}");
+        }
+        let long = herald_core::opening::Opening::parse(
+            &["mon-fri 8:00-16:00".into()],
+            &(0..10)
+                .map(|d| format!("2026-12-{:02}", 24 + d.min(7)))
+                .chain([
+                    "2027-01-01".into(),
+                    "2027-01-04".into(),
+                    "2027-01-05".into(),
+                ])
+                .collect::<Vec<_>>(),
+        )
+        .expect("hours");
+        let far = ScreenView::of(
+            &room,
+            &w,
+            &ViewInput {
+                now: at("2026-12-30 10:00"),
+                opening: Some(&long),
+                ..input("sk")
+            },
+        );
+        assert_eq!(far.closed_hint, "Otvorené 6. januára od 8:00");
+        let far_uk = ScreenView::of(
+            &room,
+            &w,
+            &ViewInput {
+                now: at("2026-12-30 10:00"),
+                opening: Some(&long),
+                ..input("uk")
+            },
+        );
+        assert_eq!(far_uk.closed_hint, "Відкрито 6 січня з 8:00");
     }
 }

@@ -398,6 +398,7 @@ fn refresh_texts(
             elapsed: time.elapsed_secs_f64(),
             office_name: settings.office_name.as_deref(),
             hours: settings.hours.as_deref(),
+            opening: Some(&settings.opening).filter(|o| o.is_set()),
             recent_rows: settings.recent_rows,
             instant: std::time::Instant::now(),
             queue_stale: settings.queue_stale,
