@@ -306,3 +306,30 @@ fn staff_try_a_qr_url_and_the_code_on_the_screen_is_made_for_it() {
         "Vybavte si to aj online: naskenujte kód"
     );
 }
+
+#[test]
+fn staff_jump_the_screens_clock_to_the_next_closing_and_back() {
+    use herald::screen::ScreenSettings;
+    let mut app = app();
+    app.world_mut().resource_mut::<ScreenSettings>().opening =
+        herald_core::opening::Opening::parse(&["mon-sun 8:00-16:00".into()], &[]).expect("hours");
+    act(&mut app, PreviewAction::Call(test_call("A042", "3")));
+    let closed_now = |app: &mut App| {
+        let settings = app.world().resource::<ScreenSettings>();
+        !settings.opening.is_open(settings.now().naive_local())
+    };
+    let before = closed_now(&mut app);
+    act(&mut app, PreviewAction::JumpClock(true));
+    app.update();
+    assert_ne!(
+        closed_now(&mut app),
+        before,
+        "the jump crosses the next change"
+    );
+    let hint = text(&mut app, Slot::ClosedHint);
+    if closed_now(&mut app) {
+        assert!(hint.starts_with("Otvorené"), "{hint}");
+    }
+    act(&mut app, PreviewAction::JumpClock(false));
+    assert_eq!(closed_now(&mut app), before, "back to the real clock");
+}

@@ -130,6 +130,16 @@ pub struct ScreenSettings {
     pub qr_url: Option<String>,
     /// Opening hours and holidays: outside them the closed office shows.
     pub opening: herald_core::opening::Opening,
+    /// The preview's clock jump: the screen's clock runs this far ahead of the real one (zero
+    /// on a wall screen).
+    pub clock_ahead: chrono::Duration,
+}
+
+impl ScreenSettings {
+    /// The time the screen shows and decides by: the real clock, moved by the preview's jump.
+    pub fn now(&self) -> chrono::DateTime<chrono::Local> {
+        chrono::Local::now() + self.clock_ahead
+    }
 }
 
 impl Default for ScreenSettings {
@@ -149,6 +159,7 @@ impl Default for ScreenSettings {
             queue_rows: 5,
             qr_url: None,
             opening: herald_core::opening::Opening::default(),
+            clock_ahead: chrono::Duration::zero(),
         }
     }
 }

@@ -66,12 +66,9 @@ pub fn plan_wakeup(
         // An "elsewhere" call leaves its line, or the waiting figures go stale.
         consider(at.saturating_duration_since(Instant::now()).as_secs_f64());
     }
-    if let Some(change) = settings
-        .opening
-        .next_change(chrono::Local::now().naive_local())
-    {
+    if let Some(change) = settings.opening.next_change(settings.now().naive_local()) {
         // The office opens or closes by its schedule: the closed screen comes or goes then.
-        let left = change - chrono::Local::now().naive_local();
+        let left = change - settings.now().naive_local();
         consider(left.num_milliseconds().max(0) as f64 / 1000.0);
     }
     if let Some(ping) = service.as_ref().and_then(|s| s.next_ping_in()) {

@@ -36,6 +36,9 @@ pub enum PreviewAction {
     Queue(TestQueue),
     /// Try another URL in the QR code zone (this display, until it restarts).
     QrUrl(String),
+    /// Move the screen's clock to just after the office's next closing (or opening), or back
+    /// to now (`false`), to see the closed screen and its next-opening sentence.
+    JumpClock(bool),
     Layout(String),
     Theme(String),
     Languages(Vec<String>),
@@ -225,6 +228,23 @@ fn apply(world: &mut World, action: PreviewAction) {
             }
             Err(e) => warn!("preview: QR code: {e}"),
         },
+        PreviewAction::JumpClock(jump) => {
+            let mut settings = world.resource_mut::<ScreenSettings>();
+            settings.clock_ahead = chrono::Duration::zero();
+            if jump {
+                let now = settings.now().naive_local();
+                match settings.opening.next_change(now) {
+                    // A minute after the change, so the screen shows the state it brings.
+                    Some(change) => {
+                        settings.clock_ahead = change - now + chrono::Duration::minutes(1);
+                        info!("preview: the screen's clock jumps to {change}");
+                    }
+                    None => warn!(
+                        "preview: no opening hours are set (--open), so there is no closing time to jump to"
+                    ),
+                }
+            }
+        }
         PreviewAction::WithdrawNotice => {
             let event = ServerMessage::NoticeWithdrawn {
                 v: VERSION,

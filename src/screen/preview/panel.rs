@@ -119,6 +119,7 @@ pub(super) fn panel(
                 notice_section(ui, &mut state, &mut push);
                 queue_section(ui, &mut state, &mut push);
                 qr_section(ui, &mut state, &mut push);
+                clock_section(ui, &settings, &mut push);
                 connection_section(ui, &state, &room);
                 sound_section(ui, speaker.as_deref(), &state, &mut push);
                 events_section(ui);
@@ -297,6 +298,35 @@ fn qr_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut(P
         if ui.button("Show this URL").clicked() {
             push(PreviewAction::QrUrl(state.qr_url.trim().to_owned()));
         }
+    });
+}
+
+fn clock_section(
+    ui: &mut egui::Ui,
+    settings: &ScreenSettings,
+    push: &mut impl FnMut(PreviewAction),
+) {
+    egui::CollapsingHeader::new("Opening hours").show(ui, |ui| {
+        if !settings.clock_ahead.is_zero() {
+            ui.label(format!(
+                "screen clock: {}",
+                settings.now().format("%a %d.%m. %H:%M")
+            ));
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    settings.opening.is_set(),
+                    egui::Button::new("Jump to the next closing or opening"),
+                )
+                .clicked()
+            {
+                push(PreviewAction::JumpClock(true));
+            }
+            if ui.button("Back to now").clicked() {
+                push(PreviewAction::JumpClock(false));
+            }
+        });
     });
 }
 

@@ -394,7 +394,7 @@ fn refresh_texts(
         &words.0,
         &ViewInput {
             lang: langs.lang(),
-            now: chrono::Local::now(),
+            now: settings.now(),
             elapsed: time.elapsed_secs_f64(),
             office_name: settings.office_name.as_deref(),
             hours: settings.hours.as_deref(),
