@@ -114,6 +114,33 @@ fn screenshot_with_log(name: &str, args: &[&str], during: impl FnOnce()) -> (Pat
     (path, output)
 }
 
+/// A screenshot of `layout` at `size` in `lang` (a counter layout stands above counter 3),
+/// following the queue server at `url`.
+fn layout_shot(
+    name: &str,
+    url: &str,
+    (layout, size, lang): (&str, &str, &str),
+    after: &str,
+) -> PathBuf {
+    screenshot(
+        name,
+        &[
+            "--feed",
+            url,
+            "--layout",
+            layout,
+            "--size",
+            size,
+            "--lang",
+            lang,
+            "--counter",
+            "3",
+            "--after",
+            after,
+        ],
+    )
+}
+
 fn check_waiting_room(shot: &Shot) {
     assert_eq!((shot.width, shot.height), (1920, 1080));
     let everything = shot.region(0.0, 0.0, 1.0, 1.0);
@@ -243,23 +270,7 @@ fn every_shipped_layout_renders_at_its_native_size_in_latin_and_cyrillic() {
             let server = support::TestServer::start();
             server.calls(2);
             let url = server.url();
-            let path = screenshot(
-                &name,
-                &[
-                    "--feed",
-                    &url,
-                    "--layout",
-                    layout,
-                    "--size",
-                    size,
-                    "--lang",
-                    lang,
-                    "--counter",
-                    "3",
-                    "--after",
-                    "5",
-                ],
-            );
+            let path = layout_shot(&name, &url, (layout, size, lang), "5");
             let shot = Shot::load(&path);
             let (w, h) = size.split_once('x').expect("WxH");
             assert_eq!(
@@ -801,23 +812,7 @@ fn a_priority_call_is_marked_by_a_star_and_a_word_in_every_layout_and_language()
             ..Call::new("prio-1", "P007", "3", chrono::Utc::now().to_rfc3339())
         });
         let url = server.url();
-        let path = screenshot(
-            &name,
-            &[
-                "--feed",
-                &url,
-                "--layout",
-                layout,
-                "--size",
-                size,
-                "--lang",
-                lang,
-                "--counter",
-                "3",
-                "--after",
-                "6",
-            ],
-        );
+        let path = layout_shot(&name, &url, (layout, size, lang), "6");
         let texts = drawn_texts(&path);
         let lines: Vec<&str> = texts.lines().collect();
         assert!(
