@@ -180,7 +180,7 @@ pub fn apply_text(
     )
     .map(|_| v));
     take!(holidays, holidays, |v| {
-        herald_core::opening::Opening::parse(&["mon 8:00-9:00".to_owned()], &v).map(|_| v)
+        herald_core::opening::check_holidays(&v).map(|_| v)
     });
     take!(on_open, on_open, |v| Ok(Some(v)));
     take!(on_close, on_close, |v| Ok(Some(v)));

@@ -57,6 +57,25 @@ fn parse_stretches(text: &str) -> Result<Vec<Stretch>, String> {
     Ok(out)
 }
 
+/// "2026-12-24" or "2026-12-24 closed" (closed all day), "2026-12-31 8:00-11:00" (shortened).
+fn parse_exception(line: &str) -> Result<(NaiveDate, Vec<Stretch>), String> {
+    let line = line.trim();
+    let (date, hours) = line
+        .split_once(char::is_whitespace)
+        .unwrap_or((line, "closed"));
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| format!("holiday {line:?}: {date:?} is not a date like 2026-12-24"))?;
+    let stretches = parse_stretches(hours).map_err(|e| format!("holiday {line:?}: {e}"))?;
+    Ok((date, stretches))
+}
+
+/// Checks holiday lines on their own (a config file's `holidays`, before the week is known).
+pub fn check_holidays(lines: &[String]) -> Result<(), String> {
+    lines
+        .iter()
+        .try_for_each(|line| parse_exception(line).map(|_| ()))
+}
+
 impl Opening {
     /// Reads the weekly lines ("mon-fri 8:00-16:00", "wed 8:00-17:30", "sat closed"; a later
     /// line wins for its days) and the exceptions ("2026-12-24" or "2026-12-24 closed" for a
@@ -87,13 +106,7 @@ impl Opening {
             }
         }
         for line in exceptions {
-            let line = line.trim();
-            let (date, hours) = line
-                .split_once(char::is_whitespace)
-                .unwrap_or((line, "closed"));
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| format!("holiday {line:?}: {date:?} is not a date like 2026-12-24"))?;
-            let stretches = parse_stretches(hours).map_err(|e| format!("holiday {line:?}: {e}"))?;
+            let (date, stretches) = parse_exception(line)?;
             opening.exceptions.insert(date, stretches);
         }
         if !opening.configured && !opening.exceptions.is_empty() {

@@ -25,6 +25,16 @@ impl CounterPick {
     }
 }
 
+/// The floor a call sends its visitor to: its own, else its counter's from `counters`.
+pub fn floor_of(call: &Call, counters: &[Counter]) -> Option<i32> {
+    call.floor.or_else(|| {
+        counters
+            .iter()
+            .find(|c| c.id == call.counter.id)
+            .and_then(|c| c.floor)
+    })
+}
+
 /// What one screen shows and announces. Empty lists mean "all"; the given ones must all match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -104,12 +114,7 @@ impl Scope {
             return false;
         }
         if !self.floors.is_empty() {
-            let floor = call.floor.or_else(|| {
-                counters
-                    .iter()
-                    .find(|c| c.id == call.counter.id)
-                    .and_then(|c| c.floor)
-            });
+            let floor = floor_of(call, counters);
             // A call whose floor nobody knows is shown everywhere rather than nowhere.
             if floor.is_some_and(|f| !self.floors.contains(&f)) {
                 return false;

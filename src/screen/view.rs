@@ -236,13 +236,7 @@ fn elsewhere_line(room: &Room, w: &Catalogue, input: &ViewInput) -> String {
     let calls: Vec<String> = room
         .elsewhere_at(input.instant)
         .map(|call| {
-            let floor = call.floor.or_else(|| {
-                room.board
-                    .counters()
-                    .iter()
-                    .find(|c| c.id == call.counter.id)
-                    .and_then(|c| c.floor)
-            });
+            let floor = herald_core::scope::floor_of(call, room.board.counters());
             let way = match (here, floor) {
                 (Some(here), Some(there)) if there > here => "up",
                 (Some(here), Some(there)) if there < here => "down",
