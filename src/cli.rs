@@ -154,6 +154,11 @@ pub struct Cli {
     #[arg(long, value_name = "URL", value_parser = parse_qr_url)]
     pub qr_url: Option<String>,
 
+    /// A folder of images (PNG, JPEG) for the media zone, shown in turn; watched, so images
+    /// added, replaced or removed show from the next turn on.
+    #[arg(long, value_name = "FOLDER")]
+    pub media: Option<std::path::PathBuf>,
+
     /// Show a visitor's initials ("J. N.") when the queue system sends a name. Off: tickets
     /// only. Names never reach the log, the metrics or the state file either way.
     #[arg(long)]

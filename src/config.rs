@@ -52,6 +52,8 @@ pub struct Design {
     pub queue_stale: std::time::Duration,
     /// The URL a QR zone shows (`--qr-url`).
     pub qr_url: Option<String>,
+    /// The folder the media zone shows images from (`--media`).
+    pub media: Option<std::path::PathBuf>,
     /// Opening hours and holidays (`--open`, `--holiday`).
     pub opening: herald_core::opening::Opening,
     /// Commands run when the office opens and closes (`--on-open`, `--on-close`).
@@ -112,10 +114,11 @@ impl Config {
         let layout_path = format!("layouts/{}.layout.toml", cli.layout);
         let layout_file = assets.join(&layout_path);
         if design::shipped_layout(&cli.layout).is_none() && !layout_file.is_file() {
+            let shipped: Vec<&str> = design::SHIPPED_LAYOUTS.iter().map(|(n, _)| *n).collect();
             return Err(format!(
-                "there is no layout {:?}: assets/{layout_path} does not exist (shipped: \
-                 waiting-room, waiting-room-portrait, counter, accessible)",
-                cli.layout
+                "there is no layout {:?}: assets/{layout_path} does not exist (shipped: {})",
+                cli.layout,
+                shipped.join(", ")
             ));
         }
         let start_layout = std::fs::read_to_string(&layout_file)
@@ -219,6 +222,7 @@ impl Config {
                 },
                 queue_stale: std::time::Duration::from_secs(cli.queue_stale),
                 qr_url: cli.qr_url.clone(),
+                media: cli.media.clone(),
                 opening: herald_core::opening::Opening::parse(&cli.open, &cli.holidays)
                     .map_err(|e| format!("--{e}"))?,
                 on_open: cli.on_open.clone(),

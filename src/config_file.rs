@@ -49,6 +49,7 @@ struct Keys {
     queue_stale: Option<Spanned<i64>>,
     show_names: Option<Spanned<bool>>,
     qr_url: Option<Spanned<String>>,
+    media: Option<Spanned<String>>,
     open: Option<Spanned<Vec<String>>>,
     holidays: Option<Spanned<Vec<String>>>,
     on_open: Option<Spanned<String>>,
@@ -174,6 +175,7 @@ pub fn apply_text(
         )));
     take!(show_names, show_names, |v| Ok(v));
     take!(qr_url, qr_url, |v| cli::parse_qr_url(&v).map(Some));
+    take!(media, media, |v| Ok(Some(std::path::PathBuf::from(v))));
     take!(open, open, |v| herald_core::opening::Opening::parse(
         &v,
         &[]

@@ -9,15 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{Herald, TestServer};
-
-/// Seconds between two log lines.
-fn between(a: &Value, b: &Value) -> f64 {
-    let t = |l: &Value| {
-        chrono::DateTime::parse_from_rfc3339(l["ts"].as_str().expect("ts")).expect("rfc3339 ts")
-    };
-    (t(b) - t(a)).as_seconds_f64()
-}
+use support::{Herald, TestServer, between};
 
 #[test]
 fn calls_after_a_sleep_keep_their_turns_and_their_whole_animation() {

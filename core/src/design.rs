@@ -35,6 +35,8 @@ pub enum ZoneKind {
     Queue,
     /// A QR code for the office's URL (`--qr-url`: e-services, a feedback survey) and a caption.
     Qr,
+    /// The office's images (PNG, JPEG) from the `--media` folder, one at a time, cross-fading.
+    Media,
 }
 
 /// A rectangle in percent of the screen.
@@ -116,6 +118,11 @@ pub struct Layout {
     pub next_tickets: bool,
     /// How many services the queue zone lists at most.
     pub queue_rows: usize,
+    /// Seconds each image of the `--media` folder shows before the next.
+    pub media_seconds: f64,
+    /// After this many seconds without a new call the hero's space shows the images; the next
+    /// call takes it back at once. `None`: the hero always shows the last call.
+    pub media_in_hero_after: Option<f64>,
 }
 
 impl Layout {
@@ -145,8 +152,15 @@ struct LayoutFile {
     next_tickets: bool,
     #[serde(default = "default_queue_rows")]
     queue_rows: usize,
+    #[serde(default = "default_media_seconds")]
+    media_seconds: f64,
+    media_in_hero_after: Option<f64>,
     #[serde(default)]
     zone: Vec<toml::Spanned<ZoneFile>>,
+}
+
+fn default_media_seconds() -> f64 {
+    10.0
 }
 
 fn default_queue_rows() -> usize {
@@ -238,6 +252,19 @@ impl Layout {
         if !(1.0..=120.0).contains(&raw.mark_seconds) {
             return Err(error(1, "mark_seconds must be 1-120".into()));
         }
+        // Under 3 s an image cannot be read before it goes; WCAG 2.2.2 asks for a pause anyway.
+        if !(3.0..=3600.0).contains(&raw.media_seconds) {
+            return Err(error(1, "media_seconds must be 3-3600".into()));
+        }
+        if raw
+            .media_in_hero_after
+            .is_some_and(|s| !(5.0..=86_400.0).contains(&s))
+        {
+            return Err(error(
+                1,
+                "media_in_hero_after must be 5-86400 seconds".into(),
+            ));
+        }
         let mut zones: Vec<Zone> = Vec::new();
         for spanned in raw.zone {
             let line = line_of(text, spanned.span().start);
@@ -313,6 +340,13 @@ impl Layout {
                 lines,
             });
         }
+        if raw.media_in_hero_after.is_some() && !zones.iter().any(|z| z.kind == ZoneKind::Hero) {
+            return Err(error(
+                1,
+                "media_in_hero_after gives the hero's space to images, but the layout has no hero zone"
+                    .into(),
+            ));
+        }
         Ok(Self {
             name: raw.name,
             zones,
@@ -325,12 +359,14 @@ impl Layout {
             theme: raw.theme,
             next_tickets: raw.next_tickets,
             queue_rows: raw.queue_rows,
+            media_seconds: raw.media_seconds,
+            media_in_hero_after: raw.media_in_hero_after,
         })
     }
 }
 
 /// The layouts shipped in `assets/layouts/`, compiled in as the fallback.
-pub const SHIPPED_LAYOUTS: [(&str, &str); 6] = [
+pub const SHIPPED_LAYOUTS: [(&str, &str); 7] = [
     (
         "waiting-room",
         include_str!("../../assets/layouts/waiting-room.layout.toml"),
@@ -342,6 +378,10 @@ pub const SHIPPED_LAYOUTS: [(&str, &str); 6] = [
     (
         "waiting-room-info",
         include_str!("../../assets/layouts/waiting-room-info.layout.toml"),
+    ),
+    (
+        "waiting-room-media",
+        include_str!("../../assets/layouts/waiting-room-media.layout.toml"),
     ),
     (
         "waiting-room-portrait",

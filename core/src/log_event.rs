@@ -70,14 +70,20 @@ log_events! {
     StateSetAside = "state_set_aside" { reason: String, moved_to: Option<String> }
     /// The state file could not be written (the screen goes on; the next change tries again).
     StateNotSaved = "state_not_saved" { reason: String }
-    /// A call took the hero zone (`fresh` when it arrived as news).
-    CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool }
+    /// A call took the hero zone (`fresh` when it arrived as news) in the screen's `frame`.
+    CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool, frame: u32 }
     /// The preview made an event on this display only.
     TestEvent = "test_event" { kind: String, test: bool }
     /// A call's animation ended: frames drawn, seconds, frames per second.
     CallAnimation = "call_animation" { frames: u32, seconds: f64, fps: f64, reduced_motion: bool }
     /// A text is cut off by its zone (pixels needed and shown).
     TextClipped = "text_clipped" { layout: String, text: String, needed: [f32; 2], shown: [f32; 2] }
+    /// The media folder's picture files were listed (at start and after each change in it).
+    MediaFolder = "media_folder" { folder: String, files: usize }
+    /// A picture file was refused (not a PNG or JPEG, broken, too large) and is skipped until it changes.
+    MediaRefused = "media_refused" { file: String, reason: String }
+    /// The hero's space went to the pictures after a quiet while (`shown`), or a call took it back (`ticket`), in the screen's `frame`.
+    MediaInHero = "media_in_hero" { shown: bool, ticket: Option<String>, frame: u32 }
     /// The notice rotation was paused or resumed (WCAG 2.2.2).
     NoticeRotation = "notice_rotation" { paused: bool }
     /// A saved `.ftl` file could not be used; the old words stay.

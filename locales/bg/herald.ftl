@@ -17,6 +17,7 @@ office-closed = Центърът е затворен
 office-closed-hint = Моля, заповядайте в работното време.
 office-hours = Работно време: { $hours }
 notices-paused = Съобщенията са спрени
+media-paused = Изображенията са спрени
 date-line = { $weekday }, { $day } { $month } { $year } г.
 weekday-1 = понеделник
 weekday-2 = вторник

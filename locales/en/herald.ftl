@@ -28,6 +28,8 @@ office-closed-hint = Please come back during opening hours.
 office-hours = Opening hours: { $hours }
 # In the notice bar while staff have paused the rotating notices (Space or P).
 notices-paused = Notices paused
+# Over the media zone while staff have paused the pictures (with the notices, Space or P).
+media-paused = Pictures paused
 # The date line; $weekday and $month come from the lists below.
 date-line = { $weekday }, { $month } { $day }, { $year }
 weekday-1 = Monday

@@ -19,6 +19,7 @@ office-closed = Центарот е затворен
 office-closed-hint = Ве молиме, дојдете во работното време.
 office-hours = Работно време: { $hours }
 notices-paused = Известувањата се паузирани
+media-paused = Сликите се паузирани
 date-line = { $weekday }, { $day } { $month } { $year }
 weekday-1 = понеделник
 weekday-2 = вторник

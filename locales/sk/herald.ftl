@@ -19,6 +19,7 @@ office-closed = Klientske centrum je zatvorené
 office-closed-hint = Príďte, prosím, v úradných hodinách.
 office-hours = Úradné hodiny: { $hours }
 notices-paused = Oznamy sú pozastavené
+media-paused = Obrázky sú pozastavené
 date-line = { $weekday } { $day }. { $month } { $year }
 weekday-1 = pondelok
 weekday-2 = utorok

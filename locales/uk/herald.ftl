@@ -17,6 +17,7 @@ office-closed = Центр зачинено
 office-closed-hint = Завітайте, будь ласка, у години прийому.
 office-hours = Години прийому: { $hours }
 notices-paused = Оголошення зупинено
+media-paused = Зображення зупинено
 date-line = { $weekday }, { $day } { $month } { $year }
 weekday-1 = понеділок
 weekday-2 = вівторок

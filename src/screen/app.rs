@@ -181,6 +181,7 @@ pub fn run(config: Config) -> AppExit {
             hours: config.design.hours.clone(),
             queue_stale: config.design.queue_stale,
             qr_url: config.design.qr_url.clone(),
+            media: config.design.media.clone(),
             opening: config.design.opening.clone(),
             ..default()
         })
@@ -192,12 +193,19 @@ pub fn run(config: Config) -> AppExit {
             loudspeaker::plugin,
         ));
     if config.window.preview {
-        app.insert_resource(preview::PanelState::new(
-            herald_core::secret::shown_url(&url),
-            &config.langs,
-        ))
-        .insert_resource(design_files::WordsFiles::new(config.root.join("locales")))
-        .add_plugins(preview::plugin);
+        let mut panel =
+            preview::PanelState::new(herald_core::secret::shown_url(&url), &config.langs);
+        // The pictures box starts at the folder in use, or the sample pictures herald ships.
+        panel.media_folder = config
+            .design
+            .media
+            .clone()
+            .unwrap_or_else(|| config.root.join("assets/media"))
+            .display()
+            .to_string();
+        app.insert_resource(panel)
+            .insert_resource(design_files::WordsFiles::new(config.root.join("locales")))
+            .add_plugins(preview::plugin);
     }
     if let Some(room) = room {
         app.insert_resource(WaitingRoom(room));

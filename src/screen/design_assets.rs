@@ -25,6 +25,8 @@ impl Default for ActiveLayout {
             theme: None,
             next_tickets: false,
             queue_rows: 5,
+            media_seconds: 10.0,
+            media_in_hero_after: None,
         }))
     }
 }

@@ -12,6 +12,7 @@ pub mod design_files;
 pub mod feed_link;
 pub mod fit;
 pub mod loudspeaker;
+pub mod media;
 pub mod memory;
 pub mod motion;
 pub mod opening;
@@ -128,6 +129,8 @@ pub struct ScreenSettings {
     pub queue_rows: usize,
     /// The URL the QR zone encodes (`--qr-url`).
     pub qr_url: Option<String>,
+    /// The folder of pictures for the media zone (`--media`).
+    pub media: Option<std::path::PathBuf>,
     /// Opening hours and holidays: outside them the closed office shows.
     pub opening: herald_core::opening::Opening,
     /// The preview's clock jump: the screen's clock runs this far ahead of the real one (zero
@@ -158,6 +161,7 @@ impl Default for ScreenSettings {
             next_tickets: false,
             queue_rows: 5,
             qr_url: None,
+            media: None,
             opening: herald_core::opening::Opening::default(),
             clock_ahead: chrono::Duration::zero(),
         }
@@ -204,11 +208,12 @@ pub fn plugin(app: &mut App) {
         )
         .add_systems(Update, motion::animate_hero.in_set(ScreenSystems::Animate))
         .add_systems(Last, fit::report_clipped_text)
-        .add_plugins(zones::plugin);
+        .add_plugins((zones::plugin, media::plugin));
 }
 
 fn advance_hero(
     time: Res<Time<Real>>,
+    frame: Option<Res<bevy::diagnostic::FrameCount>>,
     settings: Res<ScreenSettings>,
     mut room: ResMut<WaitingRoom>,
     mut motion: ResMut<motion::HeroMotion>,
@@ -224,6 +229,7 @@ fn advance_hero(
             counter: hero.call.counter.label.clone(),
             recall: hero.recall,
             fresh: hero.fresh,
+            frame: frame.map_or(0, |f| f.0),
         });
         info!(
             "showing {} → counter {}{}",

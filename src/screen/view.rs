@@ -82,6 +82,10 @@ pub struct ViewInput<'a> {
     pub focus: Option<&'a str>,
     pub notice_index: usize,
     pub notices_paused: bool,
+    /// The pictures have the hero's space (no call for the layout's while).
+    pub media_in_hero: bool,
+    /// More than one picture takes turns (so pausing them means something).
+    pub media_rotating: bool,
 }
 
 /// The texts and visible parts of the screen at one moment.
@@ -113,6 +117,9 @@ pub struct ScreenView {
     pub queue: Vec<QueueRow>,
     pub notice: String,
     pub notice_paused: String,
+    /// "Pictures paused", while the rotation is and more than one picture takes turns.
+    pub media_paused: String,
+    pub media_in_hero: bool,
     pub closed: bool,
     pub closed_title: String,
     pub closed_hint: String,
@@ -411,6 +418,12 @@ impl ScreenView {
             } else {
                 String::new()
             },
+            media_paused: if input.notices_paused && input.media_rotating {
+                text("media-paused")
+            } else {
+                String::new()
+            },
+            media_in_hero: input.media_in_hero,
             closed: (room.board.office_closed() || closed_by_hours) && !input.counter_screen,
             closed_title: text("office-closed"),
             closed_hint: match (next_opening, input.hours) {
@@ -499,6 +512,7 @@ impl ScreenView {
             Slot::RecentCounter(i) => row(i).map(|r| r.1.clone()).unwrap_or_default(),
             Slot::Notice => self.notice.clone(),
             Slot::NoticePaused => self.notice_paused.clone(),
+            Slot::MediaPaused => self.media_paused.clone(),
             Slot::ClosedTitle => self.closed_title.clone(),
             Slot::ClosedHint => self.closed_hint.clone(),
             Slot::CounterName => self.counter_name.clone(),
@@ -520,6 +534,8 @@ impl ScreenView {
             Part::RecentRow(i) => i < self.recent.len(),
             Part::NoticeBar => !self.notice.is_empty(),
             Part::ClosedOverlay => self.closed,
+            Part::HeroMedia => self.media_in_hero && !self.closed,
+            Part::MediaPaused => !self.media_paused.is_empty(),
             Part::CountersStrip => self.any_counters,
             Part::HeroPanel | Part::HeroContent => return None,
         })
@@ -563,6 +579,8 @@ mod tests {
             focus: None,
             notice_index: 0,
             notices_paused: false,
+            media_in_hero: false,
+            media_rotating: false,
         }
     }
 

@@ -39,6 +39,7 @@ pub fn plan_wakeup(
     layout: Res<ActiveLayout>,
     files: Res<DesignFiles>,
     service: Option<Res<super::service::ServiceManager>>,
+    pictures: Res<super::media::MediaShow>,
     mut winit: ResMut<WinitSettings>,
     mut planned: Local<Option<Instant>>,
 ) {
@@ -78,6 +79,18 @@ pub fn plan_wakeup(
     if files.watch {
         // Preview looks at the design files once a second.
         consider(design_files::WATCH_SECS);
+    }
+    if let Some(turn) = pictures.next_turn_in(now, layout.0.media_seconds, rotation.paused) {
+        // The next picture fades in (the fade itself asks for its frames).
+        consider(turn);
+    }
+    if let Some(after) = layout.0.media_in_hero_after
+        && pictures.current.is_some()
+        && room.pending.is_empty()
+        && now - room.hero_since < after
+    {
+        // The pictures take the hero's space after the quiet while.
+        consider(room.hero_since + after - now);
     }
     let notices = room.board.active_notices(chrono::Utc::now()).len();
     if let Some(next) = rotation.next_in(now, notices, layout.0.notice_seconds) {

@@ -24,6 +24,8 @@ use tokio_tungstenite::tungstenite::Message;
 // The herald binary is known to integration tests only (not to the bench example, which shares
 // this file).
 #[cfg(test)]
+pub mod pixels;
+#[cfg(test)]
 mod running;
 #[cfg(test)]
 #[allow(
@@ -159,6 +161,14 @@ impl Drop for TestServer {
             let _ = thread.join();
         }
     }
+}
+
+/// Seconds between two of herald's log lines.
+pub fn between(a: &serde_json::Value, b: &serde_json::Value) -> f64 {
+    let t = |l: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(l["ts"].as_str().expect("ts")).expect("rfc3339 ts")
+    };
+    (t(b) - t(a)).as_seconds_f64()
 }
 
 pub fn ticket(n: usize) -> String {

@@ -14,6 +14,8 @@ pub struct Herald {
     lines: mpsc::Receiver<Value>,
     pub log: Vec<Value>,
     stderr: PathBuf,
+    /// Where the X display's name is written when herald starts.
+    display_file: PathBuf,
 }
 
 impl Herald {
@@ -22,9 +24,15 @@ impl Herald {
     pub fn start(dir: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::os::unix::process::CommandExt;
         let stderr = dir.join(format!("{name}.stderr"));
+        let display_file = dir.join(format!("{name}.display"));
+        let _ = std::fs::remove_file(&display_file);
         let mut command = Command::new("xvfb-run");
         command
-            .args(["-a", "-s", "-screen 0 1280x720x24"])
+            // `-ac`: a test may read the screen's pixels over X without the session's cookie.
+            .args(["-a", "-s", "-ac -screen 0 1280x720x24"])
+            // Tell the test which display xvfb-run picked, then become herald.
+            .args(["sh", "-c", "echo \"$DISPLAY\" > \"$0\"; exec \"$@\""])
+            .arg(&display_file)
             .arg(env!("CARGO_BIN_EXE_herald"))
             .args(["--size", "1280x720", "--log-json"])
             .args(args)
@@ -54,6 +62,24 @@ impl Herald {
             lines,
             log: Vec::new(),
             stderr,
+            display_file,
+        }
+    }
+
+    /// The X display herald draws on (":99"), once xvfb-run has started it.
+    pub fn display(&self) -> String {
+        let end = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(name) = std::fs::read_to_string(&self.display_file)
+                && !name.trim().is_empty()
+            {
+                return name.trim().to_owned();
+            }
+            assert!(
+                Instant::now() < end,
+                "xvfb-run did not say which display it started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

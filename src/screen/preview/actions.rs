@@ -36,6 +36,12 @@ pub enum PreviewAction {
     Queue(TestQueue),
     /// Try another URL in the QR code zone (this display, until it restarts).
     QrUrl(String),
+    /// Show the pictures of this folder (the media zone, and the hero after a quiet while).
+    MediaFolder(std::path::PathBuf),
+    /// Bring the next picture up now.
+    NextPicture,
+    /// Pause or resume the notices and pictures (as Space or P on the screen's keyboard).
+    TogglePause,
     /// Move the screen's clock to just after the office's next closing (or opening), or back
     /// to now (`false`), to see the closed screen and its next-opening sentence.
     JumpClock(bool),
@@ -228,6 +234,34 @@ fn apply(world: &mut World, action: PreviewAction) {
             }
             Err(e) => warn!("preview: QR code: {e}"),
         },
+        PreviewAction::MediaFolder(folder) => {
+            if folder.is_dir() {
+                let wake = crate::screen::feed_link::event_loop_waker(
+                    world.get_resource::<bevy::winit::EventLoopProxyWrapper>(),
+                );
+                info!("preview: pictures from {}", folder.display());
+                world.resource_mut::<ScreenSettings>().media = Some(folder.clone());
+                world
+                    .resource_mut::<crate::screen::media::MediaShow>()
+                    .open(folder, wake);
+            } else {
+                warn!(
+                    "preview: {} is not a folder; the pictures stay as they are",
+                    folder.display()
+                );
+            }
+        }
+        PreviewAction::NextPicture => {
+            world
+                .resource_mut::<crate::screen::media::MediaShow>()
+                .skip_now();
+        }
+        PreviewAction::TogglePause => {
+            let now = world.resource::<Time<Real>>().elapsed_secs_f64();
+            world
+                .resource_mut::<crate::screen::zones::notices::NoticeRotation>()
+                .toggle(now);
+        }
         PreviewAction::JumpClock(jump) => {
             let mut settings = world.resource_mut::<ScreenSettings>();
             settings.clock_ahead = chrono::Duration::zero();

@@ -15,6 +15,7 @@ use super::target::{PreviewTarget, TARGET_SIZES};
 use crate::screen::design_assets::{ActiveLayout, ActiveTheme};
 use crate::screen::design_files::DesignStatus;
 use crate::screen::loudspeaker::Loudspeaker;
+use crate::screen::media::MediaShow;
 use herald_core::room::Room;
 
 use crate::screen::{ScreenSettings, WaitingRoom};
@@ -27,6 +28,8 @@ pub struct PanelState {
     pub queue: TestQueue,
     /// The URL typed into the QR code box.
     pub qr_url: String,
+    /// The folder typed into the pictures box.
+    pub media_folder: String,
     pub visitor_lang: String,
     pub notice: String,
     pub languages: String,
@@ -63,6 +66,7 @@ impl PanelState {
             },
             visitor_lang: String::new(),
             qr_url: "https://www.slovensko.sk/".into(),
+            media_folder: "assets/media".into(),
             notice: String::new(),
             languages: languages.join(","),
             test_calls: 0,
@@ -83,6 +87,7 @@ pub(super) fn panel(
     designs: Res<DesignStatus>,
     target: Option<Res<PreviewTarget>>,
     speaker: Option<Res<Loudspeaker>>,
+    pictures: Res<MediaShow>,
 ) -> Result {
     let texture = target
         .as_ref()
@@ -119,6 +124,7 @@ pub(super) fn panel(
                 notice_section(ui, &mut state, &mut push);
                 queue_section(ui, &mut state, &mut push);
                 qr_section(ui, &mut state, &mut push);
+                media_section(ui, &mut state, &pictures, &mut push);
                 clock_section(ui, &settings, &mut push);
                 connection_section(ui, &state, &room);
                 sound_section(ui, speaker.as_deref(), &state, &mut push);
@@ -297,6 +303,46 @@ fn qr_section(ui: &mut egui::Ui, state: &mut PanelState, push: &mut impl FnMut(P
         ui.text_edit_singleline(&mut state.qr_url);
         if ui.button("Show this URL").clicked() {
             push(PreviewAction::QrUrl(state.qr_url.trim().to_owned()));
+        }
+    });
+}
+
+fn media_section(
+    ui: &mut egui::Ui,
+    state: &mut PanelState,
+    pictures: &MediaShow,
+    push: &mut impl FnMut(PreviewAction),
+) {
+    egui::CollapsingHeader::new("Pictures (layout waiting-room-media)").show(ui, |ui| {
+        ui.label("Folder of PNG and JPEG pictures:");
+        ui.text_edit_singleline(&mut state.media_folder);
+        ui.horizontal(|ui| {
+            if ui.button("Show these pictures").clicked() {
+                push(PreviewAction::MediaFolder(PathBuf::from(
+                    state.media_folder.trim(),
+                )));
+            }
+            if ui.button("Next picture").clicked() {
+                push(PreviewAction::NextPicture);
+            }
+            if ui.button("Pause / resume").clicked() {
+                push(PreviewAction::TogglePause);
+            }
+        });
+        let on_show = pictures.current.as_ref().map(|p| p.file.as_path());
+        for file in &pictures.files {
+            let name = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let refused = pictures.refused().find(|(p, _)| *p == file.as_path());
+            match (on_show == Some(file.as_path()), refused) {
+                (true, _) => ui.label(format!("▶ {name}")),
+                (false, Some((_, why))) => {
+                    ui.colored_label(egui::Color32::LIGHT_RED, format!("✗ {name} {why}"))
+                }
+                (false, None) => ui.label(format!("  {name}")),
+            };
         }
     });
 }

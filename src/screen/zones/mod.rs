@@ -11,6 +11,7 @@ pub mod closed;
 pub mod counters;
 pub mod header;
 pub mod hero;
+pub mod media;
 pub mod notices;
 pub mod qr;
 pub mod queue;
@@ -59,6 +60,8 @@ pub enum Slot {
     CounterPriority,
     /// What the QR code is for ("Vybavte si to online").
     QrCaption,
+    /// Says that the pictures' rotation is paused, with the notices' (WCAG 2.2.2).
+    MediaPaused,
     Notice,
     /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
     NoticePaused,
@@ -87,6 +90,10 @@ pub enum Part {
     CountersStrip,
     NoticeBar,
     ClosedOverlay,
+    /// The pictures over the hero's space after a quiet while (`media_in_hero_after`).
+    HeroMedia,
+    /// "Pictures paused" over the media zone.
+    MediaPaused,
 }
 
 /// The fonts and the emblem the zones draw with.
@@ -211,6 +218,7 @@ pub fn plugin(app: &mut App) {
             notices::plugin,
             queue::plugin,
             qr::plugin,
+            media::plugin,
         ));
 }
 
@@ -333,6 +341,10 @@ fn build_screen(
                     }
                     ZoneKind::Hero => {
                         root.spawn(hero::zone(zone, &pen));
+                        if layout.media_in_hero_after.is_some() {
+                            // Spawned after the hero, so it is drawn over it.
+                            root.spawn(media::hero_cover(&zone.rect, &pen));
+                        }
                     }
                     ZoneKind::Recent => {
                         root.spawn(recent::zone(&zone.rect, &pen, layout.recent_rows));
@@ -351,6 +363,9 @@ fn build_screen(
                     }
                     ZoneKind::Qr => {
                         root.spawn(qr::zone(&zone.rect, &pen, qr_code.clone()));
+                    }
+                    ZoneKind::Media => {
+                        root.spawn(media::zone(&zone.rect, &pen));
                     }
                 }
             }
@@ -378,9 +393,11 @@ fn refresh_texts(
     focus: Option<Res<CounterFocus>>,
     generation: Res<ScreenGeneration>,
     rotation: Res<notices::NoticeRotation>,
-    time: Res<Time<Real>>,
+    // The clock and the frame's number (for the log), as one parameter.
+    (time, frame): (Res<Time<Real>>, Option<Res<bevy::diagnostic::FrameCount>>),
     area: Res<super::ScreenArea>,
     mut fit: ResMut<queue::QueueFit>,
+    mut pictures: ResMut<crate::screen::media::MediaShow>,
     mut drawn: Local<Drawn>,
     mut texts: Query<(&Slot, &mut Text, &mut TextColor)>,
     mut parts: Query<(&Part, &mut Node, Option<&mut BackgroundColor>)>,
@@ -389,6 +406,12 @@ fn refresh_texts(
         return;
     };
     let focus = focus.and_then(|f| f.0.clone());
+    let elapsed = time.elapsed_secs_f64();
+    // The pictures take the hero's space when no call came for the layout's while and none
+    // waits; the first frame that has a new call has the hero back.
+    let media_in_hero = layout.0.media_in_hero_after.is_some_and(|after| {
+        pictures.current.is_some() && room.pending.is_empty() && elapsed - room.hero_since >= after
+    });
     let mut view = ScreenView::of(
         &room,
         &words.0,
@@ -410,8 +433,15 @@ fn refresh_texts(
             focus: focus.as_deref(),
             notice_index: rotation.index,
             notices_paused: rotation.paused,
+            media_in_hero,
+            media_rotating: pictures.files.len() > 1,
         },
     );
+    let on_screen =
+        !view.closed && (view.media_in_hero || layout.0.zone(ZoneKind::Media).is_some());
+    if pictures.on_screen != on_screen {
+        pictures.on_screen = on_screen;
+    }
     // Leave out the waiting rows that were measured not to fit (see `queue::QueueFit`).
     let queue_key = {
         use std::hash::{Hash, Hasher};
@@ -428,6 +458,26 @@ fn refresh_texts(
     }
     if drawn.generation == generation.0 && drawn.view.as_ref() == Some(&view) {
         return;
+    }
+    let was_in_hero = drawn.view.as_ref().is_some_and(|v| v.media_in_hero);
+    if view.media_in_hero != was_in_hero {
+        let ticket = (!view.media_in_hero)
+            .then(|| room.hero.as_ref().map(|h| h.call.ticket.clone()))
+            .flatten();
+        info!(
+            "{}",
+            match &ticket {
+                None if view.media_in_hero =>
+                    "no call for a while: the hero shows the pictures".to_owned(),
+                Some(t) => format!("{t} takes the hero back from the pictures"),
+                None => "the hero shows the last call again".to_owned(),
+            }
+        );
+        herald_core::log_event::emit(herald_core::log_event::LogEvent::MediaInHero {
+            shown: view.media_in_hero,
+            ticket,
+            frame: frame.map_or(0, |f| f.0),
+        });
     }
     let colours = Palette::of(&theme.0);
     for (slot, mut text, mut color) in &mut texts {
