@@ -333,3 +333,57 @@ fn staff_jump_the_screens_clock_to_the_next_closing_and_back() {
     act(&mut app, PreviewAction::JumpClock(false));
     assert_eq!(closed_now(&mut app), before, "back to the real clock");
 }
+
+#[test]
+fn staff_pick_a_folder_of_pictures_step_through_them_and_pause_them() {
+    use herald::screen::media::MediaShow;
+    let mut app = app();
+    app.insert_resource(Assets::<Image>::default())
+        .insert_resource(herald::screen::ScreenArea(Vec2::new(1920.0, 1080.0)));
+    act(&mut app, PreviewAction::Layout("waiting-room-media".into()));
+    let shown = |app: &mut App| -> Option<String> {
+        app.world()
+            .resource::<MediaShow>()
+            .current
+            .as_ref()
+            .and_then(|p| p.file.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    // Waits (on the loader thread, in real time) until the picture on show is `want`'s.
+    let wait_for = |app: &mut App, want: &dyn Fn(Option<String>) -> bool| {
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        while !want(shown(app)) {
+            assert!(
+                std::time::Instant::now() < end,
+                "now showing {:?}",
+                shown(app)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+            app.update();
+        }
+    };
+    // Not a folder: nothing changes.
+    act(
+        &mut app,
+        PreviewAction::MediaFolder("/no/such/folder".into()),
+    );
+    assert_eq!(shown(&mut app), None);
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/media");
+    act(&mut app, PreviewAction::MediaFolder(samples));
+    wait_for(&mut app, &|s| s.as_deref() == Some("01-online.png"));
+    assert_eq!(app.world().resource::<MediaShow>().files.len(), 3);
+    // "Next picture" brings up the JPEG at once, without waiting its 12 s.
+    act(&mut app, PreviewAction::NextPicture);
+    wait_for(&mut app, &|s| s.as_deref() == Some("02-waste.jpg"));
+    // Paused, the zone says so; the picture stays however long the screen runs.
+    act(&mut app, PreviewAction::TogglePause);
+    app.update();
+    assert_eq!(text(&mut app, Slot::MediaPaused), "Obrázky sú pozastavené");
+    for _ in 0..300 {
+        app.update();
+    }
+    assert_eq!(shown(&mut app).as_deref(), Some("02-waste.jpg"));
+    act(&mut app, PreviewAction::TogglePause);
+    assert_eq!(text(&mut app, Slot::MediaPaused), "");
+    wait_for(&mut app, &|s| s.as_deref() == Some("03-cards.png"));
+}

@@ -451,6 +451,7 @@ fn the_longest_names_fit_in_every_layout_and_language() {
     for (layout, size) in [
         ("waiting-room", "1920x1080"),
         ("waiting-room-queue", "1920x1080"),
+        ("waiting-room-media", "1920x1080"),
         ("waiting-room-portrait", "1080x1920"),
         ("counter", "1280x720"),
     ] {

@@ -315,6 +315,12 @@ fn build_screen(
         }
         _ => None,
     };
+    if layout.zone(ZoneKind::Media).is_some() && settings.media.is_none() {
+        warn!(
+            "the layout has a media zone but no --media folder is set; the zone stays empty \
+             (give --media FOLDER, or media = \"…\" in herald.toml)"
+        );
+    }
     let pen = |scale: f32| Pen {
         z: Sizer {
             scale: scale * theme.text_scale,
