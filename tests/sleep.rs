@@ -62,3 +62,89 @@ fn calls_after_a_sleep_keep_their_turns_and_their_whole_animation() {
         );
     }
 }
+
+/// The hero's flash colour and panel colour in the civic theme.
+const HIGHLIGHT: [u8; 3] = [0xff, 0xcc, 0x4d];
+const PANEL: [u8; 3] = [0x12, 0x29, 0x41];
+
+/// The spans (seconds after `from`) during which the watched point showed the highlight.
+fn flashes(seen: &[support::pixels::Seen], from: std::time::Instant) -> Vec<(f64, f64)> {
+    use support::pixels::near;
+    let mut spans = Vec::new();
+    let mut on: Option<f64> = None;
+    for s in seen.iter().filter(|s| s.at >= from) {
+        let t = (s.at - from).as_secs_f64();
+        let lit = near(s.colours[0], HIGHLIGHT, 12);
+        match (lit, on) {
+            (true, None) => on = Some(t),
+            (false, Some(start)) => {
+                spans.push((start, t));
+                on = None;
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+#[test]
+fn on_a_muted_screen_that_slept_every_call_flashes_twice_on_the_real_pixels() {
+    use support::pixels::{PixelWatch, near};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sleep-pixels");
+    std::fs::create_dir_all(&dir).expect("test folder");
+    let server = TestServer::start();
+    let url = server.url();
+    let mut herald = Herald::start(
+        &dir,
+        "flashes",
+        &["--feed", &url, "--lang", "sk", "--mute"],
+        &[],
+    );
+    // Inside the hero panel above its texts, inside it at every step of the pop-in
+    // (waiting-room at 1280×720: the panel spans x 38-819, y 97-565).
+    let point = (428, 150);
+    let watch = PixelWatch::start(&herald.display(), vec![point]);
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.calls(1);
+    herald.wait_for("call_animation", 1, Duration::from_secs(30));
+    let mut report = Vec::new();
+    for n in 2..=3 {
+        // Quiet long enough for the screen to stop drawing and sleep.
+        std::thread::sleep(Duration::from_secs(8));
+        let sent = std::time::Instant::now();
+        server.calls(1);
+        herald.wait_for("call_animation", n, Duration::from_secs(30));
+        // The mark stays after the motion: wait until the panel is plain again at this point.
+        assert!(
+            watch.wait_until(Duration::from_secs(10), |seen| {
+                seen.last().is_some_and(|s| s.at > sent && near(s.colours[0], PANEL, 12))
+            }),
+            "call {n}: the hero did not settle"
+        );
+        let spans = flashes(&watch.seen(), sent);
+        report.push(format!("call {n}: {spans:.2?}"));
+        assert_eq!(
+            spans.len(),
+            2,
+            "call {n} on a muted screen that slept: {} flashes, not 2: {spans:.2?}",
+            spans.len()
+        );
+        for (i, (on, off)) in spans.iter().enumerate() {
+            let long = off - on;
+            // Each flash lasts 0.6 s (motion::FLASHES); a frame either side is allowed.
+            assert!(
+                (0.45..=0.85).contains(&long),
+                "call {n}: flash {} lasted {long:.2} s, not 0.6 s: {spans:.2?}",
+                i + 1
+            );
+        }
+        let gap = spans[1].0 - spans[0].1;
+        assert!(
+            (0.2..=0.6).contains(&gap),
+            "call {n}: {gap:.2} s between the flashes, not 0.4 s: {spans:.2?}"
+        );
+    }
+    drop(watch);
+    herald.stop();
+    eprintln!("{}", report.join("\n"));
+}
