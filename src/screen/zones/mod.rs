@@ -237,10 +237,15 @@ fn spawn_camera(
                 super::preview::target::screen_camera_target(Some(&target)),
                 IsDefaultUiCamera,
                 ScreenCamera,
+                // See below: a UI needs no multisampling.
+                Msaa::Off,
             ));
         }
         None => {
-            commands.spawn((Camera2d, ScreenCamera));
+            // Bevy multisamples every camera 4× by default: on a software renderer that is four
+            // times the fragment work and a resolve pass each frame, for a UI whose edges are
+            // already anti-aliased (text) or axis-aligned (panels).
+            commands.spawn((Camera2d, ScreenCamera, Msaa::Off));
         }
     }
 }
