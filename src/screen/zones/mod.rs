@@ -265,6 +265,7 @@ fn build_screen(
     mut settings: ResMut<ScreenSettings>,
     mut generation: ResMut<ScreenGeneration>,
     old: Query<Entity, With<ScreenRoot>>,
+    mut cameras: Query<&mut Camera, With<ScreenCamera>>,
 ) {
     if !layout.is_changed() && !theme.is_changed() {
         return;
@@ -296,6 +297,11 @@ fn build_screen(
     settings.next_tickets = layout.next_tickets;
     settings.queue_rows = layout.queue_rows;
     let colours = Palette::of(theme);
+    // The screen's background is the camera's clear colour, not a node: a full-screen node is
+    // shaded pixel by pixel every frame, which on a software renderer is a large part of a frame.
+    for mut camera in &mut cameras {
+        camera.clear_color = ClearColorConfig::Custom(colours.background);
+    }
     // The QR code's texture, made once per build when the layout has a QR zone.
     let qr_code = match (
         layout.zone(ZoneKind::Qr),
@@ -340,7 +346,6 @@ fn build_screen(
                 height: percent(100),
                 ..default()
             },
-            BackgroundColor(colours.background),
             ScreenRoot,
         ))
         .with_children(|root| {
