@@ -172,15 +172,15 @@ fn a_saved_theme_colour_shows_on_the_next_frames_and_a_bad_colour_keeps_the_old_
         app.world().resource::<DesignStatus>().reloads > 0
             || app.world().resource::<ActiveTheme>().0.name == "civic"
     });
+    // The background is what the screen's camera clears to.
     let background = |app: &mut App| {
-        let mut roots = app
+        let mut cameras = app
             .world_mut()
-            .query_filtered::<&BackgroundColor, With<herald::screen::zones::ScreenRoot>>();
-        roots
-            .iter(app.world())
-            .next()
-            .map(|c| c.0)
-            .expect("a screen root")
+            .query_filtered::<&Camera, With<herald::screen::zones::ScreenCamera>>();
+        match cameras.iter(app.world()).next().map(|c| c.clear_color) {
+            Some(ClearColorConfig::Custom(colour)) => colour,
+            other => panic!("the screen's camera clears to {other:?}, not the theme's colour"),
+        }
     };
     save(
         &theme_file,

@@ -117,7 +117,8 @@ fn on_a_muted_screen_that_slept_every_call_flashes_twice_on_the_real_pixels() {
         // The mark stays after the motion: wait until the panel is plain again at this point.
         assert!(
             watch.wait_until(Duration::from_secs(10), |seen| {
-                seen.last().is_some_and(|s| s.at > sent && near(s.colours[0], PANEL, 12))
+                seen.last()
+                    .is_some_and(|s| s.at > sent && near(s.colours[0], PANEL, 12))
             }),
             "call {n}: the hero did not settle"
         );

@@ -175,7 +175,10 @@ impl MediaShow {
                 for ask in todo {
                     let stamp = stamp_of(&ask.file);
                     let result = load_picture(&ask.file, ask.fit);
+                    // Changed or removed while it was read (a copy still writing it, or staff
+                    // taking it away): not a bad picture.
                     let busy = result.is_err() && stamp_of(&ask.file) != stamp
+                        || stamp.is_none()
                         || stamp.is_some_and(|s| s.modified.is_some_and(just_now));
                     if done
                         .send(Answer {
@@ -517,7 +520,7 @@ fn run_media(
     for answer in answers {
         show.asked = None;
         if answer.busy && answer.result.is_err() {
-            // Still being copied: its closing wakes a scan, and its turn comes again.
+            // Still being copied (its closing wakes a scan and its turn comes again), or gone.
             continue;
         }
         match answer.result {

@@ -16,6 +16,19 @@ pub struct Herald {
     stderr: PathBuf,
     /// Where the X display's name is written when herald starts.
     display_file: PathBuf,
+    stopped: bool,
+}
+
+impl Drop for Herald {
+    /// A test that fails half-way must not leave herald running (it would go on writing into
+    /// the next run's files and loading the machine).
+    fn drop(&mut self) {
+        if !self.stopped {
+            let group = format!("-{}", self.child.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 impl Herald {
@@ -63,6 +76,7 @@ impl Herald {
             log: Vec::new(),
             stderr,
             display_file,
+            stopped: false,
         }
     }
 
@@ -117,12 +131,14 @@ impl Herald {
     }
 
     pub fn kill_hard(mut self) {
+        self.stopped = true;
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 
     pub fn stop(mut self) -> String {
+        self.stopped = true;
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.wait();
