@@ -56,6 +56,49 @@ fn folder(dir: &Path) -> PathBuf {
     media
 }
 
+/// A test's folder, a herald root whose layout `name` is the shipped `shipped` with `from`
+/// changed to `to`, and an empty folder of pictures.
+fn setup(
+    test: &str,
+    name: &str,
+    shipped: &str,
+    from: &str,
+    to: &str,
+) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(test);
+    std::fs::create_dir_all(&dir).expect("test folder");
+    let layout = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("assets/layouts/{shipped}.layout.toml")),
+    )
+    .expect("shipped layout")
+    .replace(from, to);
+    assert!(layout.contains(to), "{shipped} no longer says {from:?}");
+    let root = root_with_layout(&dir, name, &layout);
+    let media = folder(&dir);
+    (dir, root, media)
+}
+
+/// herald on layout `name` of `root`, showing the pictures of `media`, following `server`.
+fn start(dir: &Path, name: &str, root: &Path, media: &Path, server: &TestServer) -> Herald {
+    let media = media.display().to_string();
+    Herald::start(
+        dir,
+        name,
+        &[
+            "--feed",
+            &server.url(),
+            "--lang",
+            "sk",
+            "--mute",
+            "--layout",
+            name,
+            "--media",
+            &media,
+        ],
+        &[("HERALD_ROOT", root.to_str().expect("utf-8 path"))],
+    )
+}
+
 /// The seen colours of point `i`, with when.
 fn track(seen: &[Seen], i: usize) -> Vec<(Instant, [u8; 3])> {
     seen.iter().map(|s| (s.at, s.colours[i])).collect()
@@ -63,16 +106,13 @@ fn track(seen: &[Seen], i: usize) -> Vec<(Instant, [u8; 3])> {
 
 #[test]
 fn pictures_take_turns_fade_without_a_flash_skip_bad_files_and_follow_the_folder() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("media-zone");
-    std::fs::create_dir_all(&dir).expect("test folder");
-    let layout = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts/waiting-room-media.layout.toml"),
-    )
-    .expect("shipped layout")
-    .replace("media_seconds = 12", "media_seconds = 3");
-    assert!(layout.contains("media_seconds = 3"));
-    let root = root_with_layout(&dir, "pictures", &layout);
-    let media = folder(&dir);
+    let (dir, root, media) = setup(
+        "media-zone",
+        "pictures",
+        "waiting-room-media",
+        "media_seconds = 12",
+        "media_seconds = 3",
+    );
     solid_png(&media.join("a-magenta.png"), 1600, 900, MAGENTA);
     // A real photo-like JPEG: the waste-sorting poster herald ships as a sample.
     std::fs::copy(
@@ -99,23 +139,7 @@ fn pictures_take_turns_fade_without_a_flash_skip_bad_files_and_follow_the_folder
     std::fs::write(media.join("notes.txt"), "not a picture").expect("notes");
 
     let server = TestServer::start();
-    let media_arg = media.display().to_string();
-    let mut herald = Herald::start(
-        &dir,
-        "pictures",
-        &[
-            "--feed",
-            &server.url(),
-            "--lang",
-            "sk",
-            "--mute",
-            "--layout",
-            "pictures",
-            "--media",
-            &media_arg,
-        ],
-        &[("HERALD_ROOT", root.to_str().expect("utf-8 path"))],
-    );
+    let mut herald = start(&dir, "pictures", &root, &media, &server);
     // The middle of the media zone (left 66 %, top 46.5 %, 31 × 32 % of 1280×720).
     let centre = ((1280.0 * 0.815) as i16, (720.0 * 0.625) as i16);
     let watch = PixelWatch::start(&herald.display(), vec![centre]);
@@ -228,35 +252,16 @@ fn pictures_take_turns_fade_without_a_flash_skip_bad_files_and_follow_the_folder
 
 #[test]
 fn after_a_quiet_while_the_hero_shows_the_pictures_and_a_call_takes_it_back_in_its_first_frame() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("media-hero");
-    std::fs::create_dir_all(&dir).expect("test folder");
-    let layout = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts/waiting-room.layout.toml"),
-    )
-    .expect("shipped layout")
-    .replace("media_in_hero_after = 90", "media_in_hero_after = 5");
-    assert!(layout.contains("media_in_hero_after = 5"));
-    let root = root_with_layout(&dir, "quiet-hero", &layout);
-    let media = folder(&dir);
+    let (dir, root, media) = setup(
+        "media-hero",
+        "quiet-hero",
+        "waiting-room",
+        "media_in_hero_after = 90",
+        "media_in_hero_after = 5",
+    );
     solid_png(&media.join("poster.png"), 1600, 900, MAGENTA);
     let server = TestServer::start();
-    let media_arg = media.display().to_string();
-    let mut herald = Herald::start(
-        &dir,
-        "quiet-hero",
-        &[
-            "--feed",
-            &server.url(),
-            "--lang",
-            "sk",
-            "--mute",
-            "--layout",
-            "quiet-hero",
-            "--media",
-            &media_arg,
-        ],
-        &[("HERALD_ROOT", root.to_str().expect("utf-8 path"))],
-    );
+    let mut herald = start(&dir, "quiet-hero", &root, &media, &server);
     // Inside the hero panel, left of its texts (left 3 %, top 13.5 %, 61 × 65 % of 1280×720).
     let hero = (60, 331);
     let watch = PixelWatch::start(&herald.display(), vec![hero]);

@@ -43,7 +43,7 @@ pub fn plugin(app: &mut App) {
 }
 
 /// A file's size and time of change: a new version of a refused file is tried again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
@@ -532,18 +532,12 @@ fn run_media(
                     handle,
                     file: answer.file,
                     size,
-                    stamp: answer.stamp.unwrap_or(Stamp {
-                        len: 0,
-                        modified: None,
-                    }),
+                    stamp: answer.stamp.unwrap_or_default(),
                 });
             }
             Err(reason) => {
                 show.refused_in_a_row += 1;
-                let stamp = answer.stamp.unwrap_or(Stamp {
-                    len: 0,
-                    modified: None,
-                });
+                let stamp = answer.stamp.unwrap_or_default();
                 if show.refused.get(&answer.file).map(|r| r.0) != Some(stamp) {
                     show.refused
                         .insert(answer.file.clone(), (stamp, reason.clone()));
