@@ -221,6 +221,11 @@ pub struct Cli {
     #[arg(long)]
     pub reduced_motion: bool,
 
+    /// Measure what each frame costs the renderer (time per render pass, pixels shaded) and
+    /// report it every 10 s (log event `render_passes`); for benchmarks, it adds a little work.
+    #[arg(long)]
+    pub frame_costs: bool,
+
     /// One JSON object per line on stdout for key events, each with a timestamp.
     #[arg(long)]
     pub log_json: bool,

@@ -82,6 +82,8 @@ pub struct Window {
     pub preview: bool,
     /// Render for this many seconds, write the screen to this PNG, exit.
     pub screenshot: Option<(PathBuf, f64)>,
+    /// Measure and report what each frame costs the renderer (`--frame-costs`).
+    pub frame_costs: bool,
 }
 
 /// Everything a display needs to start.
@@ -241,6 +243,7 @@ impl Config {
                 fullscreen: cli.fullscreen,
                 preview: cli.preview,
                 screenshot: cli.screenshot.clone().map(|path| (path, cli.after)),
+                frame_costs: cli.frame_costs,
             },
             log_json: cli.log_json,
             // systemd's StateDirectory= sets STATE_DIRECTORY (several are separated by ':').

@@ -74,6 +74,8 @@ log_events! {
     CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool, frame: u32 }
     /// The preview made an event on this display only.
     TestEvent = "test_event" { kind: String, test: bool }
+    /// With `--frame-costs`, every 10 s: frames drawn since the last report, and per render pass the average time on the renderer and pixels shaded per frame.
+    RenderPasses = "render_passes" { frames: u32, passes: Vec<RenderPass> }
     /// A call's animation ended: frames drawn, seconds, frames per second.
     CallAnimation = "call_animation" { frames: u32, seconds: f64, fps: f64, reduced_motion: bool }
     /// A text is cut off by its zone (pixels needed and shown).
@@ -127,6 +129,15 @@ pub fn markdown_table() -> String {
         out.push_str(&format!("| `{name}` | {} | {doc} |\n", fields.join(", ")));
     }
     out
+}
+
+/// One render pass, as `render_passes` lists them: its name, its average time on the renderer
+/// per frame and the fragments (pixels) its shaders ran for per frame.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RenderPass {
+    pub pass: String,
+    pub gpu_ms: f64,
+    pub fragments: u64,
 }
 
 /// One sentence of an announcement, as `announcement_started` lists them.

@@ -172,6 +172,9 @@ pub fn run(config: Config) -> AppExit {
             config.window.preview,
         ))
         .add_plugins(design_files::plugin);
+    if config.window.frame_costs {
+        app.add_plugins(super::frame_costs::plugin);
+    }
     app.insert_resource(Words(Arc::new(catalogue)))
         .insert_resource(DisplayLangs::new(config.langs.clone()))
         .insert_resource(ScreenSettings {

@@ -82,8 +82,8 @@ type PanelQuery<'w, 's> = Query<
     's,
     (
         &'static Part,
-        &'static mut BackgroundColor,
-        &'static mut BorderColor,
+        Option<&'static mut BackgroundColor>,
+        &'static mut Node,
         Option<&'static mut UiTransform>,
     ),
 >;
@@ -142,15 +142,23 @@ pub fn animate_hero(
     }
     *last = Some(key);
     let c = Palette::of(&theme.0);
-    for (part, mut background, mut border, transform) in &mut panels {
+    for (part, background, mut node, transform) in &mut panels {
         match part {
             Part::HeroPanel => {
-                background.0 = if look.highlighted {
-                    c.highlight
+                if let Some(mut background) = background {
+                    background.0 = if look.highlighted {
+                        c.highlight
+                    } else {
+                        c.panel
+                    };
+                }
+            }
+            Part::HeroMark => {
+                node.display = if look.marked {
+                    Display::Flex
                 } else {
-                    c.panel
+                    Display::None
                 };
-                *border = BorderColor::all(if look.marked { c.accent } else { c.panel });
             }
             Part::HeroContent => {
                 if let Some(mut transform) = transform {

@@ -25,85 +25,199 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
     let lines = zone.lines.clone();
     let has_title = lines.contains(&HeroLine::Title);
     let lines_pen = pen.clone();
+    // The panel is padded by the width of its mark, and the mark is a ring of four thin
+    // pieces laid over that padding. A Bevy border would do the same with one quad the size of
+    // the whole panel, every pixel of it shaded on every animation frame.
     (
         Node {
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::Center,
-            // In the short side's units, so a portrait hero is not padded with empty rows.
-            padding: UiRect::axes(vw(2.5), vmin(3)),
-            row_gap: vmin(1.6),
-            border: UiRect::all(vmin(0.6)),
-            border_radius: BorderRadius::all(vmin(2)),
+            padding: UiRect::all(MARK_WIDTH),
+            border_radius: BorderRadius::all(MARK_RADIUS),
             ..zone_node(&zone.rect)
         },
         BackgroundColor(c.panel),
-        BorderColor::all(c.panel),
         Part::HeroPanel,
-        Children::spawn((
-            SpawnWith(move |hero: &mut ChildSpawner| {
-                let (p, f) = (&lines_pen, &lines_pen.fonts);
-                for line in lines {
-                    match line {
-                        HeroLine::Title => {
-                            // "Now calling", then the recall and priority badges on its line,
-                            // so they cost the call no height.
-                            hero.spawn((
-                                Node {
-                                    column_gap: vw(1.2),
-                                    align_items: AlignItems::Center,
-                                    flex_wrap: FlexWrap::Wrap,
-                                    ..default()
-                                },
-                                Children::spawn((
-                                    Spawn(text(
-                                        Slot::HeroTitle,
+        children![
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    justify_content: JustifyContent::Center,
+                    flex_grow: 1.0,
+                    // In the short side's units, so a portrait hero is not padded with empty rows.
+                    padding: UiRect::axes(vw(2.5), vmin(3)),
+                    row_gap: vmin(1.6),
+                    ..default()
+                },
+                Children::spawn((
+                    SpawnWith(move |hero: &mut ChildSpawner| {
+                        let (p, f) = (&lines_pen, &lines_pen.fonts);
+                        for line in lines {
+                            match line {
+                                HeroLine::Title => {
+                                    // "Now calling", then the recall and priority badges on its line,
+                                    // so they cost the call no height.
+                                    hero.spawn((
+                                        Node {
+                                            column_gap: vw(1.2),
+                                            align_items: AlignItems::Center,
+                                            flex_wrap: FlexWrap::Wrap,
+                                            ..default()
+                                        },
+                                        Children::spawn((
+                                            Spawn(text(
+                                                Slot::HeroTitle,
+                                                &f.regular,
+                                                p.z.size(3.4),
+                                                c.muted,
+                                            )),
+                                            Spawn(badges(p)),
+                                        )),
+                                    ));
+                                }
+                                HeroLine::Call => {
+                                    hero.spawn(call_line(p));
+                                    if !has_title {
+                                        // No title line in this layout: the badges go under the call.
+                                        hero.spawn(badges(p));
+                                    }
+                                }
+                                HeroLine::Where => {
+                                    hero.spawn((
+                                        text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
+                                        TextLayout::linebreak(LineBreak::WordBoundary),
+                                    ));
+                                }
+                                HeroLine::Visitor => {
+                                    hero.spawn(text(
+                                        Slot::HeroVisitor,
                                         &f.regular,
                                         p.z.size(3.4),
                                         c.muted,
-                                    )),
-                                    Spawn(badges(p)),
-                                )),
-                            ));
-                        }
-                        HeroLine::Call => {
-                            hero.spawn(call_line(p));
-                            if !has_title {
-                                // No title line in this layout: the badges go under the call.
-                                hero.spawn(badges(p));
+                                    ));
+                                }
+                                HeroLine::Elsewhere => {
+                                    hero.spawn((
+                                        Node {
+                                            display: Display::None,
+                                            ..default()
+                                        },
+                                        Part::ElsewhereLine,
+                                        children![(
+                                            text(
+                                                Slot::Elsewhere,
+                                                &f.regular,
+                                                p.z.size(2.6),
+                                                c.muted
+                                            ),
+                                            TextLayout::linebreak(LineBreak::WordBoundary),
+                                        )],
+                                    ));
+                                }
                             }
                         }
-                        HeroLine::Where => {
-                            hero.spawn((
-                                text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
-                                TextLayout::linebreak(LineBreak::WordBoundary),
-                            ));
-                        }
-                        HeroLine::Visitor => {
-                            hero.spawn(text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted));
-                        }
-                        HeroLine::Elsewhere => {
-                            hero.spawn((
-                                Node {
-                                    display: Display::None,
-                                    ..default()
-                                },
-                                Part::ElsewhereLine,
-                                children![(
-                                    text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
-                                    TextLayout::linebreak(LineBreak::WordBoundary),
-                                )],
-                            ));
-                        }
-                    }
-                }
-            }),
-            Spawn(text(
-                Slot::Waiting,
-                &pen.fonts.regular,
-                pen.z.size(5.0),
-                c.muted,
-            )),
-        )),
+                    }),
+                    Spawn(text(
+                        Slot::Waiting,
+                        &pen.fonts.regular,
+                        pen.z.size(5.0),
+                        c.muted,
+                    )),
+                )),
+            ),
+            mark_ring(c.accent)
+        ],
+    )
+}
+
+/// The width of the ring that marks a new call, and the panel's corner radius.
+const MARK_WIDTH: Val = Val::VMin(0.6);
+const MARK_RADIUS: Val = Val::VMin(2.0);
+
+/// The ring round the hero while a new call is marked, in eight pieces: four corners (twice
+/// the radius square, so Bevy does not clamp the radius) and four edges between them. Every
+/// piece is a border of a node as thick as a corner and sharing its outer edge with the panel's:
+/// Bevy rounds a border to whole pixels by the node's size and place, so only alike nodes get
+/// lines of the same width. Hidden unless marked.
+fn mark_ring(color: Color) -> impl Bundle {
+    let corner_size = Val::VMin(4.0);
+    let (w, z, auto) = (MARK_WIDTH, Val::ZERO, Val::Auto);
+    // (left, right, top, bottom) of a piece; its width and height; its border; its radius.
+    let piece = |at: [Val; 4], size: [Val; 2], border: UiRect, radius: BorderRadius| {
+        (
+            Node {
+                position_type: PositionType::Absolute,
+                left: at[0],
+                right: at[1],
+                top: at[2],
+                bottom: at[3],
+                width: size[0],
+                height: size[1],
+                border,
+                border_radius: radius,
+                ..default()
+            },
+            BorderColor::all(color),
+        )
+    };
+    let c = corner_size;
+    let r = MARK_RADIUS;
+    let sq = BorderRadius::ZERO;
+    (
+        Node {
+            position_type: PositionType::Absolute,
+            left: z,
+            right: z,
+            top: z,
+            bottom: z,
+            display: Display::None,
+            ..default()
+        },
+        Part::HeroMark,
+        children![
+            piece(
+                [z, auto, z, auto],
+                [c, c],
+                UiRect {
+                    left: w,
+                    top: w,
+                    ..UiRect::ZERO
+                },
+                BorderRadius::top_left(r)
+            ),
+            piece(
+                [auto, z, z, auto],
+                [c, c],
+                UiRect {
+                    right: w,
+                    top: w,
+                    ..UiRect::ZERO
+                },
+                BorderRadius::top_right(r)
+            ),
+            piece(
+                [z, auto, auto, z],
+                [c, c],
+                UiRect {
+                    left: w,
+                    bottom: w,
+                    ..UiRect::ZERO
+                },
+                BorderRadius::bottom_left(r)
+            ),
+            piece(
+                [auto, z, auto, z],
+                [c, c],
+                UiRect {
+                    right: w,
+                    bottom: w,
+                    ..UiRect::ZERO
+                },
+                BorderRadius::bottom_right(r)
+            ),
+            piece([c, c, z, auto], [auto, c], UiRect::top(w), sq),
+            piece([c, c, auto, z], [auto, c], UiRect::bottom(w), sq),
+            piece([z, auto, c, c], [c, auto], UiRect::left(w), sq),
+            piece([auto, z, c, c], [c, auto], UiRect::right(w), sq),
+        ],
     )
 }
 

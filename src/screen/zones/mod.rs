@@ -77,6 +77,8 @@ pub enum Slot {
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
     HeroPanel,
+    /// The ring round the hero while a new call is marked.
+    HeroMark,
     HeroContent,
     RecallBadge,
     /// A star and "Prednostne" beside the hero's ticket: a shape and a word, not colour alone.
@@ -201,6 +203,22 @@ pub fn zone_node(rect: &Rect4) -> Node {
     }
 }
 
+/// A one-pixel line under a row, `inset` from both ends, in the row's bottom margin. A Bevy
+/// border would draw it with one quad the size of the whole row, shaded pixel by pixel.
+pub fn rule_under(color: Color, inset: Val) -> impl Bundle {
+    (
+        Node {
+            position_type: PositionType::Absolute,
+            left: inset,
+            right: inset,
+            bottom: px(-1),
+            height: px(1),
+            ..default()
+        },
+        BackgroundColor(color),
+    )
+}
+
 /// The camera that draws the screen: into the window, or in preview into the target image.
 #[derive(Component)]
 pub struct ScreenCamera;
@@ -245,7 +263,20 @@ fn spawn_camera(
             // Bevy multisamples every camera 4× by default: on a software renderer that is four
             // times the fragment work and a resolve pass each frame, for a UI whose edges are
             // already anti-aliased (text) or axis-aligned (panels).
-            commands.spawn((Camera2d, ScreenCamera, Msaa::Off));
+            commands.spawn((
+                Camera2d,
+                Camera {
+                    // The copy to the window covers every pixel: clearing the window first is
+                    // a full-screen pass for nothing.
+                    output_mode: bevy::camera::CameraOutputMode::Write {
+                        blend_state: None,
+                        clear_color: ClearColorConfig::None,
+                    },
+                    ..default()
+                },
+                ScreenCamera,
+                Msaa::Off,
+            ));
         }
     }
 }

@@ -118,12 +118,12 @@ fn row(pen: &Pen, i: usize) -> impl Bundle + use<> {
         Node {
             flex_direction: FlexDirection::Column,
             padding: UiRect::bottom(vmin(0.6)),
-            border: UiRect::bottom(px(1)),
+            margin: UiRect::bottom(px(1)),
             ..default()
         },
-        BorderColor::all(c.header),
         Part::QueueRow(i),
         children![
+            super::rule_under(c.header, Val::ZERO),
             (
                 text(Slot::QueueService(i), &f.regular, z.size(2.6), c.muted),
                 TextLayout::linebreak(LineBreak::WordBoundary),

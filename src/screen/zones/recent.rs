@@ -46,14 +46,14 @@ fn row(pen: &Pen, i: usize) -> impl Bundle + use<> {
             justify_content: JustifyContent::SpaceBetween,
             align_items: AlignItems::Center,
             padding: UiRect::axes(vmin(1), vmin(0.6)),
-            border: UiRect::bottom(px(1)),
+            margin: UiRect::bottom(px(1)),
             border_radius: BorderRadius::all(vmin(1)),
             ..default()
         },
-        BorderColor::all(c.header),
         BackgroundColor(Color::NONE),
         Part::RecentRow(i),
         children![
+            super::rule_under(c.header, vmin(1)),
             (
                 Node {
                     column_gap: vw(0.6),

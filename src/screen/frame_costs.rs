@@ -1,0 +1,94 @@
+//! `--frame-costs`: where a frame's time goes on the renderer. Bevy's render diagnostics time
+//! each render pass on the GPU (on lavapipe: the CPU threads that stand in for one) and count
+//! the fragments its shaders ran for; every 10 s this reports their averages per frame since the
+//! last report, as the `render_passes` log event and one line on stderr. The benchmark reads it.
+
+use std::time::{Duration, Instant};
+
+use bevy::diagnostic::{DiagnosticsStore, FrameCount};
+use bevy::prelude::*;
+use bevy::render::diagnostic::RenderDiagnosticsPlugin;
+use herald_core::log_event::{self, LogEvent, RenderPass};
+
+const EVERY: Duration = Duration::from_secs(10);
+
+pub fn plugin(app: &mut App) {
+    app.add_plugins(RenderDiagnosticsPlugin)
+        .add_systems(Last, report);
+}
+
+/// When the last report was made, and the frame count then.
+struct Since {
+    at: Instant,
+    frame: u32,
+}
+
+fn report(store: Res<DiagnosticsStore>, frames: Res<FrameCount>, mut since: Local<Option<Since>>) {
+    let now = Instant::now();
+    let Some(last) = since.as_ref() else {
+        *since = Some(Since {
+            at: now,
+            frame: frames.0,
+        });
+        return;
+    };
+    if now - last.at < EVERY {
+        return;
+    }
+    let passes = passes_since(&store, last.at);
+    let drawn = frames.0.wrapping_sub(last.frame);
+    *since = Some(Since {
+        at: now,
+        frame: frames.0,
+    });
+    if passes.is_empty() {
+        return;
+    }
+    let summary: Vec<String> = passes
+        .iter()
+        .map(|p| format!("{} {:.1} ms, {} px", p.pass, p.gpu_ms, p.fragments))
+        .collect();
+    info!(
+        "frame costs over {drawn} frames, per frame: {}",
+        summary.join("; ")
+    );
+    log_event::emit(LogEvent::RenderPasses {
+        frames: drawn,
+        passes,
+    });
+}
+
+/// Each pass's average GPU time and fragments per frame over the measurements after `after`.
+fn passes_since(store: &DiagnosticsStore, after: Instant) -> Vec<RenderPass> {
+    let mean = |path: &str| -> Option<f64> {
+        let diagnostic = store.iter().find(|d| d.path().as_str() == path)?;
+        let values: Vec<f64> = diagnostic
+            .measurements()
+            .filter(|m| m.time > after)
+            .map(|m| m.value)
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    let mut passes: Vec<RenderPass> = store
+        .iter()
+        .filter_map(|d| {
+            let pass = d
+                .path()
+                .as_str()
+                .strip_prefix("render/")?
+                .strip_suffix("/elapsed_gpu")?
+                .to_owned();
+            let gpu_ms = mean(d.path().as_str())?;
+            let fragments = mean(&format!("render/{pass}/fragment_shader_invocations"))
+                .unwrap_or(0.0)
+                .round() as u64;
+            Some(RenderPass {
+                pass,
+                gpu_ms: (gpu_ms * 100.0).round() / 100.0,
+                fragments,
+            })
+        })
+        .collect();
+    passes.sort_by(|a, b| b.gpu_ms.total_cmp(&a.gpu_ms));
+    passes
+}

@@ -1,0 +1,63 @@
+//! What a frame costs. On a software renderer every pixel a shader runs for is CPU time, so a
+//! screen that shades its pixels many times over animates slowly and warms the room's PC. This
+//! runs the real herald with `--frame-costs` (Bevy's render diagnostics: pixels shaded and time
+//! per render pass) on the demo office and holds the default screen to a budget.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use support::Herald;
+
+/// The screen the tests draw: 1280×720.
+const SCREEN_PIXELS: f64 = 1280.0 * 720.0;
+
+#[test]
+fn a_frame_shades_each_pixel_of_the_screen_about_once() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("frames");
+    std::fs::create_dir_all(&dir).expect("test folder");
+    // The demo office calls about every 2 s: frames of calls, marks and the flash.
+    let mut herald = Herald::start(
+        &dir,
+        "costs",
+        &[
+            "--demo-every",
+            "2",
+            "--mute",
+            "--lang",
+            "sk",
+            "--frame-costs",
+        ],
+        &[],
+    );
+    herald.wait_for("render_passes", 2, Duration::from_secs(90));
+    let reports: Vec<serde_json::Value> = herald
+        .events("render_passes")
+        .into_iter()
+        .cloned()
+        .collect();
+    let stderr = herald.stop();
+    for report in &reports {
+        let passes = report["passes"].as_array().cloned().unwrap_or_default();
+        let pass = |name: &str| passes.iter().find(|p| p["pass"] == name).cloned();
+        let ui = pass("ui").unwrap_or_else(|| panic!("no ui pass in {report}\n{stderr}"));
+        assert!(
+            pass("upscaling").is_some(),
+            "no copy to the window in {report}"
+        );
+        let shaded = ui["fragments"].as_f64().unwrap_or(0.0) / SCREEN_PIXELS;
+        // Panels, texts and the mark over a cleared background come to about 1.1 screens;
+        // a border drawn as one quad the size of a big panel, or a full-screen node under
+        // everything, takes it past 1.3.
+        assert!(
+            (0.5..1.3).contains(&shaded),
+            "the screen's UI shades {shaded:.2} times the screen's pixels per frame \
+             (budget 1.3): {report}\n{stderr}"
+        );
+        assert!(
+            ui["gpu_ms"].as_f64().unwrap_or(0.0) > 0.0,
+            "the ui pass took no time: {report}"
+        );
+    }
+}
