@@ -124,7 +124,7 @@ def post_call(n):
     urllib.request.urlopen(request, timeout=5).read()
 
 
-def run_herald(label, herald, langs, calls, out, secs, warmup=15):
+def run_herald(label, herald, langs, calls, out, secs, warmup=15, extra=()):
     """One herald run, measured as run.sh measures Chromium."""
     result_dir = os.path.join(out, label)
     os.makedirs(result_dir, exist_ok=True)
@@ -138,7 +138,7 @@ def run_herald(label, herald, langs, calls, out, secs, warmup=15):
     log = open(os.path.join(result_dir, "herald.jsonl"), "w")
     t0 = time.time()
     proc = subprocess.Popen([herald, "--feed", f"ws://{RELAY}/v1/offices/bench/feed", "--lang", langs,
-                             "--mute", "--status", "off", "--size", "1920x1080", "--log-json"],
+                             "--mute", "--status", "off", "--size", "1920x1080", "--log-json", *extra],
                             env=env, stdout=log, stderr=open(os.path.join(result_dir, "stderr"), "w"))
     content = None
     while time.time() - t0 < 20:
@@ -175,7 +175,7 @@ def run_herald(label, herald, langs, calls, out, secs, warmup=15):
     xvfb.wait()
     log.close()
     measured = json.load(open(sample))
-    fps = []
+    fps, passes = [], []
     for line in open(os.path.join(result_dir, "herald.jsonl")):
         try:
             event = json.loads(line)
@@ -183,8 +183,41 @@ def run_herald(label, herald, langs, calls, out, secs, warmup=15):
             continue
         if event.get("event") == "call_animation":
             fps.append(event["fps"])
+        if event.get("event") == "render_passes" and event.get("frames"):
+            passes.append(event)
     return dict(cpu=measured["chrome_cpu_pct"], pss=measured["pss_sum_mb"], content_s=content,
-                fps=statistics.median(fps) if fps else None, xvfb_cpu=measured["xvfb_cpu_pct"])
+                fps=statistics.median(fps) if fps else None, xvfb_cpu=measured["xvfb_cpu_pct"],
+                passes=passes)
+
+
+def frame_costs(run):
+    """Where a herald frame's time goes: each pass's time and pixels, frame-weighted over the
+    run's `render_passes` reports, and the CPU of the whole process per frame drawn."""
+    reports = run["passes"]
+    frames = sum(r["frames"] for r in reports)
+    if not frames:
+        return ["(no `render_passes` report: was herald built with --frame-costs?)"]
+    totals = {}
+    for r in reports:
+        for p in r["passes"]:
+            t = totals.setdefault(p["pass"], [0.0, 0.0])
+            t[0] += p["gpu_ms"] * r["frames"]
+            t[1] += p["fragments"] * r["frames"]
+    screen = 1920 * 1080
+    lines = ["| render pass | renderer time per frame | pixels shaded per frame |", "|---|---|---|"]
+    for name, (ms, px) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
+        if px:
+            shaded = f"{px / frames / 1e6:.2f} M ({px / frames / screen:.2f} screens)"
+        else:
+            shaded = "every pixel of the window (a copy)" if name == "upscaling" else "none"
+        lines.append(f"| `{name}` | {ms / frames:.1f} ms | {shaded} |")
+    # Each report covers 10 s: frames per second over them, against the sampled CPU.
+    per_second = frames / (10.0 * len(reports))
+    cpu_ms = run["cpu"] / 100.0 * 1000.0 / per_second
+    lines += ["", f"About {cpu_ms:.0f} CPU-ms per frame drawn for the whole herald process "
+              f"({frames} frames in {len(reports)} reports; lavapipe spreads a pass over "
+              f"{os.cpu_count()} threads, so its CPU time is up to {os.cpu_count()}× the time above)."]
+    return lines
 
 
 # ---- Chromium's side ----
@@ -272,6 +305,8 @@ def main():
             rows["c-still"].append(run_chromium(f"chromium-still-{r}", "panel-idle.html", out, False))
             rows["h-still1"].append(run_herald(f"herald-still1-{r}", herald, "sk", False, out, 60))
             rows["h-still2"].append(run_herald(f"herald-still2-{r}", herald, "sk,en", False, out, 60))
+        # Not in the comparison (measuring adds a little work): where herald's frames go.
+        costs = run_herald("herald-frame-costs", herald, "sk,en", True, out, 60, extra=["--frame-costs"])
     finally:
         relay.terminate()
         relay.wait()
@@ -309,6 +344,8 @@ def main():
         "Chromium's fps counts the new colours of its call box during each 2 s highlight (a pixel "
         "read every 4 ms); herald's is its `call_animation` report (frames drawn during the 1.6 s motion).",
     ]
+    lines += ["", "Where a herald frame's time goes (`--frame-costs`, same cadence of calls, "
+              "a run of its own):", ""] + frame_costs(costs)
     report = "\n".join(lines)
     print(report)
     with open(os.path.join(out, "report.md"), "w") as f:
