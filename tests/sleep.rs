@@ -11,19 +11,20 @@ use std::time::Duration;
 use serde_json::Value;
 use support::{Herald, TestServer, between};
 
-#[test]
-fn calls_after_a_sleep_keep_their_turns_and_their_whole_animation() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sleep");
+/// A queue server and a muted herald on it in one language: nothing rotates, so between calls
+/// the screen has no reason to draw and sleeps.
+fn muted_screen(folder: &str, name: &str) -> (TestServer, Herald) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
     std::fs::create_dir_all(&dir).expect("test folder");
     let server = TestServer::start();
     let url = server.url();
-    // One language: nothing rotates, so between calls the screen has no reason to draw.
-    let mut herald = Herald::start(
-        &dir,
-        "sleeping",
-        &["--feed", &url, "--lang", "sk", "--mute"],
-        &[],
-    );
+    let herald = Herald::start(&dir, name, &["--feed", &url, "--lang", "sk", "--mute"], &[]);
+    (server, herald)
+}
+
+#[test]
+fn calls_after_a_sleep_keep_their_turns_and_their_whole_animation() {
+    let (server, mut herald) = muted_screen("sleep", "sleeping");
     herald.wait_for("connected", 1, Duration::from_secs(60));
     // Quiet: the screen draws its last frame and sleeps until the next minute or event.
     std::thread::sleep(Duration::from_secs(8));
@@ -90,16 +91,7 @@ fn flashes(seen: &[support::pixels::Seen], from: std::time::Instant) -> Vec<(f64
 #[test]
 fn on_a_muted_screen_that_slept_every_call_flashes_twice_on_the_real_pixels() {
     use support::pixels::{PixelWatch, near};
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sleep-pixels");
-    std::fs::create_dir_all(&dir).expect("test folder");
-    let server = TestServer::start();
-    let url = server.url();
-    let mut herald = Herald::start(
-        &dir,
-        "flashes",
-        &["--feed", &url, "--lang", "sk", "--mute"],
-        &[],
-    );
+    let (server, mut herald) = muted_screen("sleep-pixels", "flashes");
     // Inside the hero panel above its texts, inside it at every step of the pop-in
     // (waiting-room at 1280×720: the panel spans x 38-819, y 97-565).
     let point = (428, 150);

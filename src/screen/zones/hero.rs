@@ -21,110 +21,102 @@ pub fn plugin(app: &mut App) {
 
 /// The hero zone, its lines in the layout's order.
 pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
-    let c = pen.colours;
-    let lines = zone.lines.clone();
-    let has_title = lines.contains(&HeroLine::Title);
-    let lines_pen = pen.clone();
-    // The panel is padded by the width of its mark, and the mark is a ring of four thin
-    // pieces laid over that padding. A Bevy border would do the same with one quad the size of
-    // the whole panel, every pixel of it shaded on every animation frame.
+    // The panel is padded by the width of its mark, and the mark is a ring of thin pieces laid
+    // over that padding. A Bevy border would do the same with one quad the size of the whole
+    // panel, every pixel of it shaded on every animation frame.
     (
         Node {
             padding: UiRect::all(MARK_WIDTH),
             border_radius: BorderRadius::all(MARK_RADIUS),
             ..zone_node(&zone.rect)
         },
-        BackgroundColor(c.panel),
+        BackgroundColor(pen.colours.panel),
         Part::HeroPanel,
-        children![
-            (
-                Node {
-                    flex_direction: FlexDirection::Column,
-                    justify_content: JustifyContent::Center,
-                    flex_grow: 1.0,
-                    // In the short side's units, so a portrait hero is not padded with empty rows.
-                    padding: UiRect::axes(vw(2.5), vmin(3)),
-                    row_gap: vmin(1.6),
-                    ..default()
-                },
-                Children::spawn((
-                    SpawnWith(move |hero: &mut ChildSpawner| {
-                        let (p, f) = (&lines_pen, &lines_pen.fonts);
-                        for line in lines {
-                            match line {
-                                HeroLine::Title => {
-                                    // "Now calling", then the recall and priority badges on its line,
-                                    // so they cost the call no height.
-                                    hero.spawn((
-                                        Node {
-                                            column_gap: vw(1.2),
-                                            align_items: AlignItems::Center,
-                                            flex_wrap: FlexWrap::Wrap,
-                                            ..default()
-                                        },
-                                        Children::spawn((
-                                            Spawn(text(
-                                                Slot::HeroTitle,
-                                                &f.regular,
-                                                p.z.size(3.4),
-                                                c.muted,
-                                            )),
-                                            Spawn(badges(p)),
-                                        )),
-                                    ));
-                                }
-                                HeroLine::Call => {
-                                    hero.spawn(call_line(p));
-                                    if !has_title {
-                                        // No title line in this layout: the badges go under the call.
-                                        hero.spawn(badges(p));
-                                    }
-                                }
-                                HeroLine::Where => {
-                                    hero.spawn((
-                                        text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
-                                        TextLayout::linebreak(LineBreak::WordBoundary),
-                                    ));
-                                }
-                                HeroLine::Visitor => {
-                                    hero.spawn(text(
-                                        Slot::HeroVisitor,
+        children![lines(zone, pen), mark_ring(pen.colours.accent)],
+    )
+}
+
+/// The hero's lines, centred in a column inside the mark.
+fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
+    let c = pen.colours;
+    let lines = zone.lines.clone();
+    let has_title = lines.contains(&HeroLine::Title);
+    let lines_pen = pen.clone();
+    (
+        Node {
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::Center,
+            flex_grow: 1.0,
+            // In the short side's units, so a portrait hero is not padded with empty rows.
+            padding: UiRect::axes(vw(2.5), vmin(3)),
+            row_gap: vmin(1.6),
+            ..default()
+        },
+        Children::spawn((
+            SpawnWith(move |hero: &mut ChildSpawner| {
+                let (p, f) = (&lines_pen, &lines_pen.fonts);
+                for line in lines {
+                    match line {
+                        HeroLine::Title => {
+                            // "Now calling", then the recall and priority badges on its line,
+                            // so they cost the call no height.
+                            hero.spawn((
+                                Node {
+                                    column_gap: vw(1.2),
+                                    align_items: AlignItems::Center,
+                                    flex_wrap: FlexWrap::Wrap,
+                                    ..default()
+                                },
+                                Children::spawn((
+                                    Spawn(text(
+                                        Slot::HeroTitle,
                                         &f.regular,
                                         p.z.size(3.4),
                                         c.muted,
-                                    ));
-                                }
-                                HeroLine::Elsewhere => {
-                                    hero.spawn((
-                                        Node {
-                                            display: Display::None,
-                                            ..default()
-                                        },
-                                        Part::ElsewhereLine,
-                                        children![(
-                                            text(
-                                                Slot::Elsewhere,
-                                                &f.regular,
-                                                p.z.size(2.6),
-                                                c.muted
-                                            ),
-                                            TextLayout::linebreak(LineBreak::WordBoundary),
-                                        )],
-                                    ));
-                                }
+                                    )),
+                                    Spawn(badges(p)),
+                                )),
+                            ));
+                        }
+                        HeroLine::Call => {
+                            hero.spawn(call_line(p));
+                            if !has_title {
+                                // No title line in this layout: the badges go under the call.
+                                hero.spawn(badges(p));
                             }
                         }
-                    }),
-                    Spawn(text(
-                        Slot::Waiting,
-                        &pen.fonts.regular,
-                        pen.z.size(5.0),
-                        c.muted,
-                    )),
-                )),
-            ),
-            mark_ring(c.accent)
-        ],
+                        HeroLine::Where => {
+                            hero.spawn((
+                                text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
+                                TextLayout::linebreak(LineBreak::WordBoundary),
+                            ));
+                        }
+                        HeroLine::Visitor => {
+                            hero.spawn(text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted));
+                        }
+                        HeroLine::Elsewhere => {
+                            hero.spawn((
+                                Node {
+                                    display: Display::None,
+                                    ..default()
+                                },
+                                Part::ElsewhereLine,
+                                children![(
+                                    text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
+                                    TextLayout::linebreak(LineBreak::WordBoundary),
+                                )],
+                            ));
+                        }
+                    }
+                }
+            }),
+            Spawn(text(
+                Slot::Waiting,
+                &pen.fonts.regular,
+                pen.z.size(5.0),
+                c.muted,
+            )),
+        )),
     )
 }
 
