@@ -88,7 +88,7 @@ fn main() {
         let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
         format!("{target}/debug/herald")
     });
-    let office = herald_relay::running::spawn_demo(DemoOptions {
+    let office = herald_core::office::loopback::spawn_demo(DemoOptions {
         first_call_after: Duration::from_millis(500),
         interval: (Duration::from_secs(1), Duration::from_secs(3)),
     })

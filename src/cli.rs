@@ -1,4 +1,9 @@
-//! The command line: the contract between herald and whoever installs it.
+//! Every setting of a display, declared once: its name, type, default, help text and check are
+//! the field and its `#[arg]`. The command line fills [`Cli`]; `herald.toml` fills the same
+//! fields under the same names (`config_file`), except those under the heading
+//! [`ONLY_ON_THE_COMMAND_LINE`]; `docs/options.md` is generated from it ([`options_markdown`]).
+//! Adding an option: a field here, its use (usually in `config.rs`), a test, and the example
+//! config's line.
 
 use std::path::PathBuf;
 
@@ -6,6 +11,10 @@ use clap::{Parser, Subcommand};
 
 use herald_core::announcement::schedule::QuietPeriod;
 use herald_core::secret::Secret;
+
+/// The `--help` heading of the options that are a single run's, not a wall's setup; they are not
+/// keys of the config file.
+pub const ONLY_ON_THE_COMMAND_LINE: &str = "Only on the command line";
 
 /// herald shows and speaks queue calls on the screens of a client centre's waiting room.
 ///
@@ -19,7 +28,7 @@ pub struct Cli {
 
     /// The config file (TOML, every option below as a key; the command line overrides it).
     /// Default: /etc/herald/herald.toml when it exists.
-    #[arg(long, value_name = "FILE.toml", global = true)]
+    #[arg(long, value_name = "FILE.toml", global = true, help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub config: Option<PathBuf>,
 
     /// Borderless fullscreen on the primary monitor (for the wall).
@@ -27,7 +36,7 @@ pub struct Cli {
     pub fullscreen: bool,
 
     /// WebSocket URL of the office's queue system (ws:// or wss://). Without it, the demo office runs.
-    #[arg(long, value_name = "URL", conflicts_with = "nats")]
+    #[arg(long, value_name = "URL", conflicts_with = "nats", value_parser = parse_feed_url)]
     pub feed: Option<String>,
 
     /// Follow an office on NATS JetStream (nats:// or tls://) instead of a WebSocket; needs
@@ -53,7 +62,7 @@ pub struct Cli {
     pub nats_password_file: Option<PathBuf>,
 
     /// Token for the queue system. Visible to `ps` on this machine: prefer --token-file or HERALD_TOKEN.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub token: Option<Secret>,
 
     /// A CA certificate file (PEM) that wss:// also trusts, e.g. the municipality's internal CA
@@ -76,7 +85,7 @@ pub struct Cli {
     pub status_token_file: Option<PathBuf>,
 
     /// /healthz fails once the queue feed has been lost this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub lost_limit: u64,
 
     /// File whose first line is the token for the queue system.
@@ -114,12 +123,12 @@ pub struct Cli {
     pub hours: Option<String>,
 
     /// Only these counters on this screen and its loudspeaker: labels and ranges, "1-6,9,12A".
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", value_parser = parse_counters)]
     pub counters: Option<String>,
 
     /// This screen's floor (0 = ground floor; several: "0,1"): other floors' calls are only
     /// listed as "elsewhere", with their floor and which way to go.
-    #[arg(long, value_name = "FLOOR")]
+    #[arg(long, value_name = "FLOOR", value_parser = parse_floor)]
     pub floor: Option<String>,
 
     /// Only these services: the queue system's service ids or the tickets' letters, "A,P".
@@ -133,12 +142,12 @@ pub struct Cli {
     /// Opening hours, one line per group of days: "mon-fri 8:00-12:00,13:00-16:00",
     /// "wed 8:00-17:30", "sat closed"; repeatable, a later line wins. Outside them the screen
     /// shows the closed office and when it opens next, whatever the queue system says.
-    #[arg(long = "open", value_name = "DAYS HOURS")]
+    #[arg(long = "open", value_name = "DAYS HOURS", value_parser = parse_open)]
     pub open: Vec<String>,
 
     /// A day that differs from the week: "2026-12-24" (closed) or "2026-12-31 8:00-11:00";
     /// repeatable.
-    #[arg(long = "holiday", value_name = "DATE [HOURS]")]
+    #[arg(long = "holiday", value_name = "DATE [HOURS]", value_parser = parse_holiday)]
     pub holidays: Vec<String>,
 
     /// A command run (by `sh -c`) when the office opens, e.g. to switch the screen on.
@@ -188,16 +197,17 @@ pub struct Cli {
         long,
         value_name = "LANGS",
         default_value = "sk,en",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = parse_language
     )]
     pub lang: Vec<String>,
 
     /// Staff preview: a normal window meant for trying layouts, languages and calls.
-    #[arg(long)]
+    #[arg(long, help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub preview: bool,
 
     /// Render, write the screen to this PNG file, and exit 0. Works under xvfb-run.
-    #[arg(long, value_name = "FILE.png")]
+    #[arg(long, value_name = "FILE.png", help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub screenshot: Option<PathBuf>,
 
     /// Seconds to run before taking the --screenshot.
@@ -205,7 +215,8 @@ pub struct Cli {
         long,
         value_name = "SECONDS",
         default_value_t = 3.0,
-        requires = "screenshot"
+        requires = "screenshot",
+        help_heading = ONLY_ON_THE_COMMAND_LINE
     )]
     pub after: f64,
 
@@ -223,15 +234,16 @@ pub struct Cli {
 
     /// Measure what each frame costs the renderer (time per render pass, pixels shaded) and
     /// report it every 10 s (log event `render_passes`); for benchmarks, it adds a little work.
-    #[arg(long)]
+    #[arg(long, help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub frame_costs: bool,
 
     /// One JSON object per line on stdout for key events, each with a timestamp.
     #[arg(long)]
     pub log_json: bool,
 
-    /// This display is the room's announcer: chime and speak each call (the default).
-    #[arg(long, conflicts_with = "mute")]
+    /// This display is the room's announcer: chime and speak each call (the default; beats a
+    /// config file's `mute`).
+    #[arg(long, conflicts_with = "mute", help_heading = ONLY_ON_THE_COMMAND_LINE)]
     pub announce: bool,
 
     /// Show calls without sound; only one display per room should speak.
@@ -255,9 +267,10 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3))]
     pub repeat: u32,
 
-    /// The system voice for a language, e.g. --voice sk=Slovak+Annie; repeatable.
-    #[arg(long = "voice", value_name = "LANG=NAME", value_parser = parse_voice)]
-    pub voices: Vec<(String, String)>,
+    /// The system voice for a language, e.g. --voice sk=Slovak+Annie; repeatable (in the
+    /// file: `voice = { sk = "Slovak" }`).
+    #[arg(long, value_name = "LANG=NAME", value_parser = parse_voice)]
+    pub voice: Vec<(String, String)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +282,47 @@ pub enum Command {
     Schema,
     /// Print the table of `--log-json` events (docs/log-events.md).
     LogEvents,
+    /// Print every option and config-file key with its default (docs/options.md).
+    Options,
+}
+
+fn parse_language(text: &str) -> Result<String, String> {
+    let lang = text.trim();
+    if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(format!(
+            "{text:?} is not a language tag like sk, uk, bg, mk or en"
+        ));
+    }
+    Ok(lang.to_owned())
+}
+
+/// A queue system's address: `ws://` or `wss://`.
+fn parse_feed_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+        return Err(format!(
+            "{} is not a WebSocket address; give ws://… or wss://… (for NATS, --nats)",
+            herald_core::secret::shown_url(url)
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+fn parse_counters(text: &str) -> Result<String, String> {
+    herald_core::scope::Scope::parse(Some(text), None, None).map(|_| text.to_owned())
+}
+
+/// `--floor 1`, `--floor 0,1` (and `floor = 1` in the file).
+fn parse_floor(text: &str) -> Result<String, String> {
+    herald_core::scope::Scope::parse(None, Some(text), None).map(|_| text.to_owned())
+}
+
+fn parse_open(text: &str) -> Result<String, String> {
+    herald_core::opening::Opening::parse(&[text.to_owned()], &[]).map(|_| text.to_owned())
+}
+
+fn parse_holiday(text: &str) -> Result<String, String> {
+    herald_core::opening::check_holidays(&[text.to_owned()]).map(|_| text.to_owned())
 }
 
 fn parse_voice(text: &str) -> Result<(String, String), String> {
@@ -298,6 +352,63 @@ pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
         return Err(format!("{w}x{h} is outside 320x240 … 8192x8192"));
     }
     Ok((w, h))
+}
+
+/// `docs/options.md`: every option, its config-file key and default, from the declaration.
+pub fn options_markdown() -> String {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let one_line = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::from(
+        "# herald's options\n\n\
+         Every option of `herald`, and its key in the config file (`/etc/herald/herald.toml` or\n\
+         `--config FILE`; example: [herald.example.toml](herald.example.toml)). An option given\n\
+         on the command line wins over the file. The list is declared once, in `src/cli.rs`;\n\
+         `herald options` prints this page from it and a test checks that the two agree.\n\n\
+         | option | config key | default | what it does |\n|---|---|---|---|\n",
+    );
+    for arg in command.get_arguments() {
+        let Some(long) = arg.get_long() else {
+            continue;
+        };
+        if long == "help" || long == "version" {
+            continue;
+        }
+        let takes_values = arg.get_action().takes_values();
+        let value = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map(|name| format!(" {name}"))
+            .filter(|_| takes_values)
+            .unwrap_or_default();
+        let key = if arg.get_help_heading() == Some(ONLY_ON_THE_COMMAND_LINE) {
+            "–".to_owned()
+        } else {
+            format!("`{}`", arg.get_id())
+        };
+        let default: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        let default = if default.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", default.join(","))
+        };
+        let help = arg
+            .get_long_help()
+            .or_else(|| arg.get_help())
+            .map(|h| one_line(h.to_string()))
+            .unwrap_or_default()
+            .replace('|', "\\|")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        out.push_str(&format!(
+            "| `--{long}{value}` | {key} | {default} | {help} |\n"
+        ));
+    }
+    out
 }
 
 impl Cli {
@@ -380,6 +491,22 @@ pub fn parse_qr_url(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_options_page_is_the_declaration() {
+        let docs = include_str!("../docs/options.md");
+        let generated = options_markdown();
+        if docs != generated && std::env::var_os("HERALD_WRITE_DOCS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/options.md");
+            std::fs::write(path, &generated).expect("docs/options.md is writable");
+            return;
+        }
+        assert!(
+            docs == generated,
+            "docs/options.md and src/cli.rs disagree; regenerate it with \
+             `herald options > docs/options.md`"
+        );
+    }
 
     #[test]
     fn languages_and_size_parse() {

@@ -22,12 +22,13 @@ pub enum Source {
     /// The office's queue system at this URL.
     Feed(String),
     /// An office on NATS JetStream.
-    Nats(herald_relay::fleet::Broker, String),
+    Nats(herald_wire::fleet::Broker, String),
     /// The embedded demo office on loopback.
     Demo(DemoOptions),
 }
 
-/// What the room sees.
+/// What the room sees. The screen keeps it whole (`ScreenSettings::design`), so a setting added
+/// here reaches every system of the screen without being copied on the way.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
     /// The layout's name, its file under `assets/`, and the layout to show until the file is
@@ -59,6 +60,33 @@ pub struct Design {
     /// Commands run when the office opens and closes (`--on-open`, `--on-close`).
     pub on_open: Option<String>,
     pub on_close: Option<String>,
+}
+
+impl Default for Design {
+    /// The waiting room as `herald` with no options shows it.
+    fn default() -> Self {
+        Self {
+            layout: "waiting-room".into(),
+            layout_path: "layouts/waiting-room.layout.toml".into(),
+            start_layout: None,
+            theme: "civic".into(),
+            theme_path: "themes/civic.theme.toml".into(),
+            counter: None,
+            office_name: None,
+            logo: None,
+            hours: None,
+            room: None,
+            reduced_motion: false,
+            scope: herald_core::scope::Scope::default(),
+            names: herald_core::board::Names::Hidden,
+            queue_stale: Duration::from_secs(300),
+            qr_url: None,
+            media: None,
+            opening: herald_core::opening::Opening::default(),
+            on_open: None,
+            on_close: None,
+        }
+    }
 }
 
 /// What the room hears; absent on a muted display.
@@ -235,7 +263,7 @@ impl Config {
                 repeat: cli.repeat,
                 volume: cli.volume,
                 quiet: cli.quiet.clone(),
-                voices: cli.voices.clone(),
+                voices: cli.voice.clone(),
                 always_announce,
             }),
             window: Window {
@@ -277,7 +305,7 @@ impl Config {
 
 /// `--nats URL --office ID` and how to log in.
 fn nats_source(cli: &Cli, url: &str) -> Result<Source, String> {
-    use herald_relay::fleet::{Auth, Broker, check_office_id};
+    use herald_wire::fleet::{Auth, Broker, check_office_id};
     if !(url.starts_with("nats://") || url.starts_with("tls://")) {
         return Err(format!(
             "--nats {}: give a nats:// or tls:// URL",

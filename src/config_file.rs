@@ -1,75 +1,25 @@
-//! `herald.toml`: every command-line option as a key, so a wall screen starts from a file an IT
-//! person can read, diff and keep (`/etc/herald/herald.toml` by default, or `--config FILE`).
-//! The command line overrides the file. A mistake is refused as `file:line: what` before
-//! anything starts; `herald check --config FILE` checks a file without starting the screen.
-//! `docs/herald.example.toml` lists every key with a comment.
+//! `herald.toml`: the display's settings as a file an IT person can read, diff and keep
+//! (`/etc/herald/herald.toml` by default, or `--config FILE`). Its keys are not declared here:
+//! every option of [`Cli`] is a key of the same name (the field's name, e.g. `holidays`,
+//! `voice`), except those under [`cli::ONLY_ON_THE_COMMAND_LINE`]. The file's values go through
+//! the very parsers and checks of the command line, and the command line wins. A mistake is
+//! refused as `file:line: what` before anything starts; `herald check --config FILE` checks a
+//! file without starting the screen.
 //!
 //! Tokens are never kept here in clear: `token_file` names the file that holds one (or the
 //! environment's `HERALD_TOKEN` gives it).
 
-use std::collections::BTreeMap;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::PathBuf;
 
-use herald_core::announcement::schedule::QuietPeriod;
-use serde::Deserialize;
-use toml::Spanned;
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{self, Cli};
 
 /// Where a wall screen's file is looked for when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/herald/herald.toml";
-
-/// The keys of the file; each is optional and has the command-line option's meaning.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct Keys {
-    feed: Option<Spanned<String>>,
-    nats: Option<Spanned<String>>,
-    office: Option<Spanned<String>>,
-    nats_creds: Option<Spanned<PathBuf>>,
-    nats_user: Option<Spanned<String>>,
-    nats_password_file: Option<Spanned<PathBuf>>,
-    token_file: Option<Spanned<PathBuf>>,
-    ca_file: Option<Spanned<PathBuf>>,
-    state_dir: Option<Spanned<PathBuf>>,
-    status: Option<Spanned<String>>,
-    status_token_file: Option<Spanned<PathBuf>>,
-    lost_limit: Option<Spanned<i64>>,
-    display: Option<Spanned<String>>,
-    layout: Option<Spanned<String>>,
-    theme: Option<Spanned<String>>,
-    counter: Option<Spanned<String>>,
-    office_name: Option<Spanned<String>>,
-    logo: Option<Spanned<String>>,
-    hours: Option<Spanned<String>>,
-    counters: Option<Spanned<String>>,
-    floor: Option<Spanned<toml::Value>>,
-    services: Option<Spanned<String>>,
-    queue_stale: Option<Spanned<i64>>,
-    show_names: Option<Spanned<bool>>,
-    qr_url: Option<Spanned<String>>,
-    media: Option<Spanned<String>>,
-    open: Option<Spanned<Vec<String>>>,
-    holidays: Option<Spanned<Vec<String>>>,
-    on_open: Option<Spanned<String>>,
-    on_close: Option<Spanned<String>>,
-    distance: Option<Spanned<f64>>,
-    screen_height_mm: Option<Spanned<f64>>,
-    screen_diagonal_in: Option<Spanned<f64>>,
-    lang: Option<Spanned<Vec<String>>>,
-    fullscreen: Option<Spanned<bool>>,
-    size: Option<Spanned<String>>,
-    demo_every: Option<Spanned<f64>>,
-    reduced_motion: Option<Spanned<bool>>,
-    log_json: Option<Spanned<bool>>,
-    mute: Option<Spanned<bool>>,
-    volume: Option<Spanned<i64>>,
-    quiet: Option<Spanned<Vec<String>>>,
-    speak: Option<Spanned<Vec<String>>>,
-    repeat: Option<Spanned<i64>>,
-    voice: Option<Spanned<BTreeMap<String, String>>>,
-}
 
 /// The line (from 1) of byte `offset` in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
@@ -77,155 +27,221 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
-/// Reads the file at `path` into `cli`, for every option the command line did not give
-/// (`given` says which it did, by the option's field name).
-pub fn apply(path: &Path, cli: &mut Cli, given: &dyn Fn(&str) -> bool) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: cannot be read: {e}; check the path and its permissions",
-            path.display()
-        )
-    })?;
-    apply_text(&path.display().to_string(), &text, cli, given)
+/// The options that are keys of the file, with their key.
+pub fn file_keys() -> Vec<Arg> {
+    Cli::command()
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_long().is_some()
+                && arg.get_help_heading() != Some(cli::ONLY_ON_THE_COMMAND_LINE)
+        })
+        .cloned()
+        .collect()
 }
 
-/// As [`apply`], from the file's text; `file` names it in errors.
-pub fn apply_text(
+/// Whether the option takes values (`--volume 40`) or is a switch (`--fullscreen`).
+fn takes_values(arg: &Arg) -> bool {
+    arg.get_action().takes_values()
+}
+
+/// Whether the option may be given several times (`--open`, `--quiet`, `--lang`).
+fn repeatable(arg: &Arg) -> bool {
+    matches!(arg.get_action(), clap::ArgAction::Append)
+}
+
+/// The command-line arguments that say what the key says, or why they cannot.
+fn as_arguments(arg: &Arg, value: toml::Value) -> Result<Vec<OsString>, String> {
+    let long = format!("--{}", arg.get_long().unwrap_or_default());
+    if !takes_values(arg) {
+        return match value {
+            toml::Value::Boolean(true) => Ok(vec![long.into()]),
+            toml::Value::Boolean(false) => Ok(Vec::new()),
+            other => Err(format!(
+                "invalid type: {}, expected true or false",
+                other.type_str()
+            )),
+        };
+    }
+    let one = |value: toml::Value| -> Result<String, String> {
+        match value {
+            toml::Value::String(s) => Ok(s),
+            toml::Value::Integer(n) => Ok(n.to_string()),
+            toml::Value::Float(x) => Ok(x.to_string()),
+            other => Err(format!(
+                "invalid type: {}, expected a string or a number",
+                other.type_str()
+            )),
+        }
+    };
+    let values: Vec<String> = match value {
+        toml::Value::Array(items) if repeatable(arg) => {
+            if items.is_empty() {
+                return Err("give at least one value, or leave the key out".into());
+            }
+            items.into_iter().map(one).collect::<Result<_, _>>()?
+        }
+        // `voice = { sk = "Slovak" }` is `--voice sk=Slovak`.
+        toml::Value::Table(table) if repeatable(arg) => table
+            .into_iter()
+            .map(|(key, value)| one(value).map(|v| format!("{key}={v}")))
+            .collect::<Result<_, _>>()?,
+        toml::Value::Array(_) => {
+            return Err("invalid type: an array, expected one value".into());
+        }
+        other => vec![one(other)?],
+    };
+    Ok(values
+        .into_iter()
+        .flat_map(|v| [OsString::from(long.clone()), OsString::from(v)])
+        .collect())
+}
+
+/// clap's message on one line, without its "error: ", its usage and its advice to run --help.
+fn message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let what: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let what = what.join(" ");
+    what.strip_prefix("error: ").unwrap_or(&what).to_owned()
+}
+
+/// The settings: the file's keys, then the command line's options over them. `matches` is the
+/// command line alone (it says which options it gave), `args` the command line itself.
+pub fn merge(
     file: &str,
     text: &str,
-    cli: &mut Cli,
-    given: &dyn Fn(&str) -> bool,
-) -> Result<(), String> {
-    let at =
-        |span: Range<usize>, what: String| format!("{file}:{}: {what}", line_of(text, span.start));
-    // A token in clear gets its own answer, not just "unknown key".
-    if let Ok(table) = text.parse::<toml::Table>()
-        && table.contains_key("token")
-    {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("token"))
-            .map_or(1, |i| i + 1);
-        return Err(format!(
-            "{file}:{line}: token: a token is not kept in the config file; put it in a file \
-             readable only by herald and name that file with token_file (or set HERALD_TOKEN)"
-        ));
-    }
-    let keys: Keys = toml::from_str(text).map_err(|e| {
+    matches: &ArgMatches,
+    args: &[OsString],
+) -> Result<Cli, String> {
+    let at = |offset: usize, what: String| format!("{file}:{}: {what}", line_of(text, offset));
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| line_of(text, s.start));
         format!("{file}:{line}: {}", e.message().trim())
     })?;
-    macro_rules! take {
-        ($key:ident, $field:ident, |$v:ident| $convert:expr) => {
-            if let Some(spanned) = keys.$key
-                && !given(stringify!($field))
-            {
-                let span = spanned.span();
-                let $v = spanned.into_inner();
-                let value: Result<_, String> = $convert;
-                cli.$field = value.map_err(|e| at(span, format!("{}: {e}", stringify!($key))))?;
+    let keys = file_keys();
+    let command = Cli::command();
+    let given = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    // Spans of the keys, for the lines of later errors.
+    let spans = key_spans(text);
+    let mut from_file: Vec<OsString> = vec!["herald".into()];
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for (key, value) in table {
+        let offset = spans.get(&key).copied().unwrap_or(0);
+        if key == "token" {
+            return Err(at(
+                offset,
+                "token: a token is not kept in the config file; put it in a file readable only \
+                 by herald and name that file with token_file (or set HERALD_TOKEN)"
+                    .into(),
+            ));
+        }
+        let Some(arg) = keys.iter().find(|a| a.get_id() == key.as_str()) else {
+            return Err(at(
+                offset,
+                format!("unknown key `{key}` (docs/options.md lists every key)"),
+            ));
+        };
+        let arguments = as_arguments(arg, value).map_err(|e| at(offset, format!("{key}: {e}")))?;
+        // The key's values through the command line's own parsers; relations between keys
+        // (`requires`, `conflicts_with`) are checked below, with the command line.
+        let alone = std::iter::once(OsString::from("herald")).chain(arguments.iter().cloned());
+        if let Err(e) = command.clone().try_get_matches_from(alone)
+            && !matches!(
+                e.kind(),
+                ErrorKind::MissingRequiredArgument | ErrorKind::ArgumentConflict
+            )
+        {
+            return Err(at(offset, format!("{key}: {}", message(&e))));
+        }
+        // The command line wins: over the same option and over the options it conflicts with
+        // (`--announce` beats the file's `mute`).
+        let conflicts = |a: &Arg, b: &Arg| {
+            command
+                .get_arg_conflicts_with(a)
+                .iter()
+                .any(|c| c.get_id() == b.get_id())
+        };
+        let beaten = given(arg.get_id().as_str())
+            || command.get_arguments().any(|other| {
+                given(other.get_id().as_str()) && (conflicts(arg, other) || conflicts(other, arg))
+            });
+        if !beaten {
+            lines.push((format!("--{}", arg.get_long().unwrap_or_default()), offset));
+            from_file.extend(arguments);
+        }
+    }
+    // The file's options first, the command line's after (its subcommand stays last).
+    from_file.extend(args.iter().skip(1).cloned());
+    let merged = command.try_get_matches_from(from_file).map_err(|e| {
+        let what = message(&e);
+        // The first of the file's options that the error (or its usage line) names.
+        let whole = e.render().to_string();
+        let named = |long: &str| {
+            whole.match_indices(long).any(|(i, _)| {
+                !whole[i + long.len()..].starts_with(|c: char| c == '-' || c.is_alphanumeric())
+            })
+        };
+        match lines.iter().find(|(long, _)| named(long)) {
+            Some((_, offset)) => at(*offset, what),
+            None => format!("{file}: {what}"),
+        }
+    })?;
+    Cli::from_arg_matches(&merged).map_err(|e| format!("{file}: {}", message(&e)))
+}
+
+/// Where each top-level key of `text` starts (`key = …` at the start of a line).
+fn key_spans(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut spans = std::collections::HashMap::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some((key, _)) = trimmed.split_once('=') {
+            let key = key.trim().trim_matches('"').to_owned();
+            if !key.is_empty() && !key.starts_with(['#', '[']) {
+                spans
+                    .entry(key)
+                    .or_insert(offset + (line.len() - trimmed.len()));
             }
-        };
+        }
+        offset += line.len();
     }
-    take!(feed, feed, |v| Ok(Some(v)));
-    take!(nats, nats, |v| Ok(Some(v)));
-    take!(office, office, |v| Ok(Some(v)));
-    take!(nats_creds, nats_creds, |v| Ok(Some(v)));
-    take!(nats_user, nats_user, |v| Ok(Some(v)));
-    take!(nats_password_file, nats_password_file, |v| Ok(Some(v)));
-    take!(token_file, token_file, |v| Ok(Some(v)));
-    take!(ca_file, ca_file, |v| Ok(Some(v)));
-    take!(state_dir, state_dir, |v| Ok(Some(v)));
-    take!(status, status, |v| Ok(v));
-    take!(status_token_file, status_token_file, |v| Ok(Some(v)));
-    take!(lost_limit, lost_limit, |v| u64::try_from(v)
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| format!(
-            "{v} is not a number of seconds above 0"
-        )));
-    take!(display, display, |v| Ok(v));
-    take!(layout, layout, |v| Ok(v));
-    take!(theme, theme, |v| Ok(Some(v)));
-    take!(counter, counter, |v| Ok(Some(v)));
-    take!(office_name, office_name, |v| Ok(Some(v)));
-    take!(logo, logo, |v| Ok(Some(v)));
-    take!(hours, hours, |v| Ok(Some(v)));
-    take!(counters, counters, |v| herald_core::scope::Scope::parse(
-        Some(&v),
-        None,
-        None
-    )
-    .map(|_| Some(v)));
-    take!(floor, floor, |v| {
-        // `floor = 1` or `floor = "0,1"`.
-        let text = match v {
-            toml::Value::Integer(n) => n.to_string(),
-            toml::Value::String(s) => s,
-            other => other.to_string(),
-        };
-        herald_core::scope::Scope::parse(None, Some(&text), None).map(|_| Some(text))
-    });
-    take!(services, services, |v| Ok(Some(v)));
-    take!(queue_stale, queue_stale, |v| u64::try_from(v)
-        .ok()
-        .filter(|v| (10..=86_400).contains(v))
-        .ok_or_else(|| format!(
-            "{v} is not a number of seconds from 10 to 86400"
-        )));
-    take!(show_names, show_names, |v| Ok(v));
-    take!(qr_url, qr_url, |v| cli::parse_qr_url(&v).map(Some));
-    take!(media, media, |v| Ok(Some(std::path::PathBuf::from(v))));
-    take!(open, open, |v| herald_core::opening::Opening::parse(
-        &v,
-        &[]
-    )
-    .map(|_| v));
-    take!(holidays, holidays, |v| {
-        herald_core::opening::check_holidays(&v).map(|_| v)
-    });
-    take!(on_open, on_open, |v| Ok(Some(v)));
-    take!(on_close, on_close, |v| Ok(Some(v)));
-    take!(distance, distance, |v| cli::parse_distance(&v.to_string())
-        .map(Some));
-    take!(screen_height_mm, screen_height_mm, |v| {
-        cli::parse_screen_mm(&v.to_string()).map(Some)
-    });
-    take!(screen_diagonal_in, screen_diagonal_in, |v| {
-        cli::parse_screen_in(&v.to_string()).map(Some)
-    });
-    take!(lang, lang, |v| if v.is_empty() {
-        Err("give at least one language, e.g. [\"sk\", \"en\"]".to_owned())
-    } else {
-        Ok(v)
-    });
-    take!(fullscreen, fullscreen, |v| Ok(v));
-    take!(size, size, |v| cli::parse_size(&v));
-    take!(demo_every, demo_every, |v| Ok(v));
-    take!(reduced_motion, reduced_motion, |v| Ok(v));
-    take!(log_json, log_json, |v| Ok(v));
-    take!(mute, mute, |v| Ok(v));
-    take!(volume, volume, |v| u8::try_from(v)
-        .ok()
-        .filter(|v| *v <= 100)
-        .ok_or_else(|| format!(
-            "{v} is not a percentage from 0 to 100"
-        )));
-    take!(quiet, quiet, |v| v
-        .iter()
-        .map(|p| p.parse::<QuietPeriod>())
-        .collect::<Result<Vec<_>, _>>());
-    take!(speak, speak, |v| Ok(v));
-    take!(repeat, repeat, |v| u32::try_from(v)
-        .ok()
-        .filter(|v| (1..=3).contains(v))
-        .ok_or_else(|| format!("{v}: say each call 1, 2 or 3 times")));
-    take!(voice, voices, |v| Ok(v.into_iter().collect()));
-    // `announce = true` on the command line beats `mute = true` in the file.
-    if given("announce") {
-        cli.mute = false;
-    }
-    Ok(())
+    spans
+}
+
+/// Why the settings could not be read.
+pub enum SettingsError {
+    /// The command line itself (clap prints it with the usage).
+    CommandLine(clap::Error),
+    /// The config file: `file:line: what`.
+    File(String),
+}
+
+/// Reads the command line and the config file it names (or the default one) into the settings.
+pub fn settings(args: Vec<OsString>) -> Result<(Cli, Option<PathBuf>), SettingsError> {
+    let matches = Cli::command()
+        .try_get_matches_from(&args)
+        .map_err(SettingsError::CommandLine)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(SettingsError::CommandLine)?;
+    let Some(path) = chosen(&cli) else {
+        return Ok((cli, None));
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        SettingsError::File(format!(
+            "{}: cannot be read: {e}; check the path and its permissions",
+            path.display()
+        ))
+    })?;
+    let cli =
+        merge(&path.display().to_string(), &text, &matches, &args).map_err(SettingsError::File)?;
+    Ok((cli, Some(path)))
 }
 
 /// The file to read: `--config`, else the default path when it exists.
@@ -235,24 +251,26 @@ pub fn chosen(cli: &Cli) -> Option<PathBuf> {
         .or_else(|| Some(PathBuf::from(DEFAULT_PATH)).filter(|p| p.is_file()))
 }
 
+/// As [`merge`], for the tests: the file's text under the name `file`, and a command line.
+pub fn merge_with(file: &str, text: &str, args: &[&str]) -> Result<Cli, String> {
+    let args: Vec<OsString> = std::iter::once("herald")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
+    let matches = Cli::command()
+        .try_get_matches_from(&args)
+        .map_err(|e| message(&e))?;
+    merge(file, text, &matches, &args)
+}
+
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
-
-    fn cli() -> Cli {
-        match Cli::try_parse_from(["herald"]) {
-            Ok(cli) => cli,
-            Err(e) => panic!("{e}"),
-        }
-    }
 
     #[test]
     fn the_shipped_example_reads_cleanly_and_sets_what_it_says() {
         let text = include_str!("../docs/herald.example.toml");
-        let mut c = cli();
-        apply_text("docs/herald.example.toml", text, &mut c, &|_| false).expect("valid");
+        let c = merge_with("docs/herald.example.toml", text, &[]).expect("valid");
         assert_eq!(c.lang, ["sk", "en"]);
         assert_eq!(
             c.office_name.as_deref(),
@@ -260,16 +278,44 @@ mod tests {
         );
         assert!(c.fullscreen);
         assert_eq!(c.quiet.len(), 2);
+        assert_eq!(c.display, "hall-1");
+    }
+
+    #[test]
+    fn every_key_is_in_the_example_config() {
+        let example = include_str!("../docs/herald.example.toml");
+        for arg in file_keys() {
+            let key = arg.get_id().as_str();
+            assert!(
+                example.lines().any(|l| {
+                    let l = l.trim_start_matches('#').trim_start();
+                    l.starts_with(&format!("{key} =")) || l.starts_with(&format!("{key}="))
+                }),
+                "docs/herald.example.toml has no line for the key `{key}`"
+            );
+        }
     }
 
     #[test]
     fn the_command_line_wins_over_the_file() {
-        let mut c = cli();
-        c.layout = "counter".into();
-        let text = "layout = \"accessible\"\nvolume = 40\n";
-        apply_text("h.toml", text, &mut c, &|key| key == "layout").expect("valid");
+        let text = "layout = \"accessible\"\nvolume = 40\nmute = true\nlang = [\"uk\"]\n";
+        let c =
+            merge_with("h.toml", text, &["--layout", "counter", "--counter", "4"]).expect("valid");
         assert_eq!(c.layout, "counter");
         assert_eq!(c.volume, 40);
+        assert!(c.mute);
+        assert_eq!(c.lang, ["uk"]);
+        let c = merge_with("h.toml", text, &["--announce", "--lang", "bg,en"]).expect("valid");
+        assert!(!c.mute, "--announce beats the file's mute");
+        assert_eq!(
+            c.lang,
+            ["bg", "en"],
+            "a list on the command line replaces the file's"
+        );
+        let c =
+            merge_with("h.toml", "voice = { sk = \"Slovak\" }\nfloor = 1\n", &[]).expect("valid");
+        assert_eq!(c.voice, [("sk".to_owned(), "Slovak".to_owned())]);
+        assert_eq!(c.floor.as_deref(), Some("1"));
     }
 
     #[test]
@@ -278,12 +324,20 @@ mod tests {
             (
                 "lang = [\"sk\"]\nlayuot = \"counter\"\n",
                 2,
-                "unknown field `layuot`",
+                "unknown key `layuot`",
             ),
-            ("volume = \"loud\"\n", 1, "invalid type"),
-            ("\n\nvolume = 140\n", 3, "0 to 100"),
+            ("volume = \"loud\"\n", 1, "volume: invalid value 'loud'"),
+            ("\n\nvolume = 140\n", 3, "0..=100"),
             ("size = \"big\"\n", 1, "WIDTHxHEIGHT"),
             ("quiet = [\"12:00-13:00=30\", \"noon\"]\n", 1, "HH:MM-HH:MM"),
+            ("fullscreen = \"yes\"\n", 1, "expected true or false"),
+            ("lang = []\n", 1, "at least one"),
+            ("feed = \"http://queue.example/\"\n", 1, "ws://"),
+            ("floor = \"first\"\n", 1, "floor"),
+            ("open = [\"weekdays\"]\n", 1, "days and hours"),
+            ("holidays = [\"24.12.\"]\n", 1, "2026-12-24"),
+            ("lost_limit = 0\n", 1, "lost_limit"),
+            ("\nscreen_height_mm = 1080\n", 2, "--distance"),
             (
                 "display = \"hall-1\"\ntoken = \"s3cret\"\n",
                 2,
@@ -291,8 +345,7 @@ mod tests {
             ),
         ];
         for (text, line, words) in cases {
-            let e = apply_text("/etc/herald/herald.toml", text, &mut cli(), &|_| false)
-                .expect_err(text);
+            let e = merge_with("/etc/herald/herald.toml", text, &[]).expect_err(text);
             assert!(
                 e.starts_with(&format!("/etc/herald/herald.toml:{line}: ")),
                 "{text:?} gave {e}"

@@ -4,36 +4,28 @@
 use std::process::ExitCode;
 
 use bevy::app::AppExit;
-use clap::parser::ValueSource;
-use clap::{CommandFactory, FromArgMatches};
-use herald::cli::{Cli, Command};
+use herald::cli::Command;
 use herald::config::Config;
-use herald::config_file;
+use herald::config_file::{self, SettingsError};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
-    // The config file fills in what the command line did not say.
-    let file = config_file::chosen(&cli);
-    if let Some(path) = &file {
-        let given = |id: &str| {
-            matches!(
-                matches.value_source(id),
-                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-            )
-        };
-        if let Err(e) = config_file::apply(path, &mut cli, &given) {
+    // The command line, and the config file under it (the command line wins).
+    let (cli, file) = match config_file::settings(std::env::args_os().collect()) {
+        Ok(settings) => settings,
+        Err(SettingsError::CommandLine(e)) => e.exit(),
+        Err(SettingsError::File(e)) => {
             eprintln!("herald: {e}");
             return ExitCode::FAILURE;
         }
-    }
+    };
     let root = herald_core::catalogue::data_root();
     match cli.command {
         Some(Command::Schema) => {
             println!("{}", herald_core::protocol::schema_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Options) => {
+            print!("{}", herald::cli::options_markdown());
             ExitCode::SUCCESS
         }
         Some(Command::LogEvents) => {

@@ -32,7 +32,7 @@ fn check_accepts_the_example_and_refuses_a_broken_file_with_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a broken file passed the check");
     assert!(
-        stderr.contains("broken.toml:2: volume: 140 is not a percentage"),
+        stderr.contains("broken.toml:2: volume: invalid value '140'"),
         "{stderr}"
     );
 

@@ -207,12 +207,12 @@ fn ten_thousand_events_in_one_go_are_all_applied() {
 
 #[test]
 fn the_demo_office_speaks_protocol_v1_to_the_real_client() {
-    let office = herald_relay::running::spawn_demo(DemoOptions {
+    let office = herald_core::office::loopback::spawn_demo(DemoOptions {
         first_call_after: Duration::from_millis(100),
         interval: (Duration::from_millis(100), Duration::from_millis(200)),
     })
     .expect("demo office");
-    let mut display = Display::connect(&office.feed_url("demo"), |_| {});
+    let mut display = Display::connect(&office.feed_url(), |_| {});
     assert!(display.pump_until(PATIENCE, connected));
     assert_eq!(
         display.board.counters().len(),

@@ -9,10 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use herald::feed::nats::NatsFeed;
-use herald_relay::fleet::{self, Auth, Broker};
 use herald_relay::running::{self, Extras, RunningRelay};
 use herald_relay::site::{OfficeSite, Site};
 use herald_relay::store::Store;
+use herald_wire::fleet::{self, Auth, Broker};
 use support::{Display, ticket};
 
 const OFFICE: &str = "sk.rajec";

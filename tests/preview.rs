@@ -311,12 +311,18 @@ fn staff_try_a_qr_url_and_the_code_on_the_screen_is_made_for_it() {
 fn staff_jump_the_screens_clock_to_the_next_closing_and_back() {
     use herald::screen::ScreenSettings;
     let mut app = app();
-    app.world_mut().resource_mut::<ScreenSettings>().opening =
+    app.world_mut()
+        .resource_mut::<ScreenSettings>()
+        .design
+        .opening =
         herald_core::opening::Opening::parse(&["mon-sun 8:00-16:00".into()], &[]).expect("hours");
     act(&mut app, PreviewAction::Call(test_call("A042", "3")));
     let closed_now = |app: &mut App| {
         let settings = app.world().resource::<ScreenSettings>();
-        !settings.opening.is_open(settings.now().naive_local())
+        !settings
+            .design
+            .opening
+            .is_open(settings.now().naive_local())
     };
     let before = closed_now(&mut app);
     act(&mut app, PreviewAction::JumpClock(true));

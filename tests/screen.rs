@@ -398,6 +398,7 @@ fn the_closed_screen_gives_the_opening_hours_when_the_office_has_them() {
     let mut app = app(&["sk"]);
     app.world_mut()
         .resource_mut::<herald::screen::ScreenSettings>()
+        .design
         .hours = Some("Po–Pi 8:00–16:00".into());
     let mut feed = Feed { seq: 0 };
     for i in 1..=4 {

@@ -3,6 +3,9 @@
 //! Everything here is plain data plus validation; no sockets and no Bevy. `docs/protocol.md`
 //! describes the same frames for queue-system vendors, and `docs/protocol.schema.json` is
 //! generated from these types (`herald schema`).
+//!
+//! Longer than 500 lines on purpose: this is the wire contract, and its frames, their checks and
+//! the decoder's reasons for refusing a frame are read and changed together, against the docs.
 
 use std::collections::BTreeMap;
 
@@ -236,6 +239,51 @@ pub enum ServerMessage {
 }
 
 impl ServerMessage {
+    /// The same frame numbered `seq` (a log numbers what its inputs made).
+    pub fn numbered(self, seq: u64) -> ServerMessage {
+        match self {
+            ServerMessage::Snapshot { state, .. } => ServerMessage::Snapshot {
+                v: VERSION,
+                seq,
+                state,
+            },
+            ServerMessage::Call { call, .. } => ServerMessage::Call {
+                v: VERSION,
+                seq,
+                call,
+            },
+            ServerMessage::CallEnded {
+                call_id, reason, ..
+            } => ServerMessage::CallEnded {
+                v: VERSION,
+                seq,
+                call_id,
+                reason,
+            },
+            ServerMessage::Counter { counter, .. } => ServerMessage::Counter {
+                v: VERSION,
+                seq,
+                counter,
+            },
+            ServerMessage::Notice { notice, .. } => ServerMessage::Notice {
+                v: VERSION,
+                seq,
+                notice,
+            },
+            ServerMessage::NoticeWithdrawn { notice_id, .. } => ServerMessage::NoticeWithdrawn {
+                v: VERSION,
+                seq,
+                notice_id,
+            },
+            ServerMessage::Queue { queue, .. } => ServerMessage::Queue {
+                v: VERSION,
+                seq,
+                queue,
+            },
+            ServerMessage::Keepalive { .. } => ServerMessage::Keepalive { v: VERSION, seq },
+        }
+    }
+
     pub fn seq(&self) -> u64 {
         match self {
             Self::Snapshot { seq, .. }

@@ -18,6 +18,14 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether `given` is this secret, compared in constant time (so the time an answer takes
+    /// says nothing about how much of a guess was right). The one comparison every server of
+    /// herald's uses: the relay's display and webhook tokens, the status endpoints' token.
+    pub fn matches(&self, given: &str) -> bool {
+        let (a, b) = (given.as_bytes(), self.0.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -74,6 +82,9 @@ mod tests {
         let shown = format!("{token:?} {:?}", Some(token.clone()));
         assert!(!shown.contains("s3cret"), "{shown}");
         assert_eq!(token.expose(), "s3cret-token");
+        assert!(token.matches("s3cret-token"));
+        assert!(!token.matches("s3cret-tokem"));
+        assert!(!token.matches("s3cret"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer};
 use futures_util::StreamExt;
-use herald_relay::fleet::{self, Auth, Broker};
+use herald_wire::fleet::{self, Auth, Broker};
 
 const OFFICE: &str = "sk.bench";
 

@@ -12,7 +12,6 @@ use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// The answer's status and body.
 #[derive(Debug)]
@@ -32,29 +31,7 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Trusts the public web roots, the system's roots and `ca_file` (an office's own CA).
 pub fn tls_connector(ca_file: Option<&Path>) -> Result<TlsConnector, String> {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if let Some(path) = ca_file {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-            .and_then(|i| i.collect::<Result<_, _>>())
-            .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
-        for cert in certs {
-            roots
-                .add(cert)
-                .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
-        }
-    }
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = herald_wire::trust::client_config(ca_file, "ca_file")?;
     Ok(TlsConnector::from(Arc::new(config)))
 }
 

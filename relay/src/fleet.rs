@@ -12,108 +12,18 @@
 //! The relay publishes from its own log, not from memory: after a broker outage it goes on from
 //! the last event the broker has, and nothing acknowledged to a queue system is ever missing.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, stream};
+use herald_core::backoff::Backoff;
 use herald_core::protocol::{self, ServerMessage};
-use herald_core::secret::Secret;
+use herald_wire::fleet::{
+    Broker, EVENTS_STREAM, SNAPSHOTS_STREAM, STREAM_SEQ_HEADER, connect, events_subject,
+    snapshot_subject,
+};
 
 use crate::relay::Relay;
-
-pub const EVENTS_STREAM: &str = "HERALD_EVENTS";
-pub const SNAPSHOTS_STREAM: &str = "HERALD_SNAPSHOTS";
-/// On a snapshot: the events stream's sequence of the event the snapshot includes last.
-pub const STREAM_SEQ_HEADER: &str = "Herald-Stream-Seq";
-
-pub fn events_subject(office: &str) -> String {
-    format!("herald.v1.{office}.events")
-}
-
-pub fn snapshot_subject(office: &str) -> String {
-    format!("herald.v1.{office}.snapshot")
-}
-
-/// An office id usable in subjects: `<country>.<office>`, letters, digits, `-` and `_`.
-pub fn check_office_id(office: &str) -> Result<(), String> {
-    let parts: Vec<&str> = office.split('.').collect();
-    let ok = parts.len() == 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "office id {office:?} must be <country>.<office> (e.g. \"sk.rajec\") to be published on NATS"
-        ))
-    }
-}
-
-/// How to log in to the broker.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum Auth {
-    #[default]
-    None,
-    Token(Secret),
-    UserPassword(String, Secret),
-    /// A `.creds` file (JWT + NKey seed), as `nsc` writes them.
-    Creds(PathBuf),
-}
-
-/// The broker and how to reach it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Broker {
-    /// `nats://host:4222` or `tls://host:4222`.
-    pub url: String,
-    pub auth: Auth,
-    /// A CA for the broker's certificate besides the system's roots.
-    pub ca_file: Option<PathBuf>,
-}
-
-/// Connects to the broker; `name` shows in the broker's connection list.
-pub async fn connect(
-    broker: &Broker,
-    name: &str,
-    timeout: Duration,
-) -> Result<async_nats::Client, String> {
-    let mut options = async_nats::ConnectOptions::new()
-        .name(name)
-        .connection_timeout(timeout)
-        // herald and the relay rebuild their subscriptions themselves after an outage; the
-        // client still reconnects quietly in between.
-        .retry_on_initial_connect();
-    options = match &broker.auth {
-        Auth::None => options,
-        Auth::Token(token) => options.token(token.expose().to_owned()),
-        Auth::UserPassword(user, password) => {
-            options.user_and_password(user.clone(), password.expose().to_owned())
-        }
-        Auth::Creds(path) => options
-            .credentials_file(path)
-            .await
-            .map_err(|e| format!("NATS credentials {}: {e}", path.display()))?,
-    };
-    if let Some(ca) = &broker.ca_file {
-        options = options.add_root_certificates(ca.clone()).require_tls(true);
-    }
-    if broker.url.starts_with("tls://") {
-        options = options.require_tls(true);
-    }
-    let connect = options.connect(broker.url.as_str());
-    match tokio::time::timeout(timeout, connect).await {
-        Ok(Ok(client)) => Ok(client),
-        Ok(Err(e)) => Err(format!("cannot connect to NATS at {}: {e}", broker.url)),
-        Err(_) => Err(format!(
-            "cannot connect to NATS at {}: no answer in {} s",
-            broker.url,
-            timeout.as_secs()
-        )),
-    }
-}
 
 /// Creates the two streams when they are missing (an existing stream is left as it is).
 pub async fn ensure_streams(
@@ -164,10 +74,7 @@ pub async fn publish(relay: Arc<Relay>, broker: Broker) {
                 }
             }
         }
-        let wait = Duration::from_millis(500)
-            .saturating_mul(1 << failures.min(6))
-            .min(Duration::from_secs(30));
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep(Backoff::NETWORK.wait(failures)).await;
     }
 }
 

@@ -246,7 +246,7 @@ mod tests {
                 translate(body.as_bytes(), &office, &board, NOW).expect("accepted")
             {
                 for event in events {
-                    let frame = crate::store::numbered(event, frames.len() as u64 + 1);
+                    let frame = event.numbered(frames.len() as u64 + 1);
                     board.apply(&frame);
                     frames.push(frame);
                 }

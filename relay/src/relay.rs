@@ -312,22 +312,16 @@ impl Relay {
             seq: state.seq,
             state: state.board.to_state(),
         };
-        let last = match request {
-            ClientMessage::Hello { last_seq, .. } => *last_seq,
-            ClientMessage::Resync { .. } => None,
+        let missed = |last| match inner.store.after(office, last, state.seq) {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::warn!("{office}: {e}; answering with a snapshot");
+                None
+            }
         };
-        match last {
-            // A display ahead of the relay (the log was replaced): start it over.
-            Some(last) if last <= state.seq => match inner.store.after(office, last, state.seq) {
-                Ok(Some(events)) => Ok(events),
-                Ok(None) => Ok(vec![snapshot()]),
-                Err(e) => {
-                    tracing::warn!("{office}: {e}; answering with a snapshot");
-                    Ok(vec![snapshot()])
-                }
-            },
-            _ => Ok(vec![snapshot()]),
-        }
+        Ok(herald_core::office::conversation::answer(
+            request, state.seq, missed, snapshot,
+        ))
     }
 }
 

@@ -15,7 +15,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::relay::Relay;
 use crate::site::{OfficeSite, Site};
-use crate::store::{Store, numbered};
+use crate::store::Store;
 use crate::webhook::Translation;
 use crate::{fleet, novosga, server};
 
@@ -180,7 +180,7 @@ async fn signal() {
 
 /// Stores events made by the demo generator, as any other input would be stored.
 fn feed(relay: &Relay, office: &str, events: Vec<ServerMessage>) {
-    let events: Vec<ServerMessage> = events.into_iter().map(|e| numbered(e, 0)).collect();
+    let events: Vec<ServerMessage> = events.into_iter().map(|e| e.numbered(0)).collect();
     if let Err(e) = relay.accept(office, None, |_, _| Ok(Translation::Events(events)), None) {
         tracing::warn!("demo office: {e}");
     }
@@ -200,40 +200,7 @@ fn open_demo(relay: &Relay, office: &str) -> (Office, Journal) {
     // The generator keeps its own numbered journal to decide what happens next; the relay
     // numbers the same events again in its own log.
     let journal = Journal::new(initial.clone(), 16);
-    let mut opening: Vec<ServerMessage> = Vec::new();
-    for counter in initial.counters {
-        opening.push(ServerMessage::Counter {
-            v: 1,
-            seq: 0,
-            counter,
-        });
-    }
-    for call in initial.calls {
-        opening.push(ServerMessage::Call { v: 1, seq: 0, call });
-    }
-    for call_id in initial.finished {
-        opening.push(ServerMessage::CallEnded {
-            v: 1,
-            seq: 0,
-            call_id,
-            reason: herald_core::protocol::CallEnd::Finished,
-        });
-    }
-    for notice in initial.notices {
-        opening.push(ServerMessage::Notice {
-            v: 1,
-            seq: 0,
-            notice,
-        });
-    }
-    if let Some(queue) = initial.queue {
-        opening.push(ServerMessage::Queue {
-            v: 1,
-            seq: 0,
-            queue,
-        });
-    }
-    feed(relay, office, opening);
+    feed(relay, office, herald_core::office::demo::opening(initial));
     (generator, journal)
 }
 

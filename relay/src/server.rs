@@ -11,9 +11,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use herald_core::office::conversation;
 use herald_core::protocol::{self, ClientMessage, ServerMessage};
-use herald_core::secret::Secret;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
@@ -23,7 +22,6 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
@@ -52,11 +50,6 @@ fn error(status: StatusCode, why: impl std::fmt::Display) -> Answer {
 }
 
 /// Compares tokens without stopping at the first differing byte.
-fn same_secret(given: &str, expected: &Secret) -> bool {
-    let (a, b) = (given.as_bytes(), expected.expose().as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn bearer(request: &Request<Incoming>) -> Option<&str> {
     request
         .headers()
@@ -177,7 +170,7 @@ async fn post(
     };
     if let Some(expected) = &site.webhook_token {
         match bearer(&request) {
-            Some(given) if same_secret(given, expected) => {}
+            Some(given) if expected.matches(given) => {}
             _ => {
                 tracing::warn!("{office}: webhook refused: missing or wrong Bearer token");
                 return error(
@@ -304,7 +297,7 @@ fn upgrade(
     // A token in the header must be right; without one, `hello` must carry it.
     let authorised = match (&site.display_token, bearer(&request)) {
         (None, _) => true,
-        (Some(expected), Some(given)) if same_secret(given, expected) => true,
+        (Some(expected), Some(given)) if expected.matches(given) => true,
         (Some(_), Some(_)) => {
             tracing::warn!("{office}: display {peer} refused: wrong token");
             return error(StatusCode::UNAUTHORIZED, "wrong display token");
@@ -325,12 +318,16 @@ fn upgrade(
                 )
                 .await;
                 relay.display_joined(&office);
-                display_session(
+                conversation::serve_display(
                     socket,
                     peer,
                     &office,
-                    &relay,
+                    &OfficeOfRelay {
+                        relay: &relay,
+                        office: &office,
+                    },
                     site.display_token.filter(|_| !authorised),
+                    KEEPALIVE,
                 )
                 .await;
                 relay.display_left(&office);
@@ -349,121 +346,30 @@ fn upgrade(
     response
 }
 
-/// What one display has been sent, so every event reaches it once and in order.
-#[derive(Default)]
-struct Sent {
-    greeted: bool,
-    up_to: u64,
+/// One office of the relay as a display's session sees it (the session itself is the shared
+/// [`conversation::serve_display`]).
+struct OfficeOfRelay<'a> {
+    relay: &'a Relay,
+    office: &'a str,
 }
 
-/// Serves one display: `hello` → replay or snapshot, then live frames, keepalives when quiet,
-/// a snapshot on `resync` or when the display falls too far behind. `token` is set when the
-/// display must still prove itself in `hello`.
-async fn display_session<S>(
-    mut socket: WebSocketStream<S>,
-    peer: SocketAddr,
-    office: &str,
-    relay: &Relay,
-    mut token: Option<Secret>,
-) where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let Some(mut live) = relay.subscribe(office) else {
-        return;
-    };
-    let mut sent = Sent::default();
-    let mut keepalive = tokio::time::interval(KEEPALIVE);
-    keepalive.tick().await;
-    let send = |message: &ServerMessage| Message::text(protocol::encode_server(message));
-    loop {
-        tokio::select! {
-            frame = socket.next() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                    Some(Ok(_)) => continue,
-                };
-                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
-                    tracing::warn!("{office}: display {peer} sent a frame that is not a v1 client frame; ignored");
-                    continue;
-                };
-                if let Some(expected) = &token {
-                    match &request {
-                        ClientMessage::Hello { token: Some(given), .. } if same_secret(given, expected) => token = None,
-                        _ => {
-                            tracing::warn!("{office}: display {peer} refused: missing or wrong token");
-                            let _ = socket.close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
-                                code: tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Policy,
-                                reason: "missing or wrong display token".into(),
-                            })).await;
-                            return;
-                        }
-                    }
-                }
-                let answer = match relay.answer(office, &request) {
-                    Ok(answer) => answer,
-                    Err(e) => {
-                        tracing::warn!("{office}: {e}");
-                        return;
-                    }
-                };
-                if let ClientMessage::Hello { display: name, last_seq, .. } = &request {
-                    tracing::info!(
-                        "{office}: display {name:?} ({peer}) from #{} → {}",
-                        last_seq.map_or("start".to_owned(), |s| s.to_string()),
-                        match answer.first() {
-                            Some(ServerMessage::Snapshot { seq, .. }) => format!("snapshot #{seq}"),
-                            Some(_) => format!("{} events replayed", answer.len()),
-                            None => "up to date".to_owned(),
-                        }
-                    );
-                    sent.greeted = true;
-                    sent.up_to = sent.up_to.max(last_seq.unwrap_or(0));
-                }
-                for message in &answer {
-                    if let ServerMessage::Snapshot { seq, .. } = message {
-                        sent.up_to = *seq;
-                    } else {
-                        sent.up_to = sent.up_to.max(message.seq());
-                    }
-                    if socket.send(send(message)).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            event = live.recv() => {
-                let message = match event {
-                    Ok(message) => message,
-                    Err(broadcast::error::RecvError::Lagged(_)) => match relay.snapshot(office) {
-                        Some(snapshot) => Arc::new(snapshot),
-                        None => return,
-                    },
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if !sent.greeted {
-                    continue;
-                }
-                if let ServerMessage::Snapshot { seq, .. } = &*message {
-                    sent.up_to = *seq;
-                } else if message.seq() <= sent.up_to {
-                    continue;
-                } else {
-                    sent.up_to = message.seq();
-                }
-                if socket.send(send(&message)).await.is_err() {
-                    return;
-                }
-            }
-            _ = keepalive.tick() => {
-                if !sent.greeted {
-                    continue;
-                }
-                let Some(message) = relay.keepalive(office) else { return };
-                if socket.send(send(&message)).await.is_err() {
-                    return;
-                }
-            }
-        }
+impl conversation::OfficeFrames for OfficeOfRelay<'_> {
+    fn answer(&self, request: &ClientMessage) -> Result<Vec<ServerMessage>, String> {
+        self.relay
+            .answer(self.office, request)
+            .map_err(|e| e.to_string())
+    }
+
+    fn subscribe(&self) -> Option<broadcast::Receiver<Arc<ServerMessage>>> {
+        self.relay.subscribe(self.office)
+    }
+
+    fn snapshot(&self) -> Option<ServerMessage> {
+        self.relay.snapshot(self.office)
+    }
+
+    fn keepalive(&self) -> Option<ServerMessage> {
+        self.relay.keepalive(self.office)
     }
 }
 

@@ -91,7 +91,7 @@ pub struct Site {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub offices: Vec<OfficeSite>,
     /// Publish every office to NATS JetStream (docs/fleet.md).
-    pub nats: Option<crate::fleet::Broker>,
+    pub nats: Option<herald_wire::fleet::Broker>,
 }
 
 /// One office: its tokens and its maps.
@@ -341,29 +341,30 @@ impl Site {
                     ));
                 }
                 for office in &offices {
-                    crate::fleet::check_office_id(&office.id)
+                    herald_wire::fleet::check_office_id(&office.id)
                         .map_err(|e| format!("{file}: {e}"))?;
                 }
                 let auth = match (n.token_file, n.user, n.password_file, n.creds_file) {
-                    (None, None, None, None) => crate::fleet::Auth::None,
-                    (Some(token), None, None, None) => crate::fleet::Auth::Token(read_secret(
-                        file,
-                        base,
-                        &token,
-                        "nats.token_file",
-                    )?),
-                    (None, Some(user), Some(password), None) => crate::fleet::Auth::UserPassword(
-                        user,
-                        read_secret(file, base, &password, "nats.password_file")?,
+                    (None, None, None, None) => herald_wire::fleet::Auth::None,
+                    (Some(token), None, None, None) => herald_wire::fleet::Auth::Token(
+                        read_secret(file, base, &token, "nats.token_file")?,
                     ),
-                    (None, None, None, Some(creds)) => crate::fleet::Auth::Creds(base.join(creds)),
+                    (None, Some(user), Some(password), None) => {
+                        herald_wire::fleet::Auth::UserPassword(
+                            user,
+                            read_secret(file, base, &password, "nats.password_file")?,
+                        )
+                    }
+                    (None, None, None, Some(creds)) => {
+                        herald_wire::fleet::Auth::Creds(base.join(creds))
+                    }
                     _ => {
                         return Err(format!(
                             "{file}: [nats] takes one way to log in: token_file, user + password_file, or creds_file"
                         ));
                     }
                 };
-                Some(crate::fleet::Broker {
+                Some(herald_wire::fleet::Broker {
                     url: n.url,
                     auth,
                     ca_file: n.ca_file.map(|p| base.join(p)),

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use herald_core::protocol::{self, ServerMessage, State, VERSION};
+use herald_core::protocol::{self, ServerMessage, State};
 use rusqlite::{Connection, OptionalExtension, params};
 
 const SCHEMA: &str = "
@@ -183,7 +183,7 @@ impl Store {
         let mut next = seq;
         for event in events {
             next += 1;
-            let frame = numbered(event, next);
+            let frame = event.numbered(next);
             tx.execute(
                 "INSERT INTO event (office, seq, stored_at, frame) VALUES (?1, ?2, ?3, ?4)",
                 params![
@@ -317,55 +317,10 @@ impl Store {
     }
 }
 
-/// The same event with its seq set.
-pub fn numbered(event: ServerMessage, seq: u64) -> ServerMessage {
-    match event {
-        ServerMessage::Snapshot { state, .. } => ServerMessage::Snapshot {
-            v: VERSION,
-            seq,
-            state,
-        },
-        ServerMessage::Call { call, .. } => ServerMessage::Call {
-            v: VERSION,
-            seq,
-            call,
-        },
-        ServerMessage::CallEnded {
-            call_id, reason, ..
-        } => ServerMessage::CallEnded {
-            v: VERSION,
-            seq,
-            call_id,
-            reason,
-        },
-        ServerMessage::Counter { counter, .. } => ServerMessage::Counter {
-            v: VERSION,
-            seq,
-            counter,
-        },
-        ServerMessage::Notice { notice, .. } => ServerMessage::Notice {
-            v: VERSION,
-            seq,
-            notice,
-        },
-        ServerMessage::NoticeWithdrawn { notice_id, .. } => ServerMessage::NoticeWithdrawn {
-            v: VERSION,
-            seq,
-            notice_id,
-        },
-        ServerMessage::Queue { queue, .. } => ServerMessage::Queue {
-            v: VERSION,
-            seq,
-            queue,
-        },
-        ServerMessage::Keepalive { .. } => ServerMessage::Keepalive { v: VERSION, seq },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use herald_core::protocol::Call;
+    use herald_core::protocol::{Call, VERSION};
 
     fn call(ticket: &str) -> ServerMessage {
         ServerMessage::Call {

@@ -403,7 +403,7 @@ mod tests {
             state: State::default(),
         });
         for (n, e) in events.iter().enumerate() {
-            board.apply(&crate::store::numbered(e.clone(), n as u64 + 1));
+            board.apply(&e.clone().numbered(n as u64 + 1));
         }
         board
     }

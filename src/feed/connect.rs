@@ -17,8 +17,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -49,49 +47,8 @@ impl PartialEq for Trust {
 impl Trust {
     /// The public web roots, the system's roots, and the certificates of `ca_file`.
     pub fn new(ca_file: Option<&Path>) -> Result<Self, String> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        // The system's store; certificates it cannot parse are skipped (one bad file in
-        // /etc/ssl/certs must not cost every other root).
-        let system = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(system.certs);
-        if let Some(path) = ca_file {
-            let certs = read_certificates(path)?;
-            for cert in certs {
-                roots.add(cert).map_err(|e| {
-                    format!(
-                        "--ca-file {}: a certificate cannot be used as a root: {e}",
-                        path.display()
-                    )
-                })?;
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS cannot be set up: {e}"))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Self(Arc::new(config)))
+        herald_wire::trust::client_config(ca_file, "--ca-file").map(|c| Self(Arc::new(c)))
     }
-}
-
-/// The PEM certificates of a CA file; an unreadable file or one without a certificate is an
-/// error that names it.
-fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let shown = path.display();
-    let iter = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("--ca-file {shown}: cannot be read: {e}"))?;
-    let certs: Vec<_> = iter
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("--ca-file {shown}: is not PEM certificates: {e}"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "--ca-file {shown}: has no \"BEGIN CERTIFICATE\" block; give the CA's certificate \
-             in PEM form"
-        ));
-    }
-    Ok(certs)
 }
 
 /// Connects to `request`'s host and upgrades to WebSocket (through TLS for `wss://`).

@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use herald_core::backoff::Backoff;
 use tokio::sync::mpsc as tokio_mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -62,8 +63,8 @@ impl FeedConfig {
             ping_every: Duration::from_secs(5),
             dead_after: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(10),
-            backoff_first: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(30),
+            backoff_first: Backoff::NETWORK.first,
+            backoff_max: Backoff::NETWORK.max,
             nats: None,
         }
     }
@@ -249,12 +250,12 @@ async fn run(
 /// that worked): `backoff_first` doubling each time, capped at `backoff_max`, with jitter
 /// between half and all of the step (docs/protocol.md, "Transport").
 pub fn backoff(config: &FeedConfig, failures: u32) -> Duration {
-    let step = config
-        .backoff_first
-        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
-        .min(config.backoff_max);
-    let jitter: f64 = rand::random_range(0.5..=1.0);
-    step.mul_f64(jitter)
+    Backoff {
+        first: config.backoff_first,
+        max: config.backoff_max,
+        jitter: true,
+    }
+    .wait(failures)
 }
 
 fn last_applied(applied: &AtomicU64) -> Option<u64> {
@@ -483,25 +484,12 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
     #[test]
-    fn backoff_starts_at_half_a_second_and_doubles_with_each_failure_in_a_row() {
+    fn the_feed_waits_as_the_protocol_says() {
         let config = FeedConfig::new("ws://127.0.0.1:9", "t");
-        let range = |failures| {
-            let waits: Vec<f64> = (0..200)
-                .map(|_| backoff(&config, failures).as_secs_f64())
-                .collect();
-            let lo = waits.iter().copied().fold(f64::MAX, f64::min);
-            let hi = waits.iter().copied().fold(0.0, f64::max);
-            (lo, hi)
-        };
-        for (failures, step) in [(0, 0.5), (1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (12, 30.0)] {
-            let (lo, hi) = range(failures);
-            assert!(
-                lo >= step / 2.0 - 1e-9 && hi <= step + 1e-9,
-                "after {failures} failures the wait was {lo:.3}–{hi:.3} s, not within half and all of {step} s"
-            );
-            assert!(hi - lo > step * 0.2, "no jitter after {failures} failures");
-        }
+        assert_eq!(config.backoff_first, Backoff::NETWORK.first);
+        assert_eq!(config.backoff_max, Backoff::NETWORK.max);
+        let wait = backoff(&config, 3).as_secs_f64();
+        assert!((1.0..=2.0).contains(&wait), "{wait}");
     }
 }

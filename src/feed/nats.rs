@@ -14,7 +14,7 @@ use std::time::Instant;
 use async_nats::jetstream::{self, consumer};
 use futures_util::StreamExt;
 use herald_core::protocol::{self, ServerMessage};
-use herald_relay::fleet::{self, Broker};
+use herald_wire::fleet::{self, Broker};
 use tokio::sync::mpsc as tokio_mpsc;
 
 use super::{Command, Ended, FeedConfig, FeedEvent, Link, last_applied};

@@ -44,10 +44,10 @@ pub fn run(config: Config) -> AppExit {
     };
     let mut demo = None;
     let url = match &config.source {
-        Source::Feed(url) | Source::Nats(herald_relay::fleet::Broker { url, .. }, _) => url.clone(),
-        Source::Demo(options) => match herald_relay::running::spawn_demo(options.clone()) {
+        Source::Feed(url) | Source::Nats(herald_wire::fleet::Broker { url, .. }, _) => url.clone(),
+        Source::Demo(options) => match herald_core::office::loopback::spawn_demo(options.clone()) {
             Ok(office) => {
-                let url = office.feed_url("demo");
+                let url = office.feed_url();
                 demo = Some(office);
                 url
             }
@@ -178,14 +178,7 @@ pub fn run(config: Config) -> AppExit {
     app.insert_resource(Words(Arc::new(catalogue)))
         .insert_resource(DisplayLangs::new(config.langs.clone()))
         .insert_resource(ScreenSettings {
-            reduced_motion: config.design.reduced_motion,
-            office_name: config.design.office_name.clone(),
-            logo: config.design.logo.clone(),
-            hours: config.design.hours.clone(),
-            queue_stale: config.design.queue_stale,
-            qr_url: config.design.qr_url.clone(),
-            media: config.design.media.clone(),
-            opening: config.design.opening.clone(),
+            design: config.design.clone(),
             ..default()
         })
         .insert_resource(FeedSetup(Some(feed)))

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 
 use herald_core::log_event::{self, LogEvent};
-use herald_relay::running::RunningRelay;
+use herald_core::office::loopback::LoopbackOffice;
 
 use super::{ScreenSystems, WaitingRoom};
 use crate::feed::{self, FeedConfig, FeedHandle, Pumped};
@@ -22,7 +22,7 @@ pub struct FeedLink(pub Mutex<FeedHandle>);
 
 /// Keeps the embedded demo office alive as long as the app runs.
 #[derive(Resource)]
-pub struct DemoOffice(pub RunningRelay);
+pub struct DemoOffice(pub LoopbackOffice);
 
 pub fn plugin(app: &mut App) {
     app.add_systems(Startup, start_feed)

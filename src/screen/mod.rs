@@ -22,6 +22,7 @@ pub mod preview;
 pub mod service;
 pub mod shot;
 pub mod sizing;
+pub mod slots;
 pub mod status_link;
 pub mod view;
 pub mod wakeup;
@@ -73,6 +74,10 @@ impl DisplayLangs {
     }
 }
 
+/// Bumped each time the screen is rebuilt, so the refresh systems redraw everything.
+#[derive(Resource, Default, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ScreenGeneration(pub u64);
+
 /// The size in pixels of what the screen is drawn on: the window, or in preview the image the
 /// screen renders into (`preview::PreviewTarget`). Text fitting and room sizing use it.
 #[derive(Resource, Default, Clone, Copy, Debug, PartialEq)]
@@ -104,10 +109,13 @@ fn measure_screen_area(
     }
 }
 
-/// How the screen behaves; set from the CLI.
+/// How the screen behaves: the display's design settings as configured (`design`, which the
+/// preview may change) and what the layout adds.
 #[derive(Resource, Clone, Debug)]
 pub struct ScreenSettings {
-    pub reduced_motion: bool,
+    /// What the configuration says of the room's picture (`config::Design`): office name, logo,
+    /// hours, opening, scope, QR code, pictures, reduced motion…
+    pub design: crate::config::Design,
     /// The layout asks for reduced motion (e.g. the accessibility display).
     pub layout_reduced_motion: bool,
     /// Seconds each of several simultaneous calls holds the hero before the next one.
@@ -117,23 +125,10 @@ pub struct ScreenSettings {
     /// How it is marked (from the layout).
     pub mark: MarkStyle,
     pub recent_rows: usize,
-    pub office_name: Option<String>,
-    /// A logo that replaces the theme's (`--logo`), a PNG under `assets/`.
-    pub logo: Option<String>,
-    /// Opening hours for the closed-office screen (`--hours`).
-    pub hours: Option<String>,
-    /// Waiting figures older than this are hidden (`--queue-stale`).
-    pub queue_stale: std::time::Duration,
     /// The queue zone lists next tickets (from the layout).
     pub next_tickets: bool,
     /// Services the queue zone lists at most (from the layout).
     pub queue_rows: usize,
-    /// The URL the QR zone encodes (`--qr-url`).
-    pub qr_url: Option<String>,
-    /// The folder of pictures for the media zone (`--media`).
-    pub media: Option<std::path::PathBuf>,
-    /// Opening hours and holidays: outside them the closed office shows.
-    pub opening: herald_core::opening::Opening,
     /// The preview's clock jump: the screen's clock runs this far ahead of the real one (zero
     /// on a wall screen).
     pub clock_ahead: chrono::Duration,
@@ -149,21 +144,14 @@ impl ScreenSettings {
 impl Default for ScreenSettings {
     fn default() -> Self {
         Self {
-            reduced_motion: false,
+            design: crate::config::Design::default(),
             layout_reduced_motion: false,
             hold_secs: 4.0,
             marked_secs: 10.0,
             mark: MarkStyle::Border,
             recent_rows: 6,
-            office_name: None,
-            logo: None,
-            hours: None,
-            queue_stale: std::time::Duration::from_secs(300),
             next_tickets: false,
             queue_rows: 5,
-            qr_url: None,
-            media: None,
-            opening: herald_core::opening::Opening::default(),
             clock_ahead: chrono::Duration::zero(),
         }
     }

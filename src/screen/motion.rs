@@ -11,7 +11,7 @@ use herald_core::log_event::{self, LogEvent};
 
 use super::design_assets::ActiveTheme;
 use super::palette::Palette;
-use super::zones::{Part, Slot};
+use super::slots::{Part, Slot};
 
 /// Seconds the pop-in scale lasts.
 pub const POP_SECS: f64 = 0.45;
@@ -107,7 +107,7 @@ pub fn animate_hero(
     };
     let now = time.elapsed_secs_f64();
     let t = now - started;
-    let reduced = settings.reduced_motion || settings.layout_reduced_motion;
+    let reduced = settings.design.reduced_motion || settings.layout_reduced_motion;
     let look = look_at(t, reduced, settings.marked_secs, settings.mark);
     if t < MOTION_SECS {
         motion.frames += 1;

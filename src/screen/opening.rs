@@ -20,7 +20,10 @@ pub fn plugin(app: &mut App) {
 }
 
 fn follow_the_schedule(settings: Res<ScreenSettings>, mut hours: ResMut<OfficeHours>) {
-    let open = settings.opening.is_open(settings.now().naive_local());
+    let open = settings
+        .design
+        .opening
+        .is_open(settings.now().naive_local());
     if hours.open == Some(open) {
         return;
     }

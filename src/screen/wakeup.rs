@@ -63,11 +63,15 @@ pub fn plan_wakeup(
     if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
         consider(unmark);
     }
-    if let Some(at) = room.next_expiry(Instant::now(), settings.queue_stale) {
+    if let Some(at) = room.next_expiry(Instant::now(), settings.design.queue_stale) {
         // An "elsewhere" call leaves its line, or the waiting figures go stale.
         consider(at.saturating_duration_since(Instant::now()).as_secs_f64());
     }
-    if let Some(change) = settings.opening.next_change(settings.now().naive_local()) {
+    if let Some(change) = settings
+        .design
+        .opening
+        .next_change(settings.now().naive_local())
+    {
         // The office opens or closes by its schedule: the closed screen comes or goes then.
         let left = change - settings.now().naive_local();
         consider(left.num_milliseconds().max(0) as f64 / 1000.0);

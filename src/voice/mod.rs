@@ -12,6 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use herald_core::backoff::Backoff;
 use tts::{Tts, UtteranceId};
 
 pub use herald_core::announcement::sequencer::VoiceReport;
@@ -152,14 +153,18 @@ fn run(
     let mut next_try = Instant::now();
     // A speech-dispatcher that is just starting or shutting down refuses briefly: try again
     // soon, then back off to `settings.retry`.
-    let first_retry = Duration::from_secs(2).min(settings.retry);
-    let mut retry = first_retry;
+    let retry = Backoff {
+        first: Duration::from_secs(2).min(settings.retry),
+        max: settings.retry,
+        jitter: false,
+    };
+    let mut failures = 0;
     let mut speaking: Option<Speaking> = None;
     loop {
         if connection.is_none() && Instant::now() >= next_try {
             match connect(settings, inbox) {
                 Ok(c) => {
-                    retry = first_retry;
+                    failures = 0;
                     report(VoiceReport::Ready { voices: c.names() });
                     if c.pending.is_empty() {
                         report(VoiceReport::Warm);
@@ -168,8 +173,8 @@ fn run(
                 }
                 Err(reason) => {
                     report(VoiceReport::Unavailable { reason });
-                    next_try = Instant::now() + retry;
-                    retry = (retry * 2).min(settings.retry);
+                    failures += 1;
+                    next_try = Instant::now() + retry.wait(failures);
                 }
             }
         }
@@ -200,8 +205,8 @@ fn run(
                         Err(Problem::Lost(reason)) => {
                             report(VoiceReport::Unavailable { reason });
                             connection = None;
-                            next_try = Instant::now() + retry;
-                            retry = (retry * 2).min(settings.retry);
+                            failures += 1;
+                            next_try = Instant::now() + retry.wait(failures);
                         }
                         _ if c.pending.is_empty() => report(VoiceReport::Warm),
                         _ => {}
@@ -261,8 +266,8 @@ fn run(
                         });
                         report(VoiceReport::Unavailable { reason });
                         connection = None;
-                        next_try = Instant::now() + retry;
-                        retry = (retry * 2).min(settings.retry);
+                        failures += 1;
+                        next_try = Instant::now() + retry.wait(failures);
                     }
                 }
             }

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use herald::feed::{self, FeedConfig, FeedHandle, FeedStatus, Pumped};
 use herald_core::board::{Board, News};
-use herald_core::office::journal::{Journal, Subscriber};
+use herald_core::office::conversation::Subscriber;
+use herald_core::office::journal::Journal;
 use herald_core::protocol::{self, Call, ClientMessage, ServerMessage, State, VERSION};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
@@ -269,7 +270,8 @@ async fn session(
                     _ => return,
                 };
                 let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else { continue };
-                let answer = subscriber.answer(&journal.lock().expect("journal"), &request);
+                let answer = journal.lock().expect("journal").answer(&request);
+                subscriber.answered(&request, &answer);
                 for message in answer {
                     if socket.send(Message::text(protocol::encode_server(&message))).await.is_err() {
                         return;
@@ -282,7 +284,7 @@ async fn session(
             item = out.recv(), if subscriber.greeted() => {
                 let Ok((seq, frame)) = item else { return };
                 // Raw test frames (seq 0) always go out; numbered events once each.
-                if seq != 0 && !subscriber.forward(seq) {
+                if seq != 0 && !subscriber.forward_seq(seq) {
                     continue;
                 }
                 let message = match frame {

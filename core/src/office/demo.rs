@@ -1,7 +1,8 @@
 //! The demo office: a small client centre simulated inside the herald process. It makes the
-//! calls, recalls, counter changes and notices a real office would, into a [`Journal`]; the
-//! relay (`herald-relay`, in memory on loopback) numbers and serves them as protocol v1, so `herald`
-//! with no `--feed` goes through the same client code a real queue system would meet.
+//! calls, recalls, counter changes and notices a real office would, into a [`Journal`];
+//! [`super::loopback`] serves them as protocol v1 on loopback (and `herald-relay --demo` from
+//! its own log), so `herald` with no `--feed` goes through the same client code a real queue
+//! system would meet.
 
 use std::time::Duration;
 
@@ -411,4 +412,51 @@ pub fn sample_texts(lang: &str) -> Vec<String> {
         out.extend(notice.text.get(lang).cloned());
     }
     out
+}
+
+/// The office's opening state as the events that make it (counters, earlier calls, the finished
+/// one, the notice, the waiting figures), unnumbered: a log numbers them, so a display that
+/// connects later gets them as history.
+pub fn opening(initial: State) -> Vec<ServerMessage> {
+    let counters = initial
+        .counters
+        .into_iter()
+        .map(|counter| ServerMessage::Counter {
+            v: VERSION,
+            seq: 0,
+            counter,
+        });
+    let calls = initial.calls.into_iter().map(|call| ServerMessage::Call {
+        v: VERSION,
+        seq: 0,
+        call,
+    });
+    let finished = initial
+        .finished
+        .into_iter()
+        .map(|call_id| ServerMessage::CallEnded {
+            v: VERSION,
+            seq: 0,
+            call_id,
+            reason: CallEnd::Finished,
+        });
+    let notices = initial
+        .notices
+        .into_iter()
+        .map(|notice| ServerMessage::Notice {
+            v: VERSION,
+            seq: 0,
+            notice,
+        });
+    let queue = initial.queue.map(|queue| ServerMessage::Queue {
+        v: VERSION,
+        seq: 0,
+        queue,
+    });
+    counters
+        .chain(calls)
+        .chain(finished)
+        .chain(notices)
+        .chain(queue)
+        .collect()
 }

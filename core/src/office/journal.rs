@@ -1,9 +1,11 @@
-//! The server side of protocol v1 in one small type: numbers events, keeps the recent ones to
-//! replay to a display that resumes, and builds snapshots. The embedded demo feed uses it, and
-//! so can the tests' servers, so that every server herald meets numbers seqs the same way.
+//! An office's log in memory: numbers events, keeps the recent ones to replay to a display that
+//! resumes, and builds snapshots. The demo office inside herald ([`super::loopback`]) and the
+//! tests' servers serve it; herald-relay keeps the same log in SQLite. Both answer displays by
+//! the same rules ([`super::conversation`]).
 
 use std::collections::VecDeque;
 
+use super::conversation;
 use crate::board::Board;
 use crate::protocol::{ClientMessage, ServerMessage, State, VERSION};
 
@@ -66,71 +68,24 @@ impl Journal {
         }
     }
 
-    /// What to send a display that says `hello` or `resync`: the events it missed when they are
-    /// all still kept, otherwise a snapshot.
+    /// What to send a display that says `hello` or `resync` (the shared rule,
+    /// [`conversation::answer`]): the events it missed when they are all still kept, otherwise
+    /// a snapshot.
     pub fn answer(&self, request: &ClientMessage) -> Vec<ServerMessage> {
-        let last = match request {
-            ClientMessage::Hello { last_seq, .. } => *last_seq,
-            ClientMessage::Resync { .. } => None,
-        };
-        match last {
-            Some(last) if last == self.seq => Vec::new(),
-            Some(last) if last < self.seq => {
-                let missed: Vec<_> = self
-                    .recent
-                    .iter()
-                    .filter(|m| m.seq() > last)
-                    .cloned()
-                    .collect();
-                if missed.first().is_some_and(|m| m.seq() == last + 1) {
-                    missed
-                } else {
-                    vec![self.snapshot()]
-                }
-            }
-            _ => vec![self.snapshot()],
-        }
-    }
-}
-
-/// What one connected display has been sent, so that live events after its `hello` reach it
-/// exactly once: none before its answer (replay or snapshot), none repeated after it.
-#[derive(Debug, Default)]
-pub struct Subscriber {
-    greeted: bool,
-    sent_up_to: u64,
-}
-
-impl Subscriber {
-    /// The frames that answer the display's `hello` or `resync`.
-    pub fn answer(&mut self, journal: &Journal, request: &ClientMessage) -> Vec<ServerMessage> {
-        let frames = journal.answer(request);
-        for frame in &frames {
-            self.sent_up_to = self.sent_up_to.max(frame.seq());
-        }
-        if let ClientMessage::Hello { last_seq, .. } = request {
-            self.greeted = true;
-            self.sent_up_to = self.sent_up_to.max(last_seq.unwrap_or(0));
-        }
-        frames
-    }
-
-    pub fn greeted(&self) -> bool {
-        self.greeted
-    }
-
-    /// Whether a live event with this seq should be sent now (and records that it was).
-    pub fn forward(&mut self, seq: u64) -> bool {
-        if !self.greeted || seq <= self.sent_up_to {
-            return false;
-        }
-        self.sent_up_to = seq;
-        true
-    }
-
-    /// Records that a snapshot at `seq` was sent (after a lag), which covers everything before it.
-    pub fn sent_snapshot(&mut self, seq: u64) {
-        self.sent_up_to = seq;
+        conversation::answer(
+            request,
+            self.seq,
+            |last| {
+                Some(
+                    self.recent
+                        .iter()
+                        .filter(|m| m.seq() > last)
+                        .cloned()
+                        .collect(),
+                )
+            },
+            || self.snapshot(),
+        )
     }
 }
 
@@ -182,19 +137,5 @@ mod tests {
         // Only the last three are kept: seq 2 is too old to replay.
         assert_eq!(seqs(journal.answer(&hello(Some(1)))), [("snapshot", 5)]);
         assert_eq!(seqs(journal.answer(&hello(None))), [("snapshot", 5)]);
-    }
-
-    #[test]
-    fn a_subscriber_gets_each_live_event_once_and_only_after_hello() {
-        let mut journal = Journal::new(State::default(), 100);
-        let mut subscriber = Subscriber::default();
-        let early = record_call(&mut journal, 1);
-        assert!(!subscriber.forward(early.seq()), "nothing before hello");
-        let answer = subscriber.answer(&journal, &hello(None));
-        assert_eq!(answer.len(), 1);
-        assert!(!subscriber.forward(early.seq()), "already in the snapshot");
-        let live = record_call(&mut journal, 2);
-        assert!(subscriber.forward(live.seq()));
-        assert!(!subscriber.forward(live.seq()), "never twice");
     }
 }

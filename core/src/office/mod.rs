@@ -1,6 +1,8 @@
-//! The queue-system side of protocol v1: the numbered [`journal::Journal`] (replay, snapshots,
-//! keepalives; the tests' servers use it) and the simulated [`demo`] office, whose generator
-//! feeds the relay inside herald (`herald-relay`'s `running::spawn_demo`).
+//! The queue-system side of protocol v1: the rules every server holds a display to
+//! ([`conversation`]), an office's log in memory ([`journal`]), the simulated [`demo`] office and
+//! the demo office served on loopback inside herald ([`loopback`]).
 
+pub mod conversation;
 pub mod demo;
 pub mod journal;
+pub mod loopback;

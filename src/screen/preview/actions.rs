@@ -228,7 +228,7 @@ fn apply(world: &mut World, action: PreviewAction) {
         }
         PreviewAction::QrUrl(url) => match crate::cli::parse_qr_url(&url) {
             Ok(url) => {
-                world.resource_mut::<ScreenSettings>().qr_url = Some(url);
+                world.resource_mut::<ScreenSettings>().design.qr_url = Some(url);
                 // The code is made when the screen is built: build it again.
                 world.resource_mut::<ActiveLayout>().set_changed();
             }
@@ -240,7 +240,7 @@ fn apply(world: &mut World, action: PreviewAction) {
                     world.get_resource::<bevy::winit::EventLoopProxyWrapper>(),
                 );
                 info!("preview: pictures from {}", folder.display());
-                world.resource_mut::<ScreenSettings>().media = Some(folder.clone());
+                world.resource_mut::<ScreenSettings>().design.media = Some(folder.clone());
                 world
                     .resource_mut::<crate::screen::media::MediaShow>()
                     .open(folder, wake);
@@ -267,7 +267,7 @@ fn apply(world: &mut World, action: PreviewAction) {
             settings.clock_ahead = chrono::Duration::zero();
             if jump {
                 let now = settings.now().naive_local();
-                match settings.opening.next_change(now) {
+                match settings.design.opening.next_change(now) {
                     // A minute after the change, so the screen shows the state it brings.
                     Some(change) => {
                         settings.clock_ahead = change - now + chrono::Duration::minutes(1);
@@ -300,7 +300,7 @@ fn apply(world: &mut World, action: PreviewAction) {
             }
         }
         PreviewAction::ReducedMotion(on) => {
-            world.resource_mut::<ScreenSettings>().reduced_motion = on;
+            world.resource_mut::<ScreenSettings>().design.reduced_motion = on;
         }
         PreviewAction::TargetSize(size) => resize_target(world, size),
         PreviewAction::Screenshot(path) => screenshot_target(world, path),

@@ -199,7 +199,7 @@ fn screen_section(
                     ));
                 }
             });
-            let mut reduced = settings.reduced_motion;
+            let mut reduced = settings.design.reduced_motion;
             if ui.checkbox(&mut reduced, "reduced motion").changed() {
                 push(PreviewAction::ReducedMotion(reduced));
             }
@@ -362,7 +362,7 @@ fn clock_section(
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(
-                    settings.opening.is_set(),
+                    settings.design.opening.is_set(),
                     egui::Button::new("Jump to the next closing or opening"),
                 )
                 .clicked()

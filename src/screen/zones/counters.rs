@@ -6,10 +6,10 @@ use bevy::text::FontSize;
 use herald_core::design::Rect4;
 use herald_core::protocol::CounterState;
 
-use super::hero::CallText;
 use super::{Part, Pen, ScreenFonts, ScreenGeneration, Slot, ZoneScale, text, zone_node};
 use crate::screen::design_assets::ActiveTheme;
 use crate::screen::palette::Palette;
+use crate::screen::sizing::CallText;
 use crate::screen::view::counter_name;
 use crate::screen::{DisplayLangs, ScreenArea, ScreenSystems, WaitingRoom, Words};
 

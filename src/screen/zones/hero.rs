@@ -3,11 +3,12 @@
 //! sized from the layout, the ticket's length and the room's viewing distance.
 
 use bevy::prelude::*;
-use bevy::text::{FontSize, LineBreak};
+use bevy::text::LineBreak;
 use herald_core::design::{HeroLine, Zone};
 
 use super::{Part, Pen, Slot, text, zone_node};
-use crate::screen::{ScreenArea, ScreenSystems, sizing};
+use crate::screen::ScreenSystems;
+use crate::screen::sizing::{self, CallText, RoomSizing, size_call_texts};
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<RoomSizing>().add_systems(
@@ -299,84 +300,4 @@ fn call_line(pen: &Pen) -> impl Bundle {
             ),
         ],
     )
-}
-
-/// A ticket or counter name of a call, sized from the layout, the room and its length.
-///
-/// Tickets longer than `SHORT_TICKET` characters ("PAS-117-2026") get proportionally smaller
-/// type so they stay on one line inside the zone. When the room's viewing distance asks for
-/// larger capitals than the layout gives (`RoomSizing`), the text is raised to them.
-#[derive(Component, Clone, Copy, Debug)]
-pub struct CallText {
-    /// The layout's size, in percent of the screen's shorter side.
-    pub vmin: f32,
-    pub ticket: bool,
-    /// The room may raise it up to this size (a ticket is already as large as its zone allows).
-    pub max_vmin: f32,
-}
-
-impl CallText {
-    pub fn ticket(vmin: f32) -> Self {
-        Self {
-            vmin,
-            ticket: true,
-            max_vmin: vmin,
-        }
-    }
-
-    /// A counter name next to a ticket of `ticket_vmin`: raised at most to the ticket's size.
-    pub fn counter(vmin: f32, ticket_vmin: f32) -> Self {
-        Self {
-            vmin,
-            ticket: false,
-            max_vmin: ticket_vmin.max(vmin),
-        }
-    }
-}
-
-/// Tickets up to this many characters show at the layout's full size.
-const SHORT_TICKET: usize = 7;
-
-/// Capital (and digit) height of Noto Sans Bold as a share of the font size (its `capHeight`
-/// is 714 of 1000 units; checked against the shipped font in a test).
-pub const CAP_HEIGHT_EM: f32 = 0.714;
-
-/// The smallest capital height, in pixels, that the room's viewing distance asks of call texts
-/// (`--distance`, `--screen-height-mm`); 0 when the room is not described.
-#[derive(Resource, Default, Clone, Copy, Debug, PartialEq)]
-pub struct RoomSizing {
-    pub min_cap_px: f32,
-}
-
-/// The type size of a call text: the layout's, shrunk for a long ticket, raised to the room's
-/// minimum capitals. All in percent of the screen's shorter side.
-pub fn call_text_vmin(call: &CallText, chars: usize, min_cap_vmin: f32) -> f32 {
-    let chars = chars.max(1);
-    let shrink = if call.ticket {
-        (SHORT_TICKET as f32 / chars as f32).min(1.0)
-    } else {
-        1.0
-    };
-    let base = call.vmin * shrink;
-    base.max((min_cap_vmin / CAP_HEIGHT_EM).min(call.max_vmin * shrink))
-}
-
-/// Sets each call text's type size when the text, the room or the window changes.
-pub fn size_call_texts(
-    sizing: Res<RoomSizing>,
-    area: Res<ScreenArea>,
-    mut texts: Query<(&Text, &CallText, &mut TextFont)>,
-) {
-    let vmin_px = area.vmin_px();
-    let min_cap_vmin = if vmin_px > 0.0 {
-        sizing.min_cap_px / vmin_px
-    } else {
-        0.0
-    };
-    for (text, call, mut font) in &mut texts {
-        let size = FontSize::VMin(call_text_vmin(call, text.0.chars().count(), min_cap_vmin));
-        if font.font_size != size {
-            font.font_size = size;
-        }
-    }
 }

@@ -16,87 +16,18 @@ pub mod notices;
 pub mod qr;
 pub mod queue;
 pub mod recent;
+mod widgets;
 
 use bevy::prelude::*;
-use bevy::text::FontSize;
-use herald_core::design::{Rect4, ZoneKind};
+use herald_core::design::ZoneKind;
 
+pub use super::ScreenGeneration;
 use super::design_assets::{ActiveLayout, ActiveTheme};
 use super::palette::Palette;
+pub use super::slots::{Part, Slot};
 use super::view::{RowLook, ScreenView, ViewInput};
 use super::{DisplayLangs, ScreenSettings, ScreenSystems, WaitingRoom, Words};
-
-/// Which text a `Text` entity carries; one refresh system fills them all.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slot {
-    OfficeName,
-    Connection,
-    Time,
-    Date,
-    HeroTitle,
-    HeroTicket,
-    HeroArrow,
-    HeroCounter,
-    HeroDetail,
-    HeroVisitor,
-    HeroRecall,
-    /// The word of the priority badge ("Prednostne"), after a star.
-    HeroPriority,
-    /// Calls for other floors or counters: "Inde: B012 – Okienko 9, 2. poschodie (vyššie)".
-    Elsewhere,
-    Waiting,
-    RecentTitle,
-    RecentTicket(usize),
-    RecentArrow(usize),
-    RecentCounter(usize),
-    /// A star before a priority ticket in the recent list.
-    RecentStar(usize),
-    QueueTitle,
-    QueueService(usize),
-    QueueCount(usize),
-    QueueWait(usize),
-    QueueNext(usize),
-    /// The word of a priority ticket's badge on a counter screen.
-    CounterPriority,
-    /// What the QR code is for ("Vybavte si to online").
-    QrCaption,
-    /// Says that the pictures' rotation is paused, with the notices' (WCAG 2.2.2).
-    MediaPaused,
-    Notice,
-    /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
-    NoticePaused,
-    ClosedTitle,
-    ClosedHint,
-    ClosedTime,
-    CounterName,
-    CounterTicket,
-    CounterState,
-}
-
-/// Nodes shown or hidden with the state.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
-    HeroPanel,
-    /// The ring round the hero while a new call is marked.
-    HeroMark,
-    HeroContent,
-    RecallBadge,
-    /// A star and "Prednostne" beside the hero's ticket: a shape and a word, not colour alone.
-    PriorityBadge,
-    CounterPriorityBadge,
-    ElsewhereLine,
-    ConnectionPill,
-    QueuePanel,
-    QueueRow(usize),
-    RecentRow(usize),
-    CountersStrip,
-    NoticeBar,
-    ClosedOverlay,
-    /// The pictures over the hero's space after a quiet while (`media_in_hero_after`).
-    HeroMedia,
-    /// "Pictures paused" over the media zone.
-    MediaPaused,
-}
+pub use widgets::{Pen, Sizer, ZoneScale, priority_badge, rule_under, text, zone_node};
 
 /// The fonts and the emblem the zones draw with.
 #[derive(Resource, Clone, Default)]
@@ -113,111 +44,9 @@ pub struct ScreenFonts {
 #[derive(Component)]
 pub struct ScreenRoot;
 
-/// Bumped each time the screen is rebuilt, so the refresh systems redraw everything.
-#[derive(Resource, Default, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct ScreenGeneration(pub u64);
-
 /// The counter a `counter` layout shows (`--counter ID`).
 #[derive(Resource, Default, Clone, Debug)]
 pub struct CounterFocus(pub Option<String>);
-
-/// The text scale of a zone, kept for content rebuilt later (the counter chips).
-#[derive(Component, Clone, Copy)]
-pub struct ZoneScale(pub f32);
-
-/// Text sizes: percent of the screen's shorter side, so landscape and portrait read alike.
-#[derive(Clone, Copy)]
-pub struct Sizer {
-    pub scale: f32,
-}
-
-impl Sizer {
-    pub fn size(&self, vmin: f32) -> FontSize {
-        FontSize::VMin(vmin * self.scale)
-    }
-}
-
-/// What a zone widget is drawn with.
-#[derive(Clone)]
-pub struct Pen {
-    pub z: Sizer,
-    pub fonts: ScreenFonts,
-    pub colours: Palette,
-}
-
-/// A star and the word "priority" on a dark badge: a priority ticket is told by a shape and a
-/// word, never by colour alone (WCAG 1.4.1). Hidden until the view shows `part`.
-pub fn priority_badge(pen: &Pen, part: Part, slot: Slot, size: f32) -> impl Bundle + use<> {
-    let c = pen.colours;
-    (
-        Node {
-            align_self: AlignSelf::Start,
-            align_items: AlignItems::Center,
-            column_gap: vmin(0.8),
-            padding: UiRect::axes(vw(1.2), vmin(0.6)),
-            border_radius: BorderRadius::all(vmin(1)),
-            display: Display::None,
-            ..default()
-        },
-        BackgroundColor(c.text_on_highlight),
-        part,
-        children![
-            (
-                Text::new("★"),
-                TextFont {
-                    font: pen.fonts.arrow.clone().into(),
-                    font_size: pen.z.size(size),
-                    ..default()
-                },
-                TextColor(c.accent),
-            ),
-            text(slot, &pen.fonts.bold, pen.z.size(size), c.accent),
-        ],
-    )
-}
-
-/// A text that the refresh fills for `slot`.
-pub fn text(slot: Slot, font: &Handle<Font>, size: FontSize, color: Color) -> impl Bundle + use<> {
-    (
-        Text::new(""),
-        TextFont {
-            font: font.clone().into(),
-            font_size: size,
-            ..default()
-        },
-        TextColor(color),
-        slot,
-    )
-}
-
-/// The node of a zone placed by the layout, clipping what does not fit.
-pub fn zone_node(rect: &Rect4) -> Node {
-    Node {
-        position_type: PositionType::Absolute,
-        left: percent(rect.left),
-        top: percent(rect.top),
-        width: percent(rect.width),
-        height: percent(rect.height),
-        overflow: Overflow::clip(),
-        ..default()
-    }
-}
-
-/// A one-pixel line under a row, `inset` from both ends, in the row's bottom margin. A Bevy
-/// border would draw it with one quad the size of the whole row, shaded pixel by pixel.
-pub fn rule_under(color: Color, inset: Val) -> impl Bundle {
-    (
-        Node {
-            position_type: PositionType::Absolute,
-            left: inset,
-            right: inset,
-            bottom: px(-1),
-            height: px(1),
-            ..default()
-        },
-        BackgroundColor(color),
-    )
-}
 
 /// The camera that draws the screen: into the window, or in preview into the target image.
 #[derive(Component)]
@@ -312,6 +141,7 @@ fn build_screen(
             bold: assets.load(theme.font_bold.clone()),
             arrow: assets.load(theme.font_arrow.clone()),
             logo: settings
+                .design
                 .logo
                 .clone()
                 .or_else(|| theme.logo.clone())
@@ -336,7 +166,7 @@ fn build_screen(
     // The QR code's texture, made once per build when the layout has a QR zone.
     let qr_code = match (
         layout.zone(ZoneKind::Qr),
-        settings.qr_url.as_deref(),
+        settings.design.qr_url.as_deref(),
         images,
     ) {
         (Some(_), Some(url), Some(mut images)) => match qr::image(url) {
@@ -357,7 +187,7 @@ fn build_screen(
         }
         _ => None,
     };
-    if layout.zone(ZoneKind::Media).is_some() && settings.media.is_none() {
+    if layout.zone(ZoneKind::Media).is_some() && settings.design.media.is_none() {
         warn!(
             "the layout has a media zone but no --media folder is set; the zone stays empty \
              (give --media FOLDER, or media = \"…\" in herald.toml)"
@@ -466,12 +296,12 @@ fn refresh_texts(
             lang: langs.lang(),
             now: settings.now(),
             elapsed: time.elapsed_secs_f64(),
-            office_name: settings.office_name.as_deref(),
-            hours: settings.hours.as_deref(),
-            opening: Some(&settings.opening).filter(|o| o.is_set()),
+            office_name: settings.design.office_name.as_deref(),
+            hours: settings.design.hours.as_deref(),
+            opening: Some(&settings.design.opening).filter(|o| o.is_set()),
             recent_rows: settings.recent_rows,
             instant: std::time::Instant::now(),
-            queue_stale: settings.queue_stale,
+            queue_stale: settings.design.queue_stale,
             next_tickets: settings.next_tickets,
             queue_rows: settings.queue_rows,
             mark: settings.mark,

@@ -1,0 +1,313 @@
+//! The conversation every protocol v1 server holds with a display, in one place: herald-relay,
+//! the demo office inside herald and the tests' servers all use it, so the rules a display
+//! meets are the same everywhere (`docs/protocol.md`, "Conversation"):
+//!
+//! - `hello` or `resync` → the events the display missed, when they are all still kept, else a
+//!   snapshot ([`answer`]);
+//! - after that, each live event once and in order; a snapshot (after a lag, or a log that
+//!   started over) replaces whatever was sent before it ([`Subscriber`]);
+//! - keepalives while quiet, and nothing at all before `hello` ([`serve_display`]).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::protocol::{self, ClientMessage, ServerMessage};
+use crate::secret::Secret;
+
+/// What a display that says `hello` or `resync` gets, given the office's `current` seq: the
+/// events after its last seq (`missed`, which answers `None` when some are no longer kept), or
+/// a snapshot. A display ahead of the office (the log was replaced) starts over from a snapshot.
+pub fn answer(
+    request: &ClientMessage,
+    current: u64,
+    missed: impl FnOnce(u64) -> Option<Vec<ServerMessage>>,
+    snapshot: impl FnOnce() -> ServerMessage,
+) -> Vec<ServerMessage> {
+    let last = match request {
+        ClientMessage::Hello { last_seq, .. } => *last_seq,
+        ClientMessage::Resync { .. } => None,
+    };
+    match last {
+        Some(last) if last == current => Vec::new(),
+        Some(last) if last < current => missed(last)
+            .filter(|events| events.first().is_some_and(|e| e.seq() == last + 1))
+            .unwrap_or_else(|| vec![snapshot()]),
+        _ => vec![snapshot()],
+    }
+}
+
+/// What one connected display has been sent, so that live events after its `hello` reach it
+/// exactly once: none before its answer, none repeated after it.
+#[derive(Debug, Default)]
+pub struct Subscriber {
+    greeted: bool,
+    sent_up_to: u64,
+}
+
+impl Subscriber {
+    /// Records the answer to the display's `hello` or `resync`.
+    pub fn answered(&mut self, request: &ClientMessage, frames: &[ServerMessage]) {
+        if let ClientMessage::Hello { last_seq, .. } = request {
+            self.greeted = true;
+            self.sent_up_to = self.sent_up_to.max(last_seq.unwrap_or(0));
+        }
+        for frame in frames {
+            self.sent(frame);
+        }
+    }
+
+    pub fn greeted(&self) -> bool {
+        self.greeted
+    }
+
+    /// Whether a live frame should be sent now (and records that it was).
+    pub fn forward(&mut self, frame: &ServerMessage) -> bool {
+        if !self.greeted {
+            return false;
+        }
+        if !matches!(frame, ServerMessage::Snapshot { .. }) && frame.seq() <= self.sent_up_to {
+            return false;
+        }
+        self.sent(frame);
+        true
+    }
+
+    /// Whether a live event numbered `seq` should be sent now (and records that it was); for
+    /// servers that forward frames they do not decode.
+    pub fn forward_seq(&mut self, seq: u64) -> bool {
+        if !self.greeted || seq <= self.sent_up_to {
+            return false;
+        }
+        self.sent_up_to = seq;
+        true
+    }
+
+    fn sent(&mut self, frame: &ServerMessage) {
+        match frame {
+            // A snapshot stands for everything up to its seq, even a lower one (a new log).
+            ServerMessage::Snapshot { seq, .. } => self.sent_up_to = *seq,
+            other => self.sent_up_to = self.sent_up_to.max(other.seq()),
+        }
+    }
+}
+
+/// One office as a display's session sees it.
+pub trait OfficeFrames {
+    /// The answer to `hello` or `resync` (see [`answer`]); an error ends the session.
+    fn answer(&self, request: &ClientMessage) -> Result<Vec<ServerMessage>, String>;
+    /// The office's live frames.
+    fn subscribe(&self) -> Option<broadcast::Receiver<Arc<ServerMessage>>>;
+    /// The office's state now (sent after the display fell behind the live frames).
+    fn snapshot(&self) -> Option<ServerMessage>;
+    fn keepalive(&self) -> Option<ServerMessage>;
+}
+
+/// Serves one display until it leaves: `hello` → replay or snapshot, then live frames,
+/// keepalives every `keepalive` when quiet, a snapshot on `resync` or when the display falls too
+/// far behind. With `token` set, the display must give it in `hello` (compared in constant
+/// time) or is closed with a policy error.
+pub async fn serve_display<S>(
+    mut socket: WebSocketStream<S>,
+    peer: SocketAddr,
+    office_id: &str,
+    office: &impl OfficeFrames,
+    mut token: Option<Secret>,
+    keepalive: Duration,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let Some(mut live) = office.subscribe() else {
+        return;
+    };
+    let mut sent = Subscriber::default();
+    let mut keepalive = tokio::time::interval(keepalive);
+    keepalive.tick().await;
+    let encode = |message: &ServerMessage| Message::text(protocol::encode_server(message));
+    loop {
+        tokio::select! {
+            frame = socket.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(_)) => continue,
+                };
+                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+                    tracing::warn!("{office_id}: display {peer} sent a frame that is not a v1 client frame; ignored");
+                    continue;
+                };
+                if let Some(expected) = &token {
+                    match &request {
+                        ClientMessage::Hello { token: Some(given), .. } if expected.matches(given) => token = None,
+                        _ => {
+                            tracing::warn!("{office_id}: display {peer} refused: missing or wrong token");
+                            let _ = socket.close(Some(CloseFrame {
+                                code: CloseCode::Policy,
+                                reason: "missing or wrong display token".into(),
+                            })).await;
+                            return;
+                        }
+                    }
+                }
+                let answer = match office.answer(&request) {
+                    Ok(answer) => answer,
+                    Err(e) => {
+                        tracing::warn!("{office_id}: {e}");
+                        return;
+                    }
+                };
+                if let ClientMessage::Hello { display: name, last_seq, .. } = &request {
+                    tracing::info!(
+                        "{office_id}: display {name:?} ({peer}) from #{} → {}",
+                        last_seq.map_or("start".to_owned(), |s| s.to_string()),
+                        match answer.first() {
+                            Some(ServerMessage::Snapshot { seq, .. }) => format!("snapshot #{seq}"),
+                            Some(_) => format!("{} events replayed", answer.len()),
+                            None => "up to date".to_owned(),
+                        }
+                    );
+                }
+                sent.answered(&request, &answer);
+                for message in &answer {
+                    if socket.send(encode(message)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            event = live.recv() => {
+                let message = match event {
+                    Ok(message) => message,
+                    Err(broadcast::error::RecvError::Lagged(_)) => match office.snapshot() {
+                        Some(snapshot) => Arc::new(snapshot),
+                        None => return,
+                    },
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if sent.forward(&message) && socket.send(encode(&message)).await.is_err() {
+                    return;
+                }
+            }
+            _ = keepalive.tick() => {
+                if !sent.greeted() {
+                    continue;
+                }
+                let Some(message) = office.keepalive() else { return };
+                if socket.send(encode(&message)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Call, State, VERSION};
+
+    fn call(seq: u64) -> ServerMessage {
+        ServerMessage::Call {
+            v: VERSION,
+            seq,
+            call: Call::new(
+                format!("c{seq}"),
+                format!("A{seq:03}"),
+                "1",
+                "2026-11-22T09:00:00Z",
+            ),
+        }
+    }
+
+    fn snapshot(seq: u64) -> ServerMessage {
+        ServerMessage::Snapshot {
+            v: VERSION,
+            seq,
+            state: State::default(),
+        }
+    }
+
+    fn hello(last_seq: Option<u64>) -> ClientMessage {
+        ClientMessage::Hello {
+            v: VERSION,
+            display: "d".into(),
+            token: None,
+            last_seq,
+        }
+    }
+
+    fn kinds(frames: &[ServerMessage]) -> Vec<(&'static str, u64)> {
+        frames.iter().map(|m| (m.kind(), m.seq())).collect()
+    }
+
+    #[test]
+    fn the_answer_is_the_missed_events_or_a_snapshot() {
+        let kept = |last: u64| Some(((last + 1)..=5).map(call).collect::<Vec<_>>());
+        let at_5 = || snapshot(5);
+        assert_eq!(
+            kinds(&answer(&hello(Some(3)), 5, kept, at_5)),
+            [("call", 4), ("call", 5)]
+        );
+        assert_eq!(kinds(&answer(&hello(Some(5)), 5, kept, at_5)), []);
+        assert_eq!(
+            kinds(&answer(&hello(Some(1)), 5, |_| None, at_5)),
+            [("snapshot", 5)],
+            "events no longer kept"
+        );
+        assert_eq!(
+            kinds(&answer(
+                &hello(Some(1)),
+                5,
+                |_| Some(vec![call(4), call(5)]),
+                at_5
+            )),
+            [("snapshot", 5)],
+            "a replay with a hole is no replay"
+        );
+        assert_eq!(
+            kinds(&answer(&hello(None), 5, kept, at_5)),
+            [("snapshot", 5)]
+        );
+        assert_eq!(
+            kinds(&answer(&hello(Some(9)), 5, kept, at_5)),
+            [("snapshot", 5)],
+            "a display ahead of a new log starts over"
+        );
+        let resync = ClientMessage::Resync {
+            v: VERSION,
+            last_seq: Some(4),
+        };
+        assert_eq!(kinds(&answer(&resync, 5, kept, at_5)), [("snapshot", 5)]);
+    }
+
+    #[test]
+    fn each_live_event_goes_once_and_only_after_hello() {
+        let mut subscriber = Subscriber::default();
+        assert!(!subscriber.forward(&call(1)), "nothing before hello");
+        subscriber.answered(&hello(None), &[snapshot(1)]);
+        assert!(!subscriber.forward(&call(1)), "already in the snapshot");
+        assert!(subscriber.forward(&call(2)));
+        assert!(!subscriber.forward(&call(2)), "never twice");
+    }
+
+    #[test]
+    fn a_display_ahead_of_a_new_log_follows_it_after_the_snapshot() {
+        // The display last saw #50; the relay's log was reset and is at #3.
+        let mut subscriber = Subscriber::default();
+        let request = hello(Some(50));
+        subscriber.answered(&request, &[snapshot(3)]);
+        assert!(
+            subscriber.forward(&call(4)),
+            "the next event of the new log reaches the display"
+        );
+        // A snapshot after a lag replaces what was sent, even at a lower seq.
+        assert!(subscriber.forward(&snapshot(2)));
+        assert!(subscriber.forward(&call(3)));
+    }
+}

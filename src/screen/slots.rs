@@ -1,0 +1,78 @@
+//! Which text an entity of the screen carries ([`Slot`]) and which nodes show or hide with the
+//! state ([`Part`]): the names the view, the zones and the motion share. They sit beside the
+//! zones, not in them, so that the view (what the screen says) needs nothing of how the zones
+//! draw it.
+
+use bevy::prelude::Component;
+
+/// Which text a `Text` entity carries; one refresh system fills them all.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    OfficeName,
+    Connection,
+    Time,
+    Date,
+    HeroTitle,
+    HeroTicket,
+    HeroArrow,
+    HeroCounter,
+    HeroDetail,
+    HeroVisitor,
+    HeroRecall,
+    /// The word of the priority badge ("Prednostne"), after a star.
+    HeroPriority,
+    /// Calls for other floors or counters: "Inde: B012 – Okienko 9, 2. poschodie (vyššie)".
+    Elsewhere,
+    Waiting,
+    RecentTitle,
+    RecentTicket(usize),
+    RecentArrow(usize),
+    RecentCounter(usize),
+    /// A star before a priority ticket in the recent list.
+    RecentStar(usize),
+    QueueTitle,
+    QueueService(usize),
+    QueueCount(usize),
+    QueueWait(usize),
+    QueueNext(usize),
+    /// The word of a priority ticket's badge on a counter screen.
+    CounterPriority,
+    /// What the QR code is for ("Vybavte si to online").
+    QrCaption,
+    /// Says that the pictures' rotation is paused, with the notices' (WCAG 2.2.2).
+    MediaPaused,
+    Notice,
+    /// Says that the notices' rotation is paused (WCAG 2.2.2), so staff do not forget it.
+    NoticePaused,
+    ClosedTitle,
+    ClosedHint,
+    ClosedTime,
+    CounterName,
+    CounterTicket,
+    CounterState,
+}
+
+/// Nodes shown or hidden with the state.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    HeroPanel,
+    /// The ring round the hero while a new call is marked.
+    HeroMark,
+    HeroContent,
+    RecallBadge,
+    /// A star and "Prednostne" beside the hero's ticket: a shape and a word, not colour alone.
+    PriorityBadge,
+    CounterPriorityBadge,
+    ElsewhereLine,
+    ConnectionPill,
+    QueuePanel,
+    QueueRow(usize),
+    RecentRow(usize),
+    CountersStrip,
+    NoticeBar,
+    ClosedOverlay,
+    /// The pictures over the hero's space after a quiet while (`media_in_hero_after`).
+    HeroMedia,
+    /// "Pictures paused" over the media zone.
+    MediaPaused,
+}
