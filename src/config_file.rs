@@ -131,8 +131,8 @@ pub fn merge(
     };
     // Spans of the keys, for the lines of later errors.
     let spans = key_spans(text);
-    let mut from_file: Vec<OsString> = vec!["herald".into()];
-    let mut lines: Vec<(String, usize)> = Vec::new();
+    // Each key the file gives and the command line does not beat: where it is, its arguments.
+    let mut taken: Vec<(usize, Vec<OsString>)> = Vec::new();
     for (key, value) in table {
         let offset = spans.get(&key).copied().unwrap_or(0);
         if key == "token" {
@@ -174,26 +174,39 @@ pub fn merge(
                 given(other.get_id().as_str()) && (conflicts(arg, other) || conflicts(other, arg))
             });
         if !beaten {
-            lines.push((format!("--{}", arg.get_long().unwrap_or_default()), offset));
-            from_file.extend(arguments);
+            taken.push((offset, arguments));
         }
     }
     // The file's options first, the command line's after (its subcommand stays last).
-    from_file.extend(args.iter().skip(1).cloned());
-    let merged = command.try_get_matches_from(from_file).map_err(|e| {
-        let what = message(&e);
-        // The first of the file's options that the error (or its usage line) names.
-        let whole = e.render().to_string();
-        let named = |long: &str| {
-            whole.match_indices(long).any(|(i, _)| {
-                !whole[i + long.len()..].starts_with(|c: char| c == '-' || c.is_alphanumeric())
-            })
-        };
-        match lines.iter().find(|(long, _)| named(long)) {
-            Some((_, offset)) => at(*offset, what),
-            None => format!("{file}: {what}"),
-        }
-    })?;
+    let together = |leave_out: Option<usize>| -> Vec<OsString> {
+        std::iter::once(OsString::from("herald"))
+            .chain(
+                taken
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| Some(*i) != leave_out)
+                    .flat_map(|(_, (_, arguments))| arguments.iter().cloned()),
+            )
+            .chain(args.iter().skip(1).cloned())
+            .collect()
+    };
+    let merged = command
+        .clone()
+        .try_get_matches_from(together(None))
+        .map_err(|e| {
+            // The key whose leaving out makes the mistake go away is the line to fix (e.g.
+            // `screen_height_mm` without `distance`).
+            let culprit = (0..taken.len()).find(|&i| {
+                command
+                    .clone()
+                    .try_get_matches_from(together(Some(i)))
+                    .is_ok()
+            });
+            match culprit {
+                Some(i) => at(taken[i].0, message(&e)),
+                None => format!("{file}: {}", message(&e)),
+            }
+        })?;
     Cli::from_arg_matches(&merged).map_err(|e| format!("{file}: {}", message(&e)))
 }
 
@@ -337,7 +350,11 @@ mod tests {
             ("open = [\"weekdays\"]\n", 1, "days and hours"),
             ("holidays = [\"24.12.\"]\n", 1, "2026-12-24"),
             ("lost_limit = 0\n", 1, "lost_limit"),
-            ("\nscreen_height_mm = 1080\n", 2, "--distance"),
+            (
+                "display = \"hall-2\"\nscreen_height_mm = 1080\n",
+                2,
+                "--distance",
+            ),
             (
                 "display = \"hall-1\"\ntoken = \"s3cret\"\n",
                 2,
