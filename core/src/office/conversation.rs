@@ -208,7 +208,7 @@ pub async fn serve_display<S>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::protocol::{Call, State, VERSION};
 
@@ -233,7 +233,8 @@ mod tests {
         }
     }
 
-    fn hello(last_seq: Option<u64>) -> ClientMessage {
+    /// A display's `hello` after `last_seq` (shared with the journal's tests).
+    pub(crate) fn hello(last_seq: Option<u64>) -> ClientMessage {
         ClientMessage::Hello {
             v: VERSION,
             display: "d".into(),

@@ -92,6 +92,7 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::office::conversation::tests::hello;
     use crate::protocol::Call;
 
     fn record_call(journal: &mut Journal, n: u32) -> ServerMessage {
@@ -106,15 +107,6 @@ mod tests {
             seq,
             call,
         })
-    }
-
-    fn hello(last_seq: Option<u64>) -> ClientMessage {
-        ClientMessage::Hello {
-            v: VERSION,
-            display: "d".into(),
-            token: None,
-            last_seq,
-        }
     }
 
     #[test]
