@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use fluent_bundle::{FluentArgs, FluentValue};
 
@@ -133,12 +135,39 @@ pub fn problems(root: &Path) -> Vec<String> {
     out
 }
 
+/// How long `herald check` waits for each probe of the machine (speech-dispatcher, the audio
+/// device, the renderer): a pre-flight check must never hang itself, whatever hangs beneath it.
+pub const PROBE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs `probe` on a thread of its own and waits at most [`PROBE_LIMIT`] for it; a probe that
+/// does not answer is left behind (the process ends without it) and named in the error.
+fn within_limit<T: Send + 'static>(
+    what: &str,
+    probe: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (answer, answered) = mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("check {what}"))
+        .spawn(move || {
+            let _ = answer.send(probe());
+        })
+        .map_err(|e| format!("{what} could not be probed: {e}"))?;
+    answered.recv_timeout(PROBE_LIMIT).map_err(|_| {
+        format!(
+            "{what} did not answer within {} s (it hangs)",
+            PROBE_LIMIT.as_secs()
+        )
+    })
+}
+
 /// What this machine gives herald at run time, one line each: the voice that will speak each
-/// language (or that none will), the audio output, the renderer.
-pub fn machine_report(langs: &[String]) -> Vec<String> {
+/// language (or that none will), the audio output, the renderer; and how many of the lines are
+/// problems that must fail the check (a probe that hung).
+pub fn machine_report(langs: &[String]) -> (Vec<String>, usize) {
     let mut out = Vec::new();
-    match crate::voice::system_voices() {
-        Ok(offered) => {
+    let mut problems = 0;
+    match within_limit("speech-dispatcher", crate::voice::system_voices) {
+        Ok(Ok(offered)) => {
             for lang in langs {
                 match crate::voice::choose_voice(&offered, lang, None) {
                     Some(name) => out.push(format!("voice {lang}: {name}")),
@@ -150,14 +179,37 @@ pub fn machine_report(langs: &[String]) -> Vec<String> {
                 }
             }
         }
-        Err(e) => out.push(format!(
+        Ok(Err(e)) => out.push(format!(
             "voice: NONE — speech-dispatcher cannot be used ({e}); calls get the chime only. \
              Install speech-dispatcher and speech-dispatcher-espeak-ng"
         )),
+        Err(e) => {
+            problems += 1;
+            out.push(format!(
+                "voice: NONE — {e}; calls would get the chime only. Restart it as the user \
+                 herald runs as (`pkill -u herald speech-dispatcher`; it starts again when asked)"
+            ));
+        }
     }
-    out.push(audio_output());
-    out.extend(renderers());
-    out
+    match within_limit("the audio output", audio_output) {
+        Ok(line) => out.push(line),
+        Err(e) => {
+            problems += 1;
+            out.push(format!(
+                "audio output: NONE — {e}; check the sound device or PulseAudio"
+            ));
+        }
+    }
+    match within_limit("the renderer", renderers) {
+        Ok(lines) => out.extend(lines),
+        Err(e) => {
+            problems += 1;
+            out.push(format!(
+                "renderer: NONE — {e}; check the Vulkan driver (mesa-vulkan-drivers)"
+            ));
+        }
+    }
+    (out, problems)
 }
 
 fn audio_output() -> String {
@@ -207,8 +259,13 @@ pub fn run() -> ExitCode {
     let langs: Vec<String> = Catalogue::load(&root.join("locales"), REFERENCE)
         .map(|(c, _)| c.languages().map(str::to_owned).collect())
         .unwrap_or_default();
-    for line in machine_report(&langs) {
+    let (report, hung) = machine_report(&langs);
+    for line in report {
         println!("herald check: {line}");
+    }
+    if hung > 0 {
+        eprintln!("herald check: {hung} probe(s) of this machine did not answer");
+        return ExitCode::FAILURE;
     }
     if found.is_empty() {
         println!(

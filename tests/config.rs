@@ -85,3 +85,49 @@ fn a_screen_starts_from_its_file_and_the_command_line_wins() {
     assert!(sizing.contains("\"distance_m\":8.0"), "{sizing}");
     assert!(shot.is_file());
 }
+
+#[test]
+fn check_never_hangs_on_a_speech_dispatcher_that_never_answers() {
+    use std::os::unix::net::UnixListener;
+    use std::time::{Duration, Instant};
+    // A speech-dispatcher that accepts and never says a word (as a hung one does).
+    let socket = folder().join(format!("hung-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&socket);
+    let listener = UnixListener::bind(&socket).expect("a unix socket");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in listener.incoming().flatten() {
+            held.push(connection);
+        }
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("check")
+        .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .env(
+            "SPEECHD_ADDRESS",
+            format!("unix_socket:{}", socket.to_string_lossy()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("herald runs");
+    // Not a timing target: a check that hangs never ends, one that works ends after its limit.
+    let started = Instant::now();
+    while child.try_wait().expect("waitable").is_none() {
+        if started.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!(
+                "herald check still hangs after 5 minutes on a speech-dispatcher that never answers"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "a hung voice passed the check");
+    assert!(
+        stdout.contains("speech-dispatcher did not answer within"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_file(&socket);
+}
