@@ -338,3 +338,80 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
         assert!(tone > 0.2, "the chime is there without speech ({tone:.2})");
     }
 }
+
+#[test]
+fn a_hung_speech_dispatcher_costs_the_room_its_voice_not_its_calls() {
+    use support::http::{free_port, get};
+    let room = SoundRoom::open("hung");
+    let address = support::speech::hung_speech_dispatcher(&room.dir.join("hung-speechd.sock"));
+    let server = support::TestServer::start();
+    let url = server.url();
+    let port = free_port();
+    let status = format!("127.0.0.1:{port}");
+    let mut herald = Herald::start(
+        &room.dir,
+        "hung",
+        &["--feed", &url, "--lang", "sk,uk", "--status", &status],
+        &[("SPEECHD_ADDRESS", &address)],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    // An ordinary morning's pace: a call every 3 s (a chime alone takes about 2 s).
+    let calls = 6;
+    for n in 1..=calls {
+        server.call(Call::new(
+            format!("call-h{n}"),
+            format!("H{n:03}"),
+            "2",
+            chrono::Utc::now().to_rfc3339(),
+        ));
+        if n < calls {
+            std::thread::sleep(Duration::from_secs(3));
+        }
+    }
+    herald.wait_for("announcement_finished", calls, Duration::from_secs(180));
+    let outages: Vec<Value> = herald
+        .events("speech_unavailable")
+        .into_iter()
+        .cloned()
+        .collect();
+    let waits: Vec<u64> = herald
+        .events("announcement_started")
+        .iter()
+        .filter_map(|l| l["waited_ms"].as_u64())
+        .collect();
+    let skipped = herald.events("announcement_skipped").len();
+    let (code, body) = get(port, "/healthz", None);
+    let health: Value = serde_json::from_slice(&body).expect("healthz is JSON");
+    let stderr_text = herald.stop();
+    drop(room);
+
+    assert_eq!(outages.len(), 1, "one outage, said once: {outages:?}");
+    let reason = outages[0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("speech-dispatcher did not answer within"),
+        "{reason}"
+    );
+    assert_eq!(
+        stderr_text.matches("speech is unavailable").count(),
+        1,
+        "{stderr_text}"
+    );
+    assert_eq!(skipped, 0, "every call was announced (chime only)");
+    assert_eq!(waits.len(), calls);
+    // Before the watchdog, each call waited out the previous one's 30 s+ for a voice that never
+    // came; now the room hears each chime within seconds.
+    let longest = waits.iter().max().copied().unwrap_or(0);
+    eprintln!("waits before each announcement (ms): {waits:?}");
+    assert!(
+        longest < 20_000,
+        "a call waited {longest} ms behind a hung voice: {waits:?}"
+    );
+    assert_eq!(code, 200, "the outage is under a minute old: {health}");
+    assert_eq!(health["speech_available"], false, "{health}");
+    assert!(
+        health["speech_problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("did not answer")),
+        "{health}"
+    );
+}

@@ -2,6 +2,8 @@
 //! refuses a bad one with `file:line: what`; a screen started from a file uses it, and the
 //! command line wins over it.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -88,25 +90,13 @@ fn a_screen_starts_from_its_file_and_the_command_line_wins() {
 
 #[test]
 fn check_never_hangs_on_a_speech_dispatcher_that_never_answers() {
-    use std::os::unix::net::UnixListener;
     use std::time::{Duration, Instant};
-    // A speech-dispatcher that accepts and never says a word (as a hung one does).
     let socket = folder().join(format!("hung-{}.sock", std::process::id()));
-    let _ = std::fs::remove_file(&socket);
-    let listener = UnixListener::bind(&socket).expect("a unix socket");
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for connection in listener.incoming().flatten() {
-            held.push(connection);
-        }
-    });
+    let address = support::speech::hung_speech_dispatcher(&socket);
     let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
         .arg("check")
         .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .env(
-            "SPEECHD_ADDRESS",
-            format!("unix_socket:{}", socket.to_string_lossy()),
-        )
+        .env("SPEECHD_ADDRESS", address)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -579,6 +579,7 @@ fn a_keepalive_neither_redraws_the_texts_nor_rebuilds_the_counter_strip() {
         .apply(&ServerMessage::Keepalive {
             v: VERSION,
             seq: last,
+            now: None,
         });
     app.update();
     assert_eq!(

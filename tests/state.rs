@@ -66,3 +66,48 @@ fn killed_and_started_again_it_shows_the_same_calls_and_announces_none_twice() {
         "after the restart only the call made while it was down is announced\n{stderr}"
     );
 }
+
+#[test]
+fn a_call_announced_the_moment_before_a_crash_is_not_announced_again() {
+    use herald_core::protocol::{Counter, CounterState, ServerMessage, VERSION};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state-crash");
+    let _ = std::fs::remove_dir_all(&dir);
+    let state = dir.join("state");
+    std::fs::create_dir_all(&state).expect("state folder");
+    let state_arg = state.to_string_lossy().into_owned();
+    let server = TestServer::start();
+    let url = server.url();
+    let args = ["--feed", &url, "--lang", "sk", "--state-dir", &state_arg];
+
+    let mut first = Herald::start(&dir, "before", &args, &[]);
+    first.wait_for("connected", 1, Duration::from_secs(60));
+    // A counter opens (the board is written, and the writer rests for a second), and a call
+    // follows at once: it reaches the loudspeaker inside the writer's rest.
+    server.send(|seq| ServerMessage::Counter {
+        v: VERSION,
+        seq,
+        counter: Counter {
+            id: "7".into(),
+            label: "7".into(),
+            state: CounterState::Open,
+            floor: None,
+        },
+    });
+    server.calls(1);
+    first.wait_for("announcement_started", 1, Duration::from_secs(60));
+    // The power goes the moment the announcement begins.
+    first.kill_hard();
+
+    let mut second = Herald::start(&dir, "after", &args, &[]);
+    second.wait_for("connected", 1, Duration::from_secs(60));
+    // A call made after the restart is the marker: everything replayed came before it.
+    server.calls(1);
+    second.wait_for("announcement_started", 1, Duration::from_secs(60));
+    let announced = second.tickets("announcement_started");
+    let stderr = second.stop();
+    assert_eq!(
+        announced,
+        [ticket(2)],
+        "the call announced before the crash was announced again\n{stderr}"
+    );
+}

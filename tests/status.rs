@@ -4,36 +4,11 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use support::http::{free_port, get};
 use support::{Herald, TestServer};
-
-/// A plain HTTP/1.1 GET: (status code, body).
-fn get(port: u16, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the status port answers");
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\r\n"
-    )
-    .expect("request sent");
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).expect("answer read");
-    let head_end = answer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP answer");
-    let head = String::from_utf8_lossy(&answer[..head_end]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    (status, answer[head_end + 4..].to_vec())
-}
 
 fn metric(text: &str, name: &str) -> f64 {
     text.lines()
@@ -47,10 +22,7 @@ fn metrics_move_healthz_fails_when_the_feed_is_gone_and_the_screenshot_is_the_sc
     std::fs::create_dir_all(&dir).expect("folder");
     let token_file = dir.join("status-token");
     std::fs::write(&token_file, "it-office-7\n").expect("token file");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
+    let port = free_port();
     let server = TestServer::start();
     let url = server.url();
     let status = format!("127.0.0.1:{port}");

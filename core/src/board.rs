@@ -493,7 +493,11 @@ mod tests {
         assert_eq!(board.last_seq(), Some(1));
         // A keepalive ahead of us is a gap too.
         assert!(matches!(
-            board.apply(&ServerMessage::Keepalive { v: 1, seq: 5 }),
+            board.apply(&ServerMessage::Keepalive {
+                v: 1,
+                seq: 5,
+                now: None
+            }),
             Applied::Gap { .. }
         ));
     }
@@ -685,7 +689,11 @@ mod tests {
     fn a_queue_system_that_restarts_its_numbering_is_followed_not_frozen() {
         let mut board = Board::new();
         board.apply(&state_with(500, &[("a", "A001")], &[]));
-        let keepalive = ServerMessage::Keepalive { v: VERSION, seq: 3 };
+        let keepalive = ServerMessage::Keepalive {
+            v: VERSION,
+            seq: 3,
+            now: None,
+        };
         assert_eq!(
             board.apply(&keepalive),
             Applied::Renumbered { last: 500, got: 3 }

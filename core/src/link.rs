@@ -18,6 +18,9 @@ pub struct FeedStatus {
     pub gaps: u64,
     /// The last rejected frames (local time, reason), newest last, at most `KEPT_REJECTIONS`.
     pub rejections: VecDeque<(String, String)>,
+    /// The queue system's clock minus this display's, from its last keepalive that carried
+    /// one (`None`: it never said). Calls' ages are judged by the queue system's clock.
+    pub clock_offset: Option<chrono::Duration>,
     ever_connected: bool,
 }
 
@@ -38,6 +41,24 @@ impl FeedStatus {
             self.lost_since = Some(chrono::Local::now());
         }
         self.connected = false;
+    }
+
+    /// The time now by the queue system's clock (this display's when it never said its own).
+    pub fn office_now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.clock_offset.unwrap_or_default()
+    }
+
+    /// The queue system said its clock read `office` when this display's read `local`. Returns
+    /// the new offset when it is the first or moved by a second or more (worth a log line).
+    pub fn clock_heard(
+        &mut self,
+        office: chrono::DateTime<chrono::Utc>,
+        local: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::Duration> {
+        let offset = office.signed_duration_since(local);
+        let before = self.clock_offset.replace(offset);
+        let moved = before.is_none_or(|b| (offset - b).num_milliseconds().abs() >= 1000);
+        moved.then_some(offset)
     }
 
     /// A frame was refused for `reason`.

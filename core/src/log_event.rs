@@ -110,6 +110,8 @@ log_events! {
     SpeechFinished = "speech_finished" { ticket: String, lang: String, spoken: bool, since_call_ms: u64 }
     /// An announcement ended.
     AnnouncementFinished = "announcement_finished" { ticket: String, since_call_ms: u64 }
+    /// The queue system's clock minus this display's (first heard, or moved by a second).
+    ClockOffset = "clock_offset" { offset_s: f64 }
     /// speech-dispatcher cannot be used; calls get the chime only until it returns.
     SpeechUnavailable = "speech_unavailable" { reason: String }
     /// Speech works again after an outage.

@@ -234,8 +234,15 @@ pub enum ServerMessage {
     /// change (a ticket drawn or called), at most every few seconds.
     Queue { v: u32, seq: u64, queue: Queue },
     /// Sent when nothing else happens. `seq` is the server's latest seq, not a new one, so a
-    /// display that missed an event notices the gap even in a quiet hour.
-    Keepalive { v: u32, seq: u64 },
+    /// display that missed an event notices the gap even in a quiet hour. `now` (optional,
+    /// RFC 3339) is the server's clock when it was sent: the clock calls' `at` come from, which
+    /// the display judges a call's age by.
+    Keepalive {
+        v: u32,
+        seq: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        now: Option<String>,
+    },
 }
 
 impl ServerMessage {
@@ -280,7 +287,11 @@ impl ServerMessage {
                 seq,
                 queue,
             },
-            ServerMessage::Keepalive { .. } => ServerMessage::Keepalive { v: VERSION, seq },
+            ServerMessage::Keepalive { now, .. } => ServerMessage::Keepalive {
+                v: VERSION,
+                seq,
+                now,
+            },
         }
     }
 
@@ -604,7 +615,26 @@ fn validate(message: &ServerMessage) -> Result<(), Rejection> {
         ServerMessage::NoticeWithdrawn { notice_id, .. } => {
             check_nonempty("notice_id", notice_id, MAX_LABEL_CHARS)
         }
-        ServerMessage::Keepalive { .. } => Ok(()),
+        ServerMessage::Keepalive { now, .. } => match now {
+            Some(now) if now.len() > 40 || chrono::DateTime::parse_from_rfc3339(now).is_err() => {
+                Err(Rejection::BadValue {
+                    field: "now".into(),
+                    why: "is not an RFC 3339 time (e.g. 2026-12-04T09:30:00.000Z)".into(),
+                })
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+impl ServerMessage {
+    /// A keepalive at `seq` carrying the server's clock.
+    pub fn keepalive_now(seq: u64) -> Self {
+        ServerMessage::Keepalive {
+            v: VERSION,
+            seq,
+            now: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        }
     }
 }
 

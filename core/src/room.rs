@@ -134,7 +134,8 @@ impl Room {
         }
         self.revision += 1;
         self.last_news = Some(received);
-        let now = chrono::Utc::now();
+        // Calls are stamped by the queue system's clock: judge their age by it too.
+        let now = self.status.office_now();
         for item in news {
             if let News::Called(call) | News::Recalled(call) = &item
                 && !self.scope.takes_call(call, self.board.counters())

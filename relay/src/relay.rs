@@ -292,8 +292,7 @@ impl Relay {
     }
 
     pub fn keepalive(&self, office: &str) -> Option<ServerMessage> {
-        self.seq(office)
-            .map(|seq| ServerMessage::Keepalive { v: VERSION, seq })
+        self.seq(office).map(ServerMessage::keepalive_now)
     }
 
     /// What a display that says `hello` or `resync` gets: the events it missed when the log

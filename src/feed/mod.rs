@@ -434,13 +434,22 @@ pub enum Pumped {
         last: u64,
         got: u64,
     },
+    /// The queue system's clock is this far ahead of the display's (first heard, or moved).
+    ClockOffset(chrono::Duration),
 }
 
 /// Drains the feed into the board: the single place where frames become state.
 /// Used by the Bevy shell every frame and by the tests directly.
 pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> Vec<Pumped> {
     let mut done = Vec::new();
-    for event in handle.drain() {
+    let events = handle.drain();
+    // The office's clock first: calls replayed in the same batch are judged by it.
+    if let Some((office, local)) = events.iter().rev().find_map(office_clock)
+        && let Some(offset) = status.clock_heard(office, local)
+    {
+        done.push(Pumped::ClockOffset(offset));
+    }
+    for event in events {
         done.push(match event {
             FeedEvent::Connected { url } => {
                 status.connected();
@@ -479,6 +488,22 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
         });
     }
     done
+}
+
+/// The office's clock from a keepalive that carries it, with this display's at the same moment.
+fn office_clock(
+    event: &FeedEvent,
+) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    let FeedEvent::Frame {
+        message: ServerMessage::Keepalive { now: Some(now), .. },
+        received,
+    } = event
+    else {
+        return None;
+    };
+    let office = chrono::DateTime::parse_from_rfc3339(now).ok()?.to_utc();
+    let local = chrono::Utc::now() - chrono::Duration::from_std(received.elapsed()).ok()?;
+    Some((office, local))
 }
 
 #[cfg(test)]

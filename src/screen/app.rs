@@ -101,6 +101,15 @@ pub fn run(config: Config) -> AppExit {
             // outage once itself.
             .set(bevy::log::LogPlugin {
                 filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
+                // Colour only on a terminal: under systemd the journal would store the
+                // escape codes as text.
+                fmt_layer: |_| {
+                    Some(Box::new(
+                        bevy::log::tracing_subscriber::fmt::Layer::default()
+                            .with_writer(std::io::stderr)
+                            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+                    ))
+                },
                 ..default()
             }),
     );

@@ -97,6 +97,11 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<WaitingRoom>) {
                     reason: rejection.to_string(),
                 });
             }
+            // A keepalive changed nothing: it is neither a board change in the log nor in the
+            // metrics (an alert on a stale board must be able to fire in a quiet hour).
+            Pumped::Applied {
+                kind: "keepalive", ..
+            } => {}
             Pumped::Applied {
                 kind,
                 seq,
@@ -123,6 +128,21 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<WaitingRoom>) {
                      already shown (it restarted?); asked for a snapshot to follow its new numbering"
                 );
                 log_event::emit(LogEvent::NumberingRestarted { last, got });
+            }
+            Pumped::ClockOffset(offset) => {
+                let seconds = offset.num_milliseconds() as f64 / 1000.0;
+                if seconds.abs() >= 2.0 {
+                    warn!(
+                        "this display's clock is {:.1} s {} the queue system's: calls' ages are \
+                         judged by the queue system's clock; set this machine's time right \
+                         (timedatectl set-ntp true)",
+                        seconds.abs(),
+                        if seconds > 0.0 { "behind" } else { "ahead of" }
+                    );
+                } else {
+                    info!("the queue system's clock agrees with this display's ({seconds:+.1} s)");
+                }
+                log_event::emit(LogEvent::ClockOffset { offset_s: seconds });
             }
             Pumped::Gap { expected, got } => {
                 warn!(

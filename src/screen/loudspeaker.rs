@@ -28,12 +28,18 @@ pub struct Loudspeaker {
     pub recent: Vec<Progress>,
 }
 
+/// Calls and cancellations taken from the room, with the room's revision then, waiting until
+/// the board that holds them is written to the state directory (see `memory`).
+#[derive(Resource, Default)]
+pub struct Unsaved(pub Vec<(u64, ToAnnounce, std::time::Instant)>);
+
 /// Marks the chime being played.
 #[derive(Component)]
 struct ChimePlaying;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, start_announcer)
+    app.init_resource::<Unsaved>()
+        .add_systems(Startup, start_announcer)
         .add_systems(
             Update,
             (
@@ -73,16 +79,32 @@ fn start_announcer(
     }
 }
 
-fn hand_over_calls(mut room: ResMut<WaitingRoom>, speaker: Option<ResMut<Loudspeaker>>) {
-    if room.to_announce.is_empty() {
+fn hand_over_calls(
+    mut room: ResMut<WaitingRoom>,
+    speaker: Option<ResMut<Loudspeaker>>,
+    memory: Option<Res<super::memory::Memory>>,
+    mut unsaved: ResMut<Unsaved>,
+) {
+    if room.to_announce.is_empty() && unsaved.0.is_empty() {
         return;
     }
-    let items = std::mem::take(&mut room.to_announce);
+    let revision = room.revision;
+    let taken = std::mem::take(&mut room.to_announce);
     let Some(mut speaker) = speaker else {
         return;
     };
+    unsaved
+        .0
+        .extend(taken.into_iter().map(|(item, at)| (revision, item, at)));
+    // Only what the state directory already holds (everything, without one).
+    let saved = memory.map_or(u64::MAX, |m| m.saved());
+    let ready = unsaved.0.iter().take_while(|(r, ..)| *r <= saved).count();
+    if ready == 0 {
+        return;
+    }
+    let items: Vec<_> = unsaved.0.drain(..ready).collect();
     if let Ok(announcer) = speaker.announcer.lock() {
-        for (item, received) in items {
+        for (_, item, received) in items {
             match item {
                 ToAnnounce::Call { call, test } => announcer.call(call, received, test),
                 ToAnnounce::Cancel(id) => announcer.cancel(&id),

@@ -32,6 +32,7 @@ pub struct Metrics {
     latency_seconds: Histogram,
     pub frame_seconds: Histogram,
     resident_bytes: Gauge,
+    clock_offset: Gauge<f64, std::sync::atomic::AtomicU64>,
     /// The feed has connected before: the next connection is a reconnect.
     seen_connection: std::sync::atomic::AtomicBool,
 }
@@ -58,6 +59,7 @@ impl Metrics {
             // 1 ms … about 6.5 s.
             frame_seconds: Histogram::new(exponential_buckets(0.001, 3.0, 9)),
             resident_bytes: Gauge::default(),
+            clock_offset: Gauge::default(),
             seen_connection: std::sync::atomic::AtomicBool::new(false),
             registry: Registry::default(),
         };
@@ -86,6 +88,11 @@ impl Metrics {
             "last_event_timestamp_seconds",
             "Unix time of the last frame that changed the board",
             m.last_event.clone(),
+        );
+        r.register(
+            "clock_offset_seconds",
+            "The queue system's clock minus this display's, from its last keepalive",
+            m.clock_offset.clone(),
         );
         r.register(
             "calls_shown",
@@ -153,6 +160,9 @@ impl Metrics {
                 self.latency_seconds.observe(*latency_us as f64 / 1e6);
                 self.last_event
                     .set(chrono::Utc::now().timestamp_millis() as f64 / 1000.0);
+            }
+            LogEvent::ClockOffset { offset_s } => {
+                self.clock_offset.set(*offset_s);
             }
             LogEvent::FrameRejected { kind, .. } => {
                 self.frames_rejected

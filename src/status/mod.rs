@@ -1,7 +1,8 @@
 //! Status for the IT office: a small HTTP server on a thread of its own (loopback by default,
 //! any other address only with a token) answering
-//! - `GET /healthz`: 200 with a JSON body while the screen draws and the feed is connected or
-//!   was lost less than `lost_limit` ago; 503 with the reason otherwise;
+//! - `GET /healthz`: 200 with a JSON body while the screen draws, the feed is connected or
+//!   was lost less than `lost_limit` ago and speech has not been out for a minute; 503 with the
+//!   reason otherwise;
 //! - `GET /metrics`: Prometheus text (frames applied and refused, reconnects, announcements,
 //!   clipped texts, latency and frame-time histograms, resident memory);
 //! - `GET /screenshot.png`: the screen as it is now.
@@ -39,6 +40,9 @@ pub struct StatusConfig {
 
 /// The screen must have drawn within this long: it redraws at least every minute (the clock).
 const DRAWN_WITHIN: Duration = Duration::from_secs(75);
+/// A speech outage longer than this fails `/healthz` (a restarting speech-dispatcher is back
+/// within seconds; one that stays away needs a person).
+const SPEECH_GRACE: Duration = Duration::from_secs(60);
 /// How long `/screenshot.png` waits for the screen.
 const SCREENSHOT_WAIT: Duration = Duration::from_secs(10);
 
@@ -51,6 +55,10 @@ pub struct Shared {
     last_frame: Mutex<Option<Instant>>,
     connected: AtomicBool,
     lost_since: Mutex<Option<Instant>>,
+    /// Since when speech has been out, and why.
+    speech_down: Mutex<Option<(Instant, String)>>,
+    /// The queue system's clock minus this display's, in seconds, once it said.
+    clock_offset: Mutex<Option<f64>>,
     started: Instant,
     screenshots: Mutex<mpsc::Sender<ScreenshotReply>>,
     /// Wakes the sleeping screen so it takes the screenshot at once.
@@ -66,6 +74,8 @@ impl Shared {
             last_frame: Mutex::new(None),
             connected: AtomicBool::new(false),
             lost_since: Mutex::new(None),
+            speech_down: Mutex::new(None),
+            clock_offset: Mutex::new(None),
             started: Instant::now(),
             screenshots: Mutex::new(tx),
             wake: Mutex::new(None),
@@ -104,6 +114,21 @@ impl Shared {
                     lost.get_or_insert_with(Instant::now);
                 }
             }
+            LogEvent::SpeechUnavailable { reason } => {
+                if let Ok(mut down) = self.speech_down.lock() {
+                    down.get_or_insert_with(|| (Instant::now(), reason.clone()));
+                }
+            }
+            LogEvent::ClockOffset { offset_s } => {
+                if let Ok(mut offset) = self.clock_offset.lock() {
+                    *offset = Some(*offset_s);
+                }
+            }
+            LogEvent::SpeechAvailable {} => {
+                if let Ok(mut down) = self.speech_down.lock() {
+                    *down = None;
+                }
+            }
             _ => {}
         }
         self.metrics.count(event);
@@ -137,8 +162,21 @@ impl Shared {
                 lost_limit.as_secs()
             ));
         }
+        let speech = self.speech_down.lock().ok().and_then(|d| d.clone());
+        if let Some((since, reason)) = &speech
+            && now - *since > SPEECH_GRACE
+        {
+            problems.push(format!(
+                "speech has been unavailable for {} s ({reason}); calls get the chime only",
+                (now - *since).as_secs()
+            ));
+        }
         let body = serde_json::json!({
             "healthy": problems.is_empty(),
+            "clock_offset_seconds": self.clock_offset.lock().ok().and_then(|o| *o),
+            "speech_available": speech.is_none(),
+            "speech_unavailable_seconds": speech.as_ref().map(|(since, _)| (now - *since).as_secs()),
+            "speech_problem": speech.map(|(_, reason)| reason),
             "problems": problems,
             "feed_connected": connected,
             "feed_lost_seconds": lost_for.map(|l| l.as_secs()),

@@ -37,7 +37,7 @@ impl Speaker for Voice {
 
 /// Makes the speaker, given where it must send its reports. `None`: no speech at all.
 pub type SpeakerFactory =
-    Box<dyn FnOnce(Box<dyn Fn(VoiceReport) + Send>) -> Option<Box<dyn Speaker>> + Send>;
+    Box<dyn FnOnce(Box<dyn Fn(VoiceReport) + Send + Sync>) -> Option<Box<dyn Speaker>> + Send>;
 
 /// The real speaker: the system voice thread.
 pub fn system_voice(settings: VoiceSettings) -> SpeakerFactory {

@@ -4,13 +4,22 @@
 //!
 //! When speech-dispatcher is missing, stops answering or crashes, the thread reports it, fails
 //! what it was asked to say (the announcer goes on with the chime), and reconnects later.
+//!
+//! A speech-dispatcher that accepts and then never answers blocks the thread inside `tts`, where
+//! nothing can interrupt it. A watchdog thread ([`watch`]) sees every call that takes too long,
+//! reports the outage and fails what was asked, so the room hears the chime at once instead of
+//! a queue of calls waiting behind a voice that will not come.
 
 pub mod announcer;
+mod watch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+
+use watch::Watch;
 
 use herald_core::backoff::Backoff;
 use tts::{Tts, UtteranceId};
@@ -44,6 +53,7 @@ enum Inbox {
         lang: String,
         text: String,
         volume: u8,
+        asked: Instant,
     },
     Begin(UtteranceId),
     End(UtteranceId),
@@ -53,30 +63,47 @@ enum Inbox {
 /// The running voice thread; dropping it stops the thread.
 pub struct Voice {
     tx: Sender<Inbox>,
+    watch: Arc<Watch>,
 }
 
+/// A request older than this when the voice thread gets to it is not said: the announcement
+/// it belonged to has gone on without it.
+const TOO_LATE: Duration = Duration::from_secs(5);
+
 impl Voice {
-    /// Starts the thread. `report` is called from it for every [`VoiceReport`].
+    /// Starts the thread. `report` is called from it (or from its watchdog) for every
+    /// [`VoiceReport`].
     pub fn spawn(
         settings: VoiceSettings,
-        report: impl Fn(VoiceReport) + Send + 'static,
+        report: impl Fn(VoiceReport) + Send + Sync + 'static,
     ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
         let inbox = tx.clone();
+        let watch = Watch::spawn(Arc::new(report))?;
+        let voice_watch = watch.clone();
         std::thread::Builder::new()
             .name("herald-voice".into())
-            .spawn(move || run(&settings, &inbox, &rx, &report))?;
-        Ok(Self { tx })
+            .spawn(move || {
+                let report = |r: VoiceReport| voice_watch.report(r);
+                run(&settings, &voice_watch, &inbox, &rx, &report);
+            })?;
+        Ok(Self { tx, watch })
     }
 
     /// Asks for `text` in `lang` at `volume` percent; the answer comes as reports for `id`.
+    /// `false` when the voice cannot take it now (its thread is gone, or speech-dispatcher
+    /// has stopped answering): the announcer goes on without speech at once.
     pub fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool {
+        if !self.watch.asked(id) {
+            return false;
+        }
         self.tx
             .send(Inbox::Speak {
                 id,
                 lang: lang.to_owned(),
                 text: text.to_owned(),
                 volume,
+                asked: Instant::now(),
             })
             .is_ok()
     }
@@ -85,6 +112,7 @@ impl Voice {
 impl Drop for Voice {
     fn drop(&mut self) {
         let _ = self.tx.send(Inbox::Shutdown);
+        self.watch.stop();
     }
 }
 
@@ -114,14 +142,14 @@ impl Connection {
     }
 
     /// Opens a connection for `lang` with its voice set.
-    fn warm(&mut self, lang: &str, inbox: &Sender<Inbox>) -> Result<(), Problem> {
+    fn warm(&mut self, lang: &str, watch: &Watch, inbox: &Sender<Inbox>) -> Result<(), Problem> {
         if self.ready.contains_key(lang) {
             return Ok(());
         }
         self.pending.retain(|l| l != lang);
         let voice = self.chosen.get(lang).cloned().ok_or(Problem::NoVoice)?;
-        let mut tts = open(inbox).map_err(Problem::Lost)?;
-        guarded("choosing a voice", || tts.set_voice(&voice)).map_err(Problem::Lost)?;
+        let mut tts = open(watch, inbox).map_err(Problem::Lost)?;
+        watched(watch, "choosing a voice", || tts.set_voice(&voice)).map_err(Problem::Lost)?;
         self.ready.insert(lang.to_owned(), tts);
         Ok(())
     }
@@ -143,8 +171,26 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T, tts::Error>) -> Result<T
     }
 }
 
+/// A guarded call into speech-dispatcher under the watchdog's eye: when it took longer than
+/// its limit, the watchdog has already reported the outage, and whatever it returned late is
+/// not trusted (the connection is dropped and made again).
+fn watched<T>(
+    watch: &Watch,
+    what: &'static str,
+    f: impl FnOnce() -> Result<T, tts::Error>,
+) -> Result<T, String> {
+    let limit = watch::limit(what);
+    watch.begin(what, limit);
+    let result = guarded(what, f);
+    match watch.end() {
+        Some(late) => Err(late),
+        None => result,
+    }
+}
+
 fn run(
     settings: &VoiceSettings,
+    watch: &Watch,
     inbox: &Sender<Inbox>,
     rx: &Receiver<Inbox>,
     report: &dyn Fn(VoiceReport),
@@ -162,7 +208,7 @@ fn run(
     let mut speaking: Option<Speaking> = None;
     loop {
         if connection.is_none() && Instant::now() >= next_try {
-            match connect(settings, inbox) {
+            match connect(settings, watch, inbox) {
                 Ok(c) => {
                     failures = 0;
                     report(VoiceReport::Ready { voices: c.names() });
@@ -201,7 +247,7 @@ fn run(
                 if let Some(c) = connection.as_mut()
                     && let Some(lang) = c.pending.first().cloned()
                 {
-                    match c.warm(&lang, inbox) {
+                    match c.warm(&lang, watch, inbox) {
                         Err(Problem::Lost(reason)) => {
                             report(VoiceReport::Unavailable { reason });
                             connection = None;
@@ -232,7 +278,19 @@ fn run(
                 lang,
                 text,
                 volume,
+                asked,
             }) => {
+                if asked.elapsed() > TOO_LATE {
+                    // Waited behind a stuck call: the announcement has gone on without it.
+                    report(VoiceReport::Failed {
+                        id,
+                        reason: format!(
+                            "asked {} s ago; too late to say",
+                            asked.elapsed().as_secs()
+                        ),
+                    });
+                    continue;
+                }
                 if let Some(previous) = speaking.take() {
                     report(VoiceReport::Failed {
                         id: previous.id,
@@ -246,7 +304,7 @@ fn run(
                     });
                     continue;
                 };
-                match say(c, inbox, &lang, &text, volume) {
+                match say(c, watch, inbox, &lang, &text, volume) {
                     Ok(utterance) => {
                         speaking = Some(Speaking {
                             id,
@@ -296,18 +354,22 @@ enum Problem {
 
 fn say(
     c: &mut Connection,
+    watch: &Watch,
     inbox: &Sender<Inbox>,
     lang: &str,
     text: &str,
     volume: u8,
 ) -> Result<UtteranceId, Problem> {
-    c.warm(lang, inbox)?;
+    c.warm(lang, watch, inbox)?;
     let Some(tts) = c.ready.get_mut(lang) else {
         return Err(Problem::NoVoice);
     };
     let level = dispatcher_volume(volume);
-    guarded("setting the volume", || tts.set_volume(level).map(|_| ())).map_err(Problem::Lost)?;
-    match guarded("speaking", || tts.speak(text, false)) {
+    watched(watch, "setting the volume", || {
+        tts.set_volume(level).map(|_| ())
+    })
+    .map_err(Problem::Lost)?;
+    match watched(watch, "speaking", || tts.speak(text, false)) {
         Ok(Some(utterance)) => Ok(utterance),
         Ok(None) => Err(Problem::Lost(
             "speech-dispatcher gave no utterance id".into(),
@@ -324,23 +386,23 @@ pub fn dispatcher_volume(percent: u8) -> f32 {
 }
 
 /// One connection to speech-dispatcher whose callbacks post to this thread's inbox.
-fn open(inbox: &Sender<Inbox>) -> Result<Tts, String> {
-    let tts = guarded("connecting to speech-dispatcher", Tts::default)?;
+fn open(watch: &Watch, inbox: &Sender<Inbox>) -> Result<Tts, String> {
+    let tts = watched(watch, "connecting to speech-dispatcher", Tts::default)?;
     let begin = inbox.clone();
     let end = inbox.clone();
     let stop = inbox.clone();
     // Callbacks run on speech-dispatcher's thread: they only post, never call `tts`.
-    guarded("registering callbacks", || {
+    watched(watch, "registering callbacks", || {
         tts.on_utterance_begin(Some(Box::new(move |u| {
             let _ = begin.send(Inbox::Begin(u));
         })))
     })?;
-    guarded("registering callbacks", || {
+    watched(watch, "registering callbacks", || {
         tts.on_utterance_end(Some(Box::new(move |u| {
             let _ = end.send(Inbox::End(u));
         })))
     })?;
-    guarded("registering callbacks", || {
+    watched(watch, "registering callbacks", || {
         tts.on_utterance_stop(Some(Box::new(move |u| {
             let _ = stop.send(Inbox::End(u));
         })))
@@ -350,9 +412,13 @@ fn open(inbox: &Sender<Inbox>) -> Result<Tts, String> {
 
 /// Lists the system's voices once and chooses one per wanted language; the first language's
 /// connection is made ready at once, the others are warmed up while idle.
-fn connect(settings: &VoiceSettings, inbox: &Sender<Inbox>) -> Result<Connection, String> {
-    let first = open(inbox)?;
-    let offered = guarded("listing voices", || first.voices())?;
+fn connect(
+    settings: &VoiceSettings,
+    watch: &Watch,
+    inbox: &Sender<Inbox>,
+) -> Result<Connection, String> {
+    let first = open(watch, inbox)?;
+    let offered = watched(watch, "listing voices", || first.voices())?;
     let named: Vec<(String, String)> = offered
         .iter()
         .map(|v| {
@@ -384,7 +450,7 @@ fn connect(settings: &VoiceSettings, inbox: &Sender<Inbox>) -> Result<Connection
         && let Some(voice) = connection.chosen.get(&lang).cloned()
     {
         let mut first = first;
-        guarded("choosing a voice", || first.set_voice(&voice))?;
+        watched(watch, "choosing a voice", || first.set_voice(&voice))?;
         connection.pending.remove(0);
         connection.ready.insert(lang, first);
     }

@@ -25,9 +25,13 @@ use tokio_tungstenite::tungstenite::Message;
 // The herald binary is known to integration tests only (not to the bench example, which shares
 // this file).
 #[cfg(test)]
+pub mod http;
+#[cfg(test)]
 pub mod pixels;
 #[cfg(test)]
 mod running;
+#[cfg(test)]
+pub mod speech;
 #[cfg(test)]
 #[allow(
     unused_imports,
@@ -345,7 +349,10 @@ impl Display {
                 Pumped::Connected(_) => self.connects.push(Instant::now()),
                 Pumped::Disconnected(reason) => self.disconnects.push((Instant::now(), reason)),
                 Pumped::Rejected(r) => self.rejections.push(r.kind().to_owned()),
-                Pumped::Duplicate(_) | Pumped::Gap { .. } | Pumped::Renumbered { .. } => {}
+                Pumped::Duplicate(_)
+                | Pumped::Gap { .. }
+                | Pumped::Renumbered { .. }
+                | Pumped::ClockOffset(_) => {}
             }
         }
     }

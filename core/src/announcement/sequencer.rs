@@ -412,16 +412,17 @@ impl Sequencer {
             }
             Wait::ChimeEnd(_) | Wait::Pause(_) => self.advance(now, out),
             Wait::Speech { id, .. } => {
+                // Said like any other outage (log, `/healthz`), and ended until the voice
+                // reports ready again.
                 let reason = "the speech thread stopped answering".to_owned();
                 self.voice_report(
-                    VoiceReport::Failed {
-                        id,
+                    VoiceReport::Unavailable {
                         reason: reason.clone(),
                     },
                     now,
                     out,
                 );
-                self.speech_down = Some(reason);
+                self.voice_report(VoiceReport::Failed { id, reason }, now, out);
             }
         }
     }
@@ -429,7 +430,7 @@ impl Sequencer {
     fn voice_report(&mut self, report: VoiceReport, now: Instant, out: &mut Vec<Effect>) {
         match report {
             VoiceReport::Ready { voices } => {
-                if self.speech_down.take().is_some() && self.voices.is_some() {
+                if self.speech_down.take().is_some() {
                     out.push(Effect::Tell(Progress::SpeechAvailable));
                 }
                 out.push(Effect::Tell(Progress::Voices(

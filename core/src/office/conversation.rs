@@ -90,6 +90,19 @@ impl Subscriber {
         true
     }
 
+    /// The office's keepalive as this connection may send it: never ahead of what it has sent,
+    /// so that it cannot overtake events still on their way to the display (which would then
+    /// ask for a snapshot it does not need). One below means the numbering restarted: that is
+    /// passed on as it is.
+    pub fn keepalive(&self, office: ServerMessage) -> ServerMessage {
+        let seq = office.seq();
+        if seq > self.sent_up_to {
+            office.numbered(self.sent_up_to)
+        } else {
+            office
+        }
+    }
+
     fn sent(&mut self, frame: &ServerMessage) {
         match frame {
             // A snapshot stands for everything up to its seq, even a lower one (a new log).
@@ -175,7 +188,9 @@ pub async fn serve_display<S>(
                     );
                 }
                 sent.answered(&request, &answer);
-                for message in &answer {
+                // A keepalive after the answer gives the display the office's clock at once.
+                let clock = office.keepalive().map(|k| sent.keepalive(k));
+                for message in answer.iter().chain(&clock) {
                     if socket.send(encode(message)).await.is_err() {
                         return;
                     }
@@ -199,7 +214,7 @@ pub async fn serve_display<S>(
                     continue;
                 }
                 let Some(message) = office.keepalive() else { return };
-                if socket.send(encode(&message)).await.is_err() {
+                if socket.send(encode(&sent.keepalive(message))).await.is_err() {
                     return;
                 }
             }
@@ -310,5 +325,36 @@ pub(crate) mod tests {
         // A snapshot after a lag replaces what was sent, even at a lower seq.
         assert!(subscriber.forward(&snapshot(2)));
         assert!(subscriber.forward(&call(3)));
+    }
+
+    #[test]
+    fn a_keepalive_never_overtakes_events_still_on_their_way() {
+        let mut subscriber = Subscriber::default();
+        subscriber.answered(&hello(Some(10822)), &[]);
+        // The office is at #10829 while #10823–#10829 wait in this connection's queue.
+        let sent = subscriber.keepalive(ServerMessage::keepalive_now(10829));
+        assert_eq!(
+            sent.seq(),
+            10822,
+            "the keepalive says what this connection has sent"
+        );
+        assert!(
+            matches!(sent, ServerMessage::Keepalive { now: Some(_), .. }),
+            "and keeps the office's clock"
+        );
+        for seq in 10823..=10829 {
+            assert!(subscriber.forward(&call(seq)));
+        }
+        assert_eq!(
+            subscriber
+                .keepalive(ServerMessage::keepalive_now(10829))
+                .seq(),
+            10829
+        );
+        // A log that started over is passed on as it is: the display must hear of it.
+        assert_eq!(
+            subscriber.keepalive(ServerMessage::keepalive_now(3)).seq(),
+            3
+        );
     }
 }

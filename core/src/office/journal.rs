@@ -62,10 +62,7 @@ impl Journal {
     }
 
     pub fn keepalive(&self) -> ServerMessage {
-        ServerMessage::Keepalive {
-            v: VERSION,
-            seq: self.seq,
-        }
+        ServerMessage::keepalive_now(self.seq)
     }
 
     /// What to send a display that says `hello` or `resync` (the shared rule,
