@@ -89,3 +89,76 @@ fn metrics_move_healthz_fails_when_the_feed_is_gone_and_the_screenshot_is_the_sc
     assert_eq!(code, 503, "{body}");
     assert!(body.contains("queue feed has been lost"), "{body}");
 }
+
+#[test]
+fn a_display_whose_clock_is_ten_minutes_ahead_still_shows_every_call_and_says_so() {
+    use herald_core::protocol::{Call, ServerMessage, VERSION};
+    use support::Outgoing;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-clock");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let port = free_port();
+    let server = TestServer::start();
+    let url = server.url();
+    let status = format!("127.0.0.1:{port}");
+    let mut herald = Herald::start(
+        &dir,
+        "clock",
+        &["--feed", &url, "--mute", "--status", &status],
+        &[],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    // The queue system's clock is ten minutes behind this display's: so are its calls' `at`.
+    let office_now = || chrono::Utc::now() - chrono::Duration::minutes(10);
+    server.calls(1);
+    herald.wait_for("call_shown", 1, Duration::from_secs(60));
+    let before = metric(
+        &String::from_utf8_lossy(&get(port, "/metrics", None).1),
+        "herald_frames_applied_total",
+    );
+    let keepalive = |seq: u64, now: chrono::DateTime<chrono::Utc>| {
+        Outgoing::Text(
+            serde_json::to_string(&ServerMessage::Keepalive {
+                v: VERSION,
+                seq,
+                now: Some(now.to_rfc3339()),
+            })
+            .expect("json"),
+        )
+    };
+    server.raw(keepalive(server.seq(), office_now()));
+    herald.wait_for("clock_offset", 1, Duration::from_secs(60));
+    let offset = herald.events("clock_offset")[0]["offset_s"]
+        .as_f64()
+        .unwrap_or_default();
+    assert!((-605.0..-595.0).contains(&offset), "offset {offset}");
+    let at = office_now().to_rfc3339();
+    server.call(Call::new("call-clock", "C100", "4", at));
+    // The call stamped 10 minutes "ago" by this display's clock is fresh by the office's.
+    herald.wait_for("call_shown", 2, Duration::from_secs(60));
+    assert_eq!(herald.tickets("call_shown")[1], "C100");
+    assert!(herald.events("call_skipped").is_empty());
+    // Keepalives are not board changes. The last one moves the clock by 5 s, so its
+    // `clock_offset` line shows that the ones before it were taken.
+    for _ in 0..3 {
+        server.raw(keepalive(server.seq(), office_now()));
+    }
+    server.raw(keepalive(
+        server.seq(),
+        office_now() + chrono::Duration::seconds(5),
+    ));
+    herald.wait_for("clock_offset", 2, Duration::from_secs(60));
+    let (code, body) = get(port, "/healthz", None);
+    let health: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let text = String::from_utf8_lossy(&get(port, "/metrics", None).1).into_owned();
+    herald.stop();
+    assert_eq!(code, 200, "{health}");
+    let reported = health["clock_offset_seconds"].as_f64().unwrap_or_default();
+    assert!((-600.0..-590.0).contains(&reported), "{health}");
+    let gauge = metric(&text, "herald_clock_offset_seconds");
+    assert!((-600.0..-590.0).contains(&gauge), "{text}");
+    assert_eq!(
+        metric(&text, "herald_frames_applied_total"),
+        before + 1.0,
+        "keepalives counted as board changes:\n{text}"
+    );
+}
