@@ -112,6 +112,8 @@ log_events! {
     AnnouncementFinished = "announcement_finished" { ticket: String, since_call_ms: u64 }
     /// The queue system's clock minus this display's (first heard, or moved by a second).
     ClockOffset = "clock_offset" { offset_s: f64 }
+    /// The log's reader fell behind and `count` lines were left out (`total` since start).
+    LogLinesDropped = "log_lines_dropped" { count: u64, total: u64 }
     /// speech-dispatcher cannot be used; calls get the chime only until it returns.
     SpeechUnavailable = "speech_unavailable" { reason: String }
     /// Speech works again after an outage.
@@ -185,9 +187,11 @@ pub fn enable() {
 }
 
 /// Turns the log on, written to `out` by a thread of its own: whoever emits an event (the
-/// render thread, the feed) never waits for a slow or stalled reader. When the reader falls
-/// more than 4,096 lines behind, new lines are dropped and counted ([`dropped`]).
-pub fn enable_to(mut out: Box<dyn Write + Send>) {
+/// render thread, the feed) never waits for a slow or stalled reader. Lines are written
+/// buffered and flushed whenever the queue is empty, so the writer keeps up with a burst. When
+/// the reader still falls more than 4,096 lines behind, new lines are dropped and counted
+/// ([`dropped`]), and once the writer catches up it says so in a `log_lines_dropped` line.
+pub fn enable_to(out: Box<dyn Write + Send>) {
     let (tx, rx) = sync_channel::<ToWriter>(QUEUE);
     if WRITER.set(tx).is_err() {
         // Already on: the first writer stays.
@@ -196,23 +200,44 @@ pub fn enable_to(mut out: Box<dyn Write + Send>) {
     }
     let started = std::thread::Builder::new()
         .name("herald-log".into())
-        .spawn(move || {
-            for message in rx {
-                match message {
-                    ToWriter::Line(line) => {
-                        // A closed stdout must not stop herald.
-                        let _ = writeln!(out, "{line}");
-                        let _ = out.flush();
-                    }
-                    ToWriter::Flush(done) => {
-                        let _ = out.flush();
-                        let _ = done.send(());
-                    }
-                }
-            }
-        });
+        .spawn(move || write_lines(out, &rx));
     if started.is_ok() {
         ENABLED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The log's writer thread. (A closed stdout must not stop herald: write errors are ignored.)
+fn write_lines(out: Box<dyn Write + Send>, rx: &std::sync::mpsc::Receiver<ToWriter>) {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut reported = 0;
+    while let Ok(message) = rx.recv() {
+        let mut next = Some(message);
+        // Everything already queued goes out in one flush.
+        while let Some(message) = next {
+            match message {
+                ToWriter::Line(line) => {
+                    let _ = writeln!(out, "{line}");
+                }
+                ToWriter::Flush(done) => {
+                    let _ = out.flush();
+                    let _ = done.send(());
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        let dropped = dropped();
+        if dropped > reported {
+            let event = LogEvent::LogLinesDropped {
+                count: dropped - reported,
+                total: dropped,
+            };
+            reported = dropped;
+            if let Some(observer) = OBSERVER.get() {
+                observer(&event);
+            }
+            let _ = writeln!(out, "{}", event.line());
+        }
+        let _ = out.flush();
     }
 }
 
@@ -349,6 +374,62 @@ mod tests {
         assert!(
             dropped() > 0,
             "lines beyond the queue are dropped, and counted"
+        );
+    }
+
+    /// A reader that takes its time with every write (a pipe into a busy collector), and
+    /// keeps what it got and how many writes it took.
+    struct Slow(std::sync::Arc<Mutex<(Vec<u8>, usize)>>);
+
+    impl Write for Slow {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            if let Ok(mut seen) = self.0.lock() {
+                seen.0.extend_from_slice(bytes);
+                seen.1 += 1;
+            }
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_burst_reaches_a_slow_reader_whole_in_few_writes_and_drops_are_said() {
+        let seen = std::sync::Arc::new(Mutex::new((Vec::new(), 0)));
+        // Lines an emitter could not queue (here made up): the writer must say so.
+        DROPPED.fetch_add(7, Ordering::Relaxed);
+        let (tx, rx) = sync_channel(QUEUE);
+        let out = Slow(seen.clone());
+        let writer = std::thread::spawn(move || write_lines(Box::new(out), &rx));
+        let lines = 10_005;
+        for n in 0..lines {
+            let line = LogEvent::EventApplied {
+                r#type: "call".into(),
+                seq: n,
+                latency_us: 5,
+            }
+            .line();
+            // The test waits for room (the real emitter would drop and count instead).
+            tx.send(ToWriter::Line(line)).expect("writer alive");
+        }
+        drop(tx);
+        writer.join().expect("writer ends");
+        let (text, writes) = seen.lock().map(|s| (s.0.clone(), s.1)).expect("counts");
+        let text = String::from_utf8_lossy(&text);
+        let got = text.lines().filter(|l| l.contains("event_applied")).count();
+        assert_eq!(got, lines as usize, "{got} of {lines} lines arrived");
+        let said = text
+            .lines()
+            .find(|l| l.contains("\"event\":\"log_lines_dropped\""))
+            .unwrap_or_else(|| panic!("the drop was never said"));
+        let said: Value = serde_json::from_str(said).expect("json");
+        assert!(said["total"].as_u64().is_some_and(|t| t >= 7), "{said}");
+        assert!(
+            writes < lines as usize / 10,
+            "{writes} writes for {lines} lines: the writer does not buffer"
         );
     }
 

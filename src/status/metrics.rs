@@ -33,6 +33,7 @@ pub struct Metrics {
     pub frame_seconds: Histogram,
     resident_bytes: Gauge,
     clock_offset: Gauge<f64, std::sync::atomic::AtomicU64>,
+    log_lines_dropped: Counter,
     /// The feed has connected before: the next connection is a reconnect.
     seen_connection: std::sync::atomic::AtomicBool,
 }
@@ -60,6 +61,7 @@ impl Metrics {
             frame_seconds: Histogram::new(exponential_buckets(0.001, 3.0, 9)),
             resident_bytes: Gauge::default(),
             clock_offset: Gauge::default(),
+            log_lines_dropped: Counter::default(),
             seen_connection: std::sync::atomic::AtomicBool::new(false),
             registry: Registry::default(),
         };
@@ -93,6 +95,11 @@ impl Metrics {
             "clock_offset_seconds",
             "The queue system's clock minus this display's, from its last keepalive",
             m.clock_offset.clone(),
+        );
+        r.register(
+            "log_lines_dropped",
+            "--log-json lines left out because the log's reader fell behind",
+            m.log_lines_dropped.clone(),
         );
         r.register(
             "calls_shown",
@@ -160,6 +167,9 @@ impl Metrics {
                 self.latency_seconds.observe(*latency_us as f64 / 1e6);
                 self.last_event
                     .set(chrono::Utc::now().timestamp_millis() as f64 / 1000.0);
+            }
+            LogEvent::LogLinesDropped { count, .. } => {
+                self.log_lines_dropped.inc_by(*count);
             }
             LogEvent::ClockOffset { offset_s } => {
                 self.clock_offset.set(*offset_s);
