@@ -46,6 +46,10 @@ impl Default for RoomLimits {
     }
 }
 
+/// The shortest time a call holds the hero, however many wait: enough to read a ticket and a
+/// counter number from the back of the room, and for the hero's motion (1.6 s) to end.
+pub const SHORTEST_TURN: f64 = 2.0;
+
 /// Calls the room did not put on the hero, by reason (for the log and the status).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Skipped {
@@ -250,12 +254,22 @@ impl Room {
         (age > limit).then_some(age)
     }
 
-    /// Moves the hero on: a waiting call takes over once the current one has been shown for
-    /// `hold` seconds (at once if the hero is empty). Returns the new hero when it changed.
+    /// How long the hero keeps a call while others wait: the full `hold` when none waits,
+    /// shorter as the queue grows (a rush at opening time: a call every 2 s must not leave the
+    /// hero a minute behind the counters), never under [`SHORTEST_TURN`]. Beyond that, the cap
+    /// on waiting calls (`max_waiting`) handles floods.
+    pub fn turn(&self, hold: f64) -> f64 {
+        let waiting = self.pending.len() as f64;
+        (hold / (1.0 + waiting / 2.0)).max(SHORTEST_TURN.min(hold))
+    }
+
+    /// Moves the hero on: a waiting call takes over once the current one has had its turn
+    /// ([`Room::turn`] of `hold` seconds; at once if the hero is empty). Returns the new hero
+    /// when it changed.
     pub fn advance(&mut self, now: f64, hold: f64) -> Option<&HeroCall> {
         let due = match &self.hero {
             None => true,
-            Some(_) => now - self.hero_since >= hold,
+            Some(_) => now - self.hero_since >= self.turn(hold),
         };
         if due && let Some(next) = self.pending.pop_front() {
             // Marks end after at most 120 s (the largest `mark_seconds` a layout may ask).
@@ -352,7 +366,7 @@ impl Room {
         if self.pending.is_empty() {
             None
         } else {
-            Some((self.hero_since + hold - now).max(0.0))
+            Some((self.hero_since + self.turn(hold) - now).max(0.0))
         }
     }
 }
@@ -361,6 +375,7 @@ impl Room {
 mod tests {
     use super::*;
     use crate::protocol::{State, VERSION};
+    use std::collections::HashMap;
 
     fn call_at(seq: u64, ticket: &str, at: chrono::DateTime<chrono::Utc>) -> ServerMessage {
         ServerMessage::Call {
@@ -476,6 +491,37 @@ mod tests {
             room.pending.back().map(|h| h.call.ticket.as_str()),
             Some("F039")
         );
+    }
+
+    #[test]
+    fn a_rush_at_opening_time_brings_every_call_to_the_hero_within_seconds() {
+        // A call every 2 s for 100 s, the hero looked at 10 times a second.
+        let mut room = opened();
+        let at = chrono::Utc::now();
+        let mut arrived = HashMap::new();
+        let mut shown = HashMap::new();
+        let mut seq = 2;
+        for tick in 0..=1500 {
+            let now = f64::from(tick) / 10.0;
+            if tick % 20 == 0 && tick <= 1000 {
+                let ticket = format!("R{:03}", tick / 20);
+                room.apply(&call_at(seq, &ticket, at));
+                seq += 1;
+                arrived.insert(ticket, now);
+            }
+            if let Some(hero) = room.advance(now, 4.0) {
+                shown.entry(hero.call.ticket.clone()).or_insert(now);
+            }
+        }
+        assert_eq!(room.skipped.backlog, 0, "calls skipped in a rush");
+        assert_eq!(shown.len(), arrived.len(), "every call reached the hero");
+        let longest = arrived
+            .iter()
+            .map(|(t, a)| shown[t] - a)
+            .fold(0.0, f64::max);
+        assert!(longest <= 10.0, "a call waited {longest} s for the hero");
+        // Once the rush is over, a lone call has its full 4 s again.
+        assert_eq!(room.turn(4.0), 4.0);
     }
 
     #[test]
