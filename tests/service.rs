@@ -58,3 +58,32 @@ fn ready_after_the_first_frame_and_watchdog_pings_from_a_sleeping_screen() {
         "{pings} watchdog pings in 6 s after READY with a 2 s watchdog: {messages:?}"
     );
 }
+
+#[test]
+fn systemctl_stop_is_a_clean_exit_even_while_the_screen_sleeps() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("service-stop");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let server = TestServer::start();
+    let url = server.url();
+    let mut herald = Herald::start(
+        &dir,
+        "stop",
+        &["--feed", &url, "--mute", "--lang", "sk", "--status", "off"],
+        &[],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    // Quiet: the screen sleeps until its next planned redraw (up to a minute away).
+    let asked = Instant::now();
+    let (status, stderr) = herald.terminate();
+    let took = asked.elapsed();
+    eprintln!("SIGTERM → exit in {took:?}");
+    assert!(
+        status.success(),
+        "SIGTERM ended herald with {status:?}, not a clean exit\n{stderr}"
+    );
+    assert!(stderr.contains("asked to stop"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a log that is not a terminal"
+    );
+}

@@ -243,6 +243,11 @@ impl Relay {
         }
     }
 
+    /// The retention window: the newest events, and the longest time, a replay reaches back.
+    fn window(&self) -> (u64, std::time::Duration) {
+        (self.site.retention_events, self.site.retention)
+    }
+
     /// Applies the retention window now (at start and from time to time).
     pub fn prune(&self) {
         let mut inner = self.lock();
@@ -271,7 +276,7 @@ impl Relay {
     ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
         let inner = self.lock();
         let current = inner.offices.get(office).map_or(0, |o| o.seq);
-        inner.store.after(office, last, current)
+        inner.store.after(office, last, current, self.window())
     }
 
     /// Subscribes to the office's live frames.
@@ -311,7 +316,7 @@ impl Relay {
             seq: state.seq,
             state: state.board.to_state(),
         };
-        let missed = |last| match inner.store.after(office, last, state.seq) {
+        let missed = |last| match inner.store.after(office, last, state.seq, self.window()) {
             Ok(events) => events,
             Err(e) => {
                 tracing::warn!("{office}: {e}; answering with a snapshot");

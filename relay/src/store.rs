@@ -234,27 +234,40 @@ impl Store {
         })
     }
 
-    /// The events after `last`, when every one of them is still kept; `None` means the
-    /// display was away longer than the retention window and needs a snapshot.
+    /// The events after `last` up to `current`, when every one of them is still kept and
+    /// within the retention `window` (the newest `window.0` events, none older than
+    /// `window.1`), whether or not pruning has caught up yet; `None` means the display was
+    /// away longer than that and needs a snapshot.
     pub fn after(
         &self,
         office: &str,
         last: u64,
         current: u64,
+        window: (u64, Duration),
     ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
         if last >= current {
             return Ok(Some(Vec::new()));
         }
+        let (keep_events, keep_for) = window;
+        if current - last > keep_events {
+            return Ok(None);
+        }
+        let cutoff = now_ms() - i64::try_from(keep_for.as_millis()).unwrap_or(i64::MAX);
         let mut statement = self.conn.prepare_cached(
-            "SELECT seq, frame FROM event WHERE office = ?1 AND seq > ?2 ORDER BY seq",
+            "SELECT seq, frame, stored_at FROM event WHERE office = ?1 AND seq > ?2 AND seq <= ?3
+             ORDER BY seq",
         )?;
-        let rows = statement.query_map(params![office, last as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        let rows = statement.query_map(params![office, last as i64, current as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, frame) = row?;
-            if out.is_empty() && seq as u64 != last + 1 {
+            let (seq, frame, stored_at) = row?;
+            if out.is_empty() && (seq as u64 != last + 1 || stored_at <= cutoff) {
                 return Ok(None);
             }
             match protocol::decode(&frame) {
@@ -349,18 +362,35 @@ mod tests {
         let seqs = |v: Option<Vec<ServerMessage>>| {
             v.map(|v| v.iter().map(|m| m.seq()).collect::<Vec<_>>())
         };
+        let day = (10_000, Duration::from_secs(24 * 3600));
         assert_eq!(
-            seqs(store.after("o", 1, 3).expect("after")),
+            seqs(store.after("o", 1, 3, day).expect("after")),
             Some(vec![2, 3])
         );
-        assert_eq!(seqs(store.after("o", 3, 3).expect("after")), Some(vec![]));
+        assert_eq!(
+            seqs(store.after("o", 3, 3, day).expect("after")),
+            Some(vec![])
+        );
+        // The window holds before any pruning: two events behind with a window of one.
+        assert_eq!(
+            seqs(store.after("o", 1, 3, (1, day.1)).expect("after")),
+            None
+        );
+        // …and so does the age: a window of no time keeps nothing to replay.
+        assert_eq!(
+            seqs(store.after("o", 1, 3, (10, Duration::ZERO)).expect("after")),
+            None
+        );
         assert_eq!(store.load("o").expect("load").0, 3);
         // Keep only the newest event: seq 1 is no longer there, so a display at 1 needs a snapshot.
         store
             .prune("o", 3, 1, Duration::from_secs(3600))
             .expect("prune");
-        assert_eq!(seqs(store.after("o", 1, 3).expect("after")), None);
-        assert_eq!(seqs(store.after("o", 2, 3).expect("after")), Some(vec![3]));
+        assert_eq!(seqs(store.after("o", 1, 3, day).expect("after")), None);
+        assert_eq!(
+            seqs(store.after("o", 2, 3, day).expect("after")),
+            Some(vec![3])
+        );
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub fn run(config: Config) -> AppExit {
             })
             // async-nats reports every failed reconnect attempt at info; herald says the
             // outage once itself.
+            // herald's own handler (screen/leaving.rs) exits with 0 and wakes the screen.
+            .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
             .set(bevy::log::LogPlugin {
                 filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
                 // Colour only on a terminal: under systemd the journal would store the
@@ -215,6 +217,7 @@ pub fn run(config: Config) -> AppExit {
     if let Some(room) = room {
         app.insert_resource(WaitingRoom(room));
     }
+    app.add_plugins(super::leaving::plugin);
     if config.design.opening.is_set() {
         app.insert_resource(super::opening::OfficeHours {
             on_open: config.design.on_open.clone(),

@@ -137,6 +137,25 @@ impl Herald {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM to herald alone (as `systemctl stop` does) and waits for it to end:
+    /// its exit status (xvfb-run passes it on) and its stderr.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        self.stopped = true;
+        let group = self.child.id().to_string();
+        let found = Command::new("pgrep")
+            .args(["-g", &group, "-x", "herald"])
+            .output()
+            .expect("pgrep (procps) is installed");
+        let pid = String::from_utf8_lossy(&found.stdout).trim().to_owned();
+        assert!(!pid.is_empty(), "no herald process in group {group}");
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().expect("herald ends");
+        (
+            status,
+            std::fs::read_to_string(&self.stderr).unwrap_or_default(),
+        )
+    }
+
     pub fn stop(mut self) -> String {
         self.stopped = true;
         let group = format!("-{}", self.child.id());
