@@ -182,6 +182,15 @@ impl Relay {
         let Some(state) = offices.get_mut(office) else {
             return Err(Refusal::UnknownOffice(office.to_owned()));
         };
+        // A retried request is answered as its first try was, before the board (which it has
+        // already changed: a retried `finished` would find its call ended) is asked anything.
+        if let Some(key) = &key {
+            match store.seen(office, key).map_err(Refusal::Store)? {
+                Some(Stored::Repeated { seqs }) => return Ok(Outcome::Repeated { seqs }),
+                Some(Stored::KeyReused) => return Err(Refusal::KeyReused(key.key.clone())),
+                _ => {}
+            }
+        }
         let events = match translate(&state.site, &state.board).map_err(Refusal::Bad)? {
             Translation::Events(events) => events,
             Translation::Ignored(why) => {

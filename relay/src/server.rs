@@ -60,12 +60,19 @@ fn bearer(request: &Request<Incoming>) -> Option<&str> {
         .map(str::trim)
 }
 
-/// FNV-1a of the body: tells a retried request from a different one under the same key.
+/// FNV-1a of the request as JSON: tells a retried request from a different one under the same
+/// key. A client that serialises the same event again on retry (other key order, other
+/// spacing) sends the same JSON, so the parsed value is what counts; a body that is not JSON is
+/// taken byte for byte.
 fn fingerprint(body: &[u8]) -> String {
-    let hash = body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    // serde_json's maps are sorted by key: one text per JSON value.
+    let canonical = serde_json::from_slice::<serde_json::Value>(body)
+        .map(|v| v.to_string().into_bytes())
+        .unwrap_or_else(|_| body.to_vec());
+    let hash = canonical.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     });
-    format!("{hash:016x}-{}", body.len())
+    format!("{hash:016x}-{}", canonical.len())
 }
 
 /// Serves until `stop` completes.

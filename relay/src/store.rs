@@ -139,7 +139,7 @@ impl Store {
     }
 
     /// What was stored for this key before, if anything.
-    fn seen(&self, office: &str, key: &Key) -> Result<Option<Stored>, StoreError> {
+    pub fn seen(&self, office: &str, key: &Key) -> Result<Option<Stored>, StoreError> {
         let row: Option<(String, Option<i64>, Option<i64>)> = self
             .conn
             .query_row(

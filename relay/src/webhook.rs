@@ -23,7 +23,10 @@ pub enum WebhookEvent {
         call_id: String,
         /// The number printed on the ticket, e.g. "A042".
         ticket: String,
-        /// The queue system's counter id (mapped to its label and floor by the site file).
+        /// The queue system's counter id (mapped to its label and floor by the site file); a
+        /// number is taken as its digits, as Orchestra's adapters send it.
+        #[serde(deserialize_with = "text_or_number")]
+        #[schemars(with = "TextOrNumber")]
         counter: String,
         /// The queue system's service id or name (mapped to names per language by the site file).
         #[serde(default)]
@@ -50,6 +53,8 @@ pub enum WebhookEvent {
     Cancelled { call_id: String },
     /// A counter opened, paused or closed.
     Counter {
+        #[serde(deserialize_with = "text_or_number")]
+        #[schemars(with = "TextOrNumber")]
         counter: String,
         state: CounterState,
     },
@@ -65,6 +70,21 @@ pub enum WebhookEvent {
     NoticeWithdrawn { notice_id: String },
     /// Who is waiting now, per service (replaces the previous figures).
     Queue { services: Vec<WaitingFor> },
+}
+
+/// An id a queue system may send as text or as a number (`"4"` or `4`).
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum TextOrNumber {
+    Text(String),
+    Number(u64),
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match TextOrNumber::deserialize(d)? {
+        TextOrNumber::Text(text) => text,
+        TextOrNumber::Number(n) => n.to_string(),
+    })
 }
 
 /// How many wait for one service.
@@ -313,6 +333,12 @@ fn events_of(
                     "a notice needs `text` in at least one language, e.g. {\"sk\": \"…\"}".into(),
                 ));
             }
+            if let Some((lang, _)) = text.iter().find(|(_, t)| t.trim().is_empty()) {
+                return Err(BadBody(format!(
+                    "the notice's text for {lang:?} is empty; leave the language out or write \
+                     the notice in it"
+                )));
+            }
             let expires = expires
                 .map(|e| checked_time("expires", Some(e), now))
                 .transpose()?;
@@ -450,6 +476,24 @@ mod tests {
     }
 
     #[test]
+    fn a_counter_given_as_a_number_is_its_digits() {
+        let board = board_with(&[]);
+        let call = events(
+            r#"{"type":"call","call_id":"v2","ticket":"B7","counter":4}"#,
+            &board,
+        );
+        let ServerMessage::Call { call: c, .. } = &call[0] else {
+            panic!("{call:?}")
+        };
+        assert_eq!(c.counter.id, "4");
+        let opened = events(r#"{"type":"counter","counter":12,"state":"open"}"#, &board);
+        let ServerMessage::Counter { counter, .. } = &opened[0] else {
+            panic!("{opened:?}")
+        };
+        assert_eq!(counter.id, "12");
+    }
+
+    #[test]
     fn every_kind_of_bad_body_gets_its_own_reason() {
         assert!(refused("{not json").contains("not JSON"));
         assert!(refused(r#"{"call_id":"x"}"#).contains("no \"type\""));
@@ -476,6 +520,10 @@ mod tests {
         assert!(
             refused(r#"{"type":"notice","notice_id":"n","text":{}}"#)
                 .contains("at least one language")
+        );
+        assert!(
+            refused(r#"{"type":"notice","notice_id":"n","text":{"sk":" ","en":"Closed"}}"#)
+                .contains("for \"sk\" is empty")
         );
         assert!(
             refused(

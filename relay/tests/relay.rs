@@ -368,6 +368,64 @@ async fn posted_calls_reach_the_display_once_and_kill_9_loses_nothing_acknowledg
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_is_known_by_what_it_says_not_by_its_bytes() {
+    let dir = scratch("retries");
+    let site = site(&dir, "", "");
+    let relay = RelayProcess::start(&site, "127.0.0.1:0");
+    let first = post(&relay, Some("k-call"), &call_body("v1", "A001")).await;
+    assert_eq!(
+        (first.status, seqs(&first)),
+        (202, serde_json::json!([1, 1]))
+    );
+    // The same event serialised again by the client: other key order, other spacing.
+    let reserialised = r#"{ "counter": "c4", "ticket": "A001", "call_id": "v1",
+        "service": "tax", "document_number": "EA123456", "client_name": "Ján Novák",
+        "type": "call" }"#;
+    let retry = post(&relay, Some("k-call"), reserialised).await;
+    assert_eq!(retry.status, 202, "{}", retry.text());
+    assert!(
+        retry.text().contains("\"repeated\":true"),
+        "{}",
+        retry.text()
+    );
+    // A retried `finished` finds its call already ended; it is still the same request.
+    let finished = r#"{"type":"finished","call_id":"v1"}"#;
+    let done = post(&relay, Some("k-fin"), finished).await;
+    assert_eq!((done.status, seqs(&done)), (202, serde_json::json!([2, 2])));
+    let again = post(&relay, Some("k-fin"), finished).await;
+    assert_eq!(again.status, 202, "{}", again.text());
+    assert_eq!(seqs(&again), serde_json::json!([2, 2]));
+    assert!(
+        again.text().contains("\"repeated\":true"),
+        "{}",
+        again.text()
+    );
+    // A different request under a used key is still refused.
+    let other = post(
+        &relay,
+        Some("k-fin"),
+        r#"{"type":"cancelled","call_id":"v1"}"#,
+    )
+    .await;
+    assert_eq!(other.status, 422, "{}", other.text());
+    // An empty notice text is refused as the docs say; a counter may be a number.
+    let empty = post(
+        &relay,
+        None,
+        r#"{"type":"notice","notice_id":"n1","text":{"sk":""}}"#,
+    )
+    .await;
+    assert_eq!(empty.status, 400, "{}", empty.text());
+    let numbered = post(
+        &relay,
+        None,
+        r#"{"type":"call","call_id":"v2","ticket":"A002","counter":4}"#,
+    )
+    .await;
+    assert_eq!(numbered.status, 202, "{}", numbered.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_display_away_past_the_retention_window_gets_a_snapshot() {
     let dir = scratch("retention");
     let site = site(&dir, "retention_events = 3", "");
