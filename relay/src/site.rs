@@ -273,6 +273,14 @@ impl Site {
                             office.id
                         ));
                     }
+                    if herald_core::secret::has_credentials(&n.url) {
+                        return Err(format!(
+                            "{file}: office {}: novosga.url {} carries a user and password; \
+                             give them as username and password_file instead (a URL ends up in logs)",
+                            office.id,
+                            herald_core::secret::shown_url(&n.url)
+                        ));
+                    }
                     if !(n.url.starts_with("http://") || n.url.starts_with("https://")) {
                         return Err(format!(
                             "{file}: office {}: novosga.url {:?} must start with http:// or https://",
@@ -334,6 +342,13 @@ impl Site {
         let nats = match raw.nats {
             None => None,
             Some(n) => {
+                if herald_core::secret::has_credentials(&n.url) {
+                    return Err(format!(
+                        "{file}: nats.url {} carries a user and password; give them as user and \
+                         password_file (or token_file, creds_file) instead (a URL ends up in logs)",
+                        herald_core::secret::shown_url(&n.url)
+                    ));
+                }
                 if !(n.url.starts_with("nats://") || n.url.starts_with("tls://")) {
                     return Err(format!(
                         "{file}: nats.url {:?} must start with nats:// or tls://",
@@ -443,5 +458,27 @@ uk = "Місцеві податки"
         let err = Site::parse("site.toml", "[[office]]\nid = \"a b\"\n", Path::new("."))
             .expect_err("bad id");
         assert!(err.contains("only letters"), "{err}");
+    }
+
+    #[test]
+    fn a_password_in_a_url_is_refused_without_being_repeated() {
+        let err = Site::parse(
+            "site.toml",
+            "[nats]\nurl = \"nats://herald:s3cret@broker:4222\"\n[[office]]\nid = \"a\"\n",
+            Path::new("."),
+        )
+        .expect_err("credentials in the URL");
+        assert!(err.contains("carries a user and password"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+        let err = Site::parse(
+            "site.toml",
+            "[[office]]\nid = \"a\"\n[office.novosga]\nurl = \"https://admin:s3cret@sga\"\n\
+             unit = 1\nservices = [1]\nclient_id = \"c\"\nclient_secret_file = \"x\"\n\
+             username = \"u\"\npassword_file = \"y\"\n",
+            Path::new("."),
+        )
+        .expect_err("credentials in the URL");
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("carries a user and password"), "{err}");
     }
 }
