@@ -32,6 +32,13 @@ use crate::webhook::{self, BadBody, MAX_BODY_BYTES};
 
 /// How often a quiet display hears the relay's latest seq.
 pub const KEEPALIVE: Duration = Duration::from_secs(10);
+/// A request's head (or a TLS handshake) must arrive within this, its body within
+/// [`BODY_WITHIN`]: a connection that trickles a byte a minute (slowloris) is closed.
+const HEAD_WITHIN: Duration = Duration::from_secs(10);
+const BODY_WITHIN: Duration = Duration::from_secs(30);
+/// Open connections at most (displays, webhooks, idle sockets together); beyond it new ones
+/// are closed at once, so a flood cannot take every file descriptor of the relay.
+pub const MAX_CONNECTIONS: usize = 2048;
 
 type Answer = Response<Full<Bytes>>;
 
@@ -83,22 +90,39 @@ pub async fn serve(
     stop: impl Future<Output = ()>,
 ) {
     tokio::pin!(stop);
+    let places = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut full_said: Option<std::time::Instant> = None;
     loop {
         tokio::select! {
             () = &mut stop => return,
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
+                let Ok(place) = places.clone().try_acquire_owned() else {
+                    // Said at most once a minute: a flood must not flood the log too.
+                    if full_said.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                        full_said = Some(std::time::Instant::now());
+                        tracing::warn!(
+                            "{MAX_CONNECTIONS} connections are open; refusing new ones (from \
+                             {peer}) until some close"
+                        );
+                    }
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let relay = relay.clone();
                 let tls = tls.clone();
                 tokio::spawn(async move {
                     match tls {
                         None => connection(TokioIo::new(stream), peer, relay).await,
-                        Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(stream) => connection(TokioIo::new(stream), peer, relay).await,
-                            Err(e) => tracing::warn!("{peer}: TLS handshake failed: {e}"),
-                        },
+                        Some(acceptor) => {
+                            match tokio::time::timeout(HEAD_WITHIN, acceptor.accept(stream)).await {
+                                Ok(Ok(stream)) => connection(TokioIo::new(stream), peer, relay).await,
+                                Ok(Err(e)) => tracing::warn!("{peer}: TLS handshake failed: {e}"),
+                                Err(_) => tracing::warn!("{peer}: no TLS handshake within {} s; closed", HEAD_WITHIN.as_secs()),
+                            }
+                        }
                     }
+                    drop(place);
                 });
             }
         }
@@ -114,6 +138,8 @@ where
         async move { Ok::<_, std::convert::Infallible>(route(request, peer, relay).await) }
     });
     if let Err(e) = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEAD_WITHIN)
         .serve_connection(io, service)
         .with_upgrades()
         .await
@@ -126,7 +152,7 @@ async fn route(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Relay>) 
     let path = request.uri().path().to_owned();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (request.method(), parts.as_slice()) {
-        (&Method::GET, ["healthz"]) => health(&relay),
+        (&Method::GET, ["healthz"]) => health(&relay, told_status(&request, peer, &relay)),
         (&Method::POST, ["v1", "offices", office, input @ ("events" | "orchestra")]) => {
             let (office, input) = ((*office).to_owned(), *input);
             post(request, &office, input == "orchestra", relay).await
@@ -146,7 +172,21 @@ async fn route(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Relay>) 
     }
 }
 
-fn health(relay: &Relay) -> Answer {
+/// Whether `/healthz` may name the offices: asked from the relay's own machine, or with the
+/// site's status token.
+fn told_status(request: &Request<Incoming>, peer: SocketAddr, relay: &Relay) -> bool {
+    match &relay.site().status_token {
+        Some(token) => bearer(request).is_some_and(|given| token.matches(given)),
+        None => peer.ip().is_loopback(),
+    }
+}
+
+/// `/healthz`: "ok" for anyone (a load balancer's probe); the offices, their seqs and their
+/// displays only for [`told_status`].
+fn health(relay: &Relay, detailed: bool) -> Answer {
+    if !detailed {
+        return json(StatusCode::OK, serde_json::json!({ "status": "ok" }));
+    }
     let mut offices = serde_json::Map::new();
     for office in &relay.site().offices {
         offices.insert(
@@ -200,12 +240,24 @@ async fn post(
             "Idempotency-Key is longer than 200 characters",
         );
     }
-    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
+    let body = match tokio::time::timeout(
+        BODY_WITHIN,
+        Limited::new(request.into_body(), MAX_BODY_BYTES).collect(),
+    )
+    .await
     {
-        Ok(body) => body.to_bytes(),
-        Err(e) => {
+        Err(_) => {
+            tracing::warn!(
+                "{office}: webhook refused: the body did not arrive within {} s",
+                BODY_WITHIN.as_secs()
+            );
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the body did not arrive within {} s", BODY_WITHIN.as_secs()),
+            );
+        }
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(e)) => {
             let why = if e.is::<http_body_util::LengthLimitError>() {
                 format!("the body is over {MAX_BODY_BYTES} bytes; send one event per request")
             } else {
@@ -324,8 +376,8 @@ fn upgrade(
                     Some(config),
                 )
                 .await;
-                relay.display_joined(&office);
-                conversation::serve_display(
+                // Counted as a display once it said hello (a socket that never does is not).
+                let greeted = conversation::serve_display(
                     socket,
                     peer,
                     &office,
@@ -335,9 +387,12 @@ fn upgrade(
                     },
                     site.display_token.filter(|_| !authorised),
                     KEEPALIVE,
+                    || relay.display_joined(&office),
                 )
                 .await;
-                relay.display_left(&office);
+                if greeted {
+                    relay.display_left(&office);
+                }
             }
             Err(e) => tracing::warn!("{office}: display {peer} upgrade failed: {e}"),
         }

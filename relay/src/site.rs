@@ -21,6 +21,7 @@ struct SiteFile {
     retention_hours: Option<f64>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    status_token_file: Option<PathBuf>,
     #[serde(default)]
     office: Vec<OfficeFile>,
     nats: Option<NatsFile>,
@@ -92,6 +93,9 @@ pub struct Site {
     pub offices: Vec<OfficeSite>,
     /// Publish every office to NATS JetStream (docs/fleet.md).
     pub nats: Option<herald_wire::fleet::Broker>,
+    /// With it, `/healthz` names the offices to whoever gives it (otherwise only to the
+    /// relay's own machine).
+    pub status_token: Option<Secret>,
 }
 
 /// One office: its tokens and its maps.
@@ -208,6 +212,7 @@ impl Site {
             tls: None,
             offices: vec![office],
             nats: None,
+            status_token: None,
         }
     }
 
@@ -386,8 +391,14 @@ impl Site {
                 })
             }
         };
+        let status_token = raw
+            .status_token_file
+            .as_ref()
+            .map(|p| read_secret(file, base, p, "status_token_file"))
+            .transpose()?;
         Ok(Self {
             nats,
+            status_token,
             listen: raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.into()),
             database: base.join(raw.database.unwrap_or_else(|| "relay.db".into())),
             retention_events: raw.retention_events.unwrap_or(10_000).max(1),

@@ -426,6 +426,93 @@ async fn a_retry_is_known_by_what_it_says_not_by_its_bytes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_that_never_speak_are_closed_and_never_counted_as_displays() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = scratch("silent");
+    std::fs::write(dir.join("status.token"), "it-office\n").expect("token");
+    let site = site(&dir, "status_token_file = \"status.token\"", "");
+    let relay = RelayProcess::start(&site, "127.0.0.1:0");
+    let health = |token: Option<&'static str>| {
+        let url = relay.url("/healthz");
+        async move {
+            let headers: Vec<(&str, String)> = token
+                .map(|t| vec![("authorization", format!("Bearer {t}"))])
+                .unwrap_or_default();
+            let answer = client::request("GET", &url, &headers, Vec::new(), None)
+                .await
+                .expect("healthz answers");
+            serde_json::from_slice::<serde_json::Value>(&answer.body).expect("json")
+        }
+    };
+    // Anyone may ask whether it is up; only the IT office learns which offices it serves.
+    let anonymous = health(None).await;
+    assert_eq!(anonymous["status"], "ok");
+    assert!(anonymous.get("offices").is_none(), "{anonymous}");
+
+    // 20 WebSockets that never say hello, and 5 connections that trickle half a request head.
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(
+            Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+                .await
+                .expect("upgrade"),
+        );
+    }
+    let mut trickling = Vec::new();
+    for _ in 0..5 {
+        let mut tcp = tokio::net::TcpStream::connect(relay.address)
+            .await
+            .expect("connect");
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n")
+            .await
+            .expect("half a head");
+        trickling.push(tcp);
+    }
+    let detailed = health(Some("it-office")).await;
+    assert_eq!(
+        detailed["offices"]["sk.rajec"]["displays"], 0,
+        "sockets without hello counted as displays: {detailed}"
+    );
+    // Every one of them is closed by the relay (the limit is not the point: that they end).
+    for mut display in silent {
+        let end = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                match display.socket.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
+        assert!(end.is_ok(), "a socket without hello was kept open");
+    }
+    for mut tcp in trickling {
+        let mut buffer = [0u8; 256];
+        let end = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                match tcp.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(end.is_ok(), "a half-sent request head was kept open");
+    }
+    // A real display still gets in and is counted.
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("display connects");
+    display.hello(None).await;
+    assert!(matches!(
+        display.next().await,
+        Some(ServerMessage::Snapshot { .. })
+    ));
+    let detailed = health(Some("it-office")).await;
+    assert_eq!(detailed["offices"]["sk.rajec"]["displays"], 1, "{detailed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_display_away_past_the_retention_window_gets_a_snapshot() {
     let dir = scratch("retention");
     let site = site(&dir, "retention_events = 3", "");

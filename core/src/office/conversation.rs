@@ -123,10 +123,16 @@ pub trait OfficeFrames {
     fn keepalive(&self) -> Option<ServerMessage>;
 }
 
+/// A connection that has not said `hello` within this is closed: a socket that never speaks
+/// is not a display (and must not hold a place among them).
+pub const HELLO_WITHIN: Duration = Duration::from_secs(10);
+
 /// Serves one display until it leaves: `hello` → replay or snapshot, then live frames,
 /// keepalives every `keepalive` when quiet, a snapshot on `resync` or when the display falls too
 /// far behind. With `token` set, the display must give it in `hello` (compared in constant
-/// time) or is closed with a policy error.
+/// time) or is closed with a policy error; without `hello` within [`HELLO_WITHIN`] it is
+/// closed. `greeted` is called once, when the display has said `hello` (and given its token);
+/// returns whether it ever did.
 pub async fn serve_display<S>(
     mut socket: WebSocketStream<S>,
     peer: SocketAddr,
@@ -134,12 +140,17 @@ pub async fn serve_display<S>(
     office: &impl OfficeFrames,
     mut token: Option<Secret>,
     keepalive: Duration,
-) where
+    greeted: impl FnOnce(),
+) -> bool
+where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let Some(mut live) = office.subscribe() else {
-        return;
+        return false;
     };
+    let mut greeted = Some(greeted);
+    let hello_by = tokio::time::sleep(HELLO_WITHIN);
+    tokio::pin!(hello_by);
     let mut sent = Subscriber::default();
     let mut keepalive = tokio::time::interval(keepalive);
     keepalive.tick().await;
@@ -149,7 +160,7 @@ pub async fn serve_display<S>(
             frame = socket.next() => {
                 let text = match frame {
                     Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return sent.greeted(),
                     Some(Ok(_)) => continue,
                 };
                 let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
@@ -165,7 +176,7 @@ pub async fn serve_display<S>(
                                 code: CloseCode::Policy,
                                 reason: "missing or wrong display token".into(),
                             })).await;
-                            return;
+                            return false;
                         }
                     }
                 }
@@ -173,7 +184,7 @@ pub async fn serve_display<S>(
                     Ok(answer) => answer,
                     Err(e) => {
                         tracing::warn!("{office_id}: {e}");
-                        return;
+                        return sent.greeted();
                     }
                 };
                 if let ClientMessage::Hello { display: name, last_seq, .. } = &request {
@@ -188,11 +199,14 @@ pub async fn serve_display<S>(
                     );
                 }
                 sent.answered(&request, &answer);
+                if sent.greeted() && let Some(greeted) = greeted.take() {
+                    greeted();
+                }
                 // A keepalive after the answer gives the display the office's clock at once.
                 let clock = office.keepalive().map(|k| sent.keepalive(k));
                 for message in answer.iter().chain(&clock) {
                     if socket.send(encode(message)).await.is_err() {
-                        return;
+                        return sent.greeted();
                     }
                 }
             }
@@ -201,22 +215,33 @@ pub async fn serve_display<S>(
                     Ok(message) => message,
                     Err(broadcast::error::RecvError::Lagged(_)) => match office.snapshot() {
                         Some(snapshot) => Arc::new(snapshot),
-                        None => return,
+                        None => return sent.greeted(),
                     },
-                    Err(broadcast::error::RecvError::Closed) => return,
+                    Err(broadcast::error::RecvError::Closed) => return sent.greeted(),
                 };
                 if sent.forward(&message) && socket.send(encode(&message)).await.is_err() {
-                    return;
+                    return sent.greeted();
                 }
             }
             _ = keepalive.tick() => {
                 if !sent.greeted() {
                     continue;
                 }
-                let Some(message) = office.keepalive() else { return };
+                let Some(message) = office.keepalive() else { return sent.greeted() };
                 if socket.send(encode(&sent.keepalive(message))).await.is_err() {
-                    return;
+                    return sent.greeted();
                 }
+            }
+            () = &mut hello_by, if !sent.greeted() => {
+                tracing::warn!(
+                    "{office_id}: {peer} connected and said no hello within {} s; closed",
+                    HELLO_WITHIN.as_secs()
+                );
+                let _ = socket.close(Some(CloseFrame {
+                    code: CloseCode::Policy,
+                    reason: "no hello".into(),
+                })).await;
+                return false;
             }
         }
     }

@@ -139,7 +139,13 @@ pub fn spawn_demo(options: DemoOptions) -> Result<LoopbackOffice, String> {
                         tokio::spawn(async move {
                             if let Ok(socket) = tokio_tungstenite::accept_async(stream).await {
                                 conversation::serve_display(
-                                    socket, peer, "demo", &*office, None, KEEPALIVE,
+                                    socket,
+                                    peer,
+                                    "demo",
+                                    &*office,
+                                    None,
+                                    KEEPALIVE,
+                                    || {},
                                 )
                                 .await;
                             }
