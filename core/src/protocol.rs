@@ -627,6 +627,68 @@ fn validate(message: &ServerMessage) -> Result<(), Rejection> {
     }
 }
 
+/// A snapshot of `state` at `seq` that every display accepts: expired notices left out, and
+/// when the frame would still be over [`MAX_FRAME_BYTES`], cut down in this order until it fits:
+/// the queue's next tickets, the oldest notices, the oldest calls. Returns the frame and what
+/// was left out (for one log line); the events that follow the snapshot are unaffected.
+pub fn fitted_snapshot(
+    seq: u64,
+    mut state: State,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (ServerMessage, Vec<String>) {
+    let mut left_out = Vec::new();
+    let expired = |n: &Notice| {
+        n.expires
+            .as_deref()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+            .is_some_and(|e| e < now)
+    };
+    let before = state.notices.len();
+    state.notices.retain(|n| !expired(n));
+    if state.notices.len() < before {
+        left_out.push(format!("{} expired notices", before - state.notices.len()));
+    }
+    // Room for the frame's own fields under the limit.
+    let fits = |state: &State| {
+        serde_json::to_string(state).map_or(0, |t| t.len()) + 256 <= MAX_FRAME_BYTES
+    };
+    if !fits(&state)
+        && let Some(queue) = state.queue.as_mut()
+        && queue.services.iter().any(|s| !s.next.is_empty())
+    {
+        queue.services.iter_mut().for_each(|s| s.next.clear());
+        left_out.push("the queue's next tickets".into());
+    }
+    let mut notices = 0;
+    while !fits(&state) && !state.notices.is_empty() {
+        state.notices.remove(0);
+        notices += 1;
+    }
+    if notices > 0 {
+        left_out.push(format!("the {notices} oldest notices"));
+    }
+    let mut calls = 0;
+    while !fits(&state) && !state.calls.is_empty() {
+        let gone = state.calls.remove(0);
+        state.finished.retain(|id| *id != gone.id);
+        calls += 1;
+    }
+    if calls > 0 {
+        left_out.push(format!("the {calls} oldest calls"));
+    }
+    if !fits(&state) && state.queue.take().is_some() {
+        left_out.push("the waiting figures".into());
+    }
+    (
+        ServerMessage::Snapshot {
+            v: VERSION,
+            seq,
+            state,
+        },
+        left_out,
+    )
+}
+
 impl ServerMessage {
     /// A keepalive at `seq` carrying the server's clock.
     pub fn keepalive_now(seq: u64) -> Self {
@@ -661,6 +723,74 @@ pub fn schema_json() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_of_a_busy_office_always_fits_a_display() {
+        let long = "Зміна годин роботи відділу реєстрації. ".repeat(10);
+        let notice = |n: usize, expires: Option<&str>| Notice {
+            id: format!("n{n}"),
+            text: ["sk", "uk", "bg", "mk", "en"]
+                .iter()
+                .map(|l| {
+                    (
+                        (*l).to_owned(),
+                        long.chars().take(MAX_NOTICE_CHARS).collect(),
+                    )
+                })
+                .collect(),
+            expires: expires.map(str::to_owned),
+        };
+        let mut state = State::default();
+        state.notices.push(notice(0, Some("2026-01-01T00:00:00Z")));
+        for n in 1..200 {
+            state.notices.push(notice(n, None));
+        }
+        for n in 0..30 {
+            state.calls.push(Call::new(
+                format!("c{n}"),
+                format!("A{n:03}"),
+                "3",
+                "2026-12-04T09:00:00Z",
+            ));
+        }
+        state.queue = Some(Queue {
+            services: (0..MAX_QUEUE_SERVICES)
+                .map(|n| ServiceQueue {
+                    id: format!("s{n}"),
+                    name: [("sk".to_owned(), format!("Služba {n}"))].into(),
+                    floor: None,
+                    waiting: 9,
+                    wait_minutes: Some(20),
+                    next: (0..MAX_NEXT_TICKETS).map(|t| format!("B{t:03}")).collect(),
+                })
+                .collect(),
+            at: None,
+        });
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-04T10:00:00Z")
+            .expect("time")
+            .to_utc();
+        let (snapshot, left_out) = fitted_snapshot(41, state, now);
+        let text = encode_server(&snapshot);
+        assert!(text.len() <= MAX_FRAME_BYTES, "{} bytes", text.len());
+        let Ok(ServerMessage::Snapshot { state, .. }) = decode(&text) else {
+            panic!("a display refuses the snapshot")
+        };
+        // Every call stays; the newest notices stay, the expired one is gone.
+        assert_eq!(state.calls.len(), 30);
+        assert_eq!(state.notices.last().map(|n| n.id.as_str()), Some("n199"));
+        assert!(state.notices.iter().all(|n| n.id != "n0"));
+        assert!(
+            left_out.iter().any(|l| l.contains("oldest notices")),
+            "{left_out:?}"
+        );
+        // A small office's snapshot is left as it is.
+        let small = State {
+            calls: state.calls.clone(),
+            ..State::default()
+        };
+        let (_, nothing) = fitted_snapshot(1, small, now);
+        assert!(nothing.is_empty(), "{nothing:?}");
+    }
 
     fn call_frame(ticket: &str) -> String {
         serde_json::json!({

@@ -293,16 +293,12 @@ impl Relay {
         self.lock().offices.get(office).map(|o| o.live.subscribe())
     }
 
-    /// The office's state now as a snapshot.
+    /// The office's state now as a snapshot a display accepts (see [`fitted`]).
     pub fn snapshot(&self, office: &str) -> Option<ServerMessage> {
         self.lock()
             .offices
             .get(office)
-            .map(|o| ServerMessage::Snapshot {
-                v: VERSION,
-                seq: o.seq,
-                state: o.board.to_state(),
-            })
+            .map(|o| fitted(office, o.seq, o.board.to_state()))
     }
 
     pub fn keepalive(&self, office: &str) -> Option<ServerMessage> {
@@ -320,11 +316,7 @@ impl Relay {
         let Some(state) = inner.offices.get(office) else {
             return Err(Refusal::UnknownOffice(office.to_owned()));
         };
-        let snapshot = || ServerMessage::Snapshot {
-            v: VERSION,
-            seq: state.seq,
-            state: state.board.to_state(),
-        };
+        let snapshot = || fitted(office, state.seq, state.board.to_state());
         let missed = |last| match inner.store.after(office, last, state.seq, self.window()) {
             Ok(events) => events,
             Err(e) => {
@@ -336,6 +328,21 @@ impl Relay {
             request, state.seq, missed, snapshot,
         ))
     }
+}
+
+/// A snapshot within a display's frame limit, without expired notices; what had to be left
+/// out is logged (a display still gets the events that follow).
+fn fitted(office: &str, seq: u64, state: State) -> ServerMessage {
+    let (snapshot, left_out) =
+        herald_core::protocol::fitted_snapshot(seq, state, chrono::Utc::now());
+    if left_out.iter().any(|l| !l.contains("expired")) {
+        tracing::warn!(
+            "{office}: the snapshot #{seq} would be over a display's {} KiB frame limit; left out {}",
+            herald_core::protocol::MAX_FRAME_BYTES / 1024,
+            left_out.join(", ")
+        );
+    }
+    snapshot
 }
 
 /// One line for the log: what the waiting room will see.

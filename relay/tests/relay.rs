@@ -513,6 +513,38 @@ async fn sockets_that_never_speak_are_closed_and_never_counted_as_displays() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_with_many_notices_still_gives_every_new_display_a_state() {
+    let dir = scratch("notices");
+    let site = site(&dir, "", "");
+    let mut relay = RelayProcess::start(&site, "127.0.0.1:0");
+    let text = "Від понеділка відділ реєстрації працює до 15:00. ".repeat(8);
+    let text: String = text.chars().take(400).collect();
+    for n in 0..60 {
+        let body = serde_json::json!({
+            "type": "notice", "notice_id": format!("n{n}"),
+            "text": {"sk": text, "uk": text, "bg": text, "mk": text, "en": text},
+        });
+        let answer = post(&relay, None, &body.to_string()).await;
+        assert_eq!(answer.status, 202, "{}", answer.text());
+    }
+    post(&relay, None, &call_body("v1", "A001")).await;
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("display connects");
+    display.hello(None).await;
+    let Some(ServerMessage::Snapshot { seq, state, .. }) = display.next().await else {
+        panic!("no snapshot the display could read")
+    };
+    assert_eq!(seq, 61);
+    assert_eq!(state.calls.len(), 1, "the call is in the state");
+    assert!(
+        state.notices.last().is_some_and(|n| n.id == "n59"),
+        "the newest notice is kept"
+    );
+    relay.wait_for("left out the");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_display_away_past_the_retention_window_gets_a_snapshot() {
     let dir = scratch("retention");
     let site = site(&dir, "retention_events = 3", "");
