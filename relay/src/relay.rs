@@ -4,7 +4,7 @@
 //! commits them, and only then are they acknowledged and sent.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use herald_core::board::Board;
@@ -22,7 +22,13 @@ struct Office {
     site: OfficeSite,
     board: Board,
     seq: u64,
-    live: broadcast::Sender<Arc<ServerMessage>>,
+}
+
+/// What displays need of an office without waiting for the log's lock (held across each
+/// commit's fsync): its last seq and its live frames.
+struct Live {
+    seq: AtomicU64,
+    frames: broadcast::Sender<Arc<ServerMessage>>,
 }
 
 struct Inner {
@@ -71,6 +77,10 @@ impl std::fmt::Display for Refusal {
 
 pub struct Relay {
     inner: Mutex<Inner>,
+    live: HashMap<String, Live>,
+    /// A second connection to the log for replays, so a display's replay of thousands of
+    /// events never waits for (or holds up) a commit. `None` for a log in memory.
+    reader: Option<Mutex<Store>>,
     site: Site,
     /// Connected displays per office (for /healthz).
     displays: HashMap<String, AtomicUsize>,
@@ -90,25 +100,35 @@ impl Relay {
     /// Opens the log named by the site (or the given store) and loads every office's state.
     pub fn new(site: Site, store: Store) -> Result<Arc<Self>, StoreError> {
         let mut offices = HashMap::new();
+        let mut live = HashMap::new();
         for office in &site.offices {
             let (seq, state) = store.load(&office.id)?;
-            let (live, _) = broadcast::channel(LIVE_BUFFER);
+            let (frames, _) = broadcast::channel(LIVE_BUFFER);
+            live.insert(
+                office.id.clone(),
+                Live {
+                    seq: AtomicU64::new(seq),
+                    frames,
+                },
+            );
             offices.insert(
                 office.id.clone(),
                 Office {
                     site: office.clone(),
                     board: first_board(seq, state),
                     seq,
-                    live,
                 },
             );
         }
+        let reader = store.reader()?.map(Mutex::new);
         let displays = site
             .offices
             .iter()
             .map(|o| (o.id.clone(), AtomicUsize::new(0)))
             .collect();
         Ok(Arc::new(Self {
+            live,
+            reader,
             displays,
             inner: Mutex::new(Inner {
                 store,
@@ -154,9 +174,9 @@ impl Relay {
         self.site.office(office).cloned()
     }
 
-    /// The office's last seq.
+    /// The office's last seq (without waiting for a commit).
     pub fn seq(&self, office: &str) -> Option<u64> {
-        self.lock().offices.get(office).map(|o| o.seq)
+        self.live.get(office).map(|l| l.seq.load(Ordering::Acquire))
     }
 
     /// Reads an adapter's bookmark.
@@ -229,10 +249,13 @@ impl Relay {
                 };
                 state.board = board;
                 state.seq = last;
-                for frame in frames {
-                    tracing::info!("{office}: #{} {}", frame.seq(), describe(&frame));
-                    // No display connected is fine: the log keeps the event for later.
-                    let _ = state.live.send(Arc::new(frame));
+                if let Some(live) = self.live.get(office) {
+                    live.seq.store(last, Ordering::Release);
+                    for frame in frames {
+                        tracing::info!("{office}: #{} {}", frame.seq(), describe(&frame));
+                        // No display connected is fine: the log keeps the event for later.
+                        let _ = live.frames.send(Arc::new(frame));
+                    }
                 }
                 let count = since_prune.entry(office.to_owned()).or_default();
                 *count += last - first + 1;
@@ -283,14 +306,33 @@ impl Relay {
         office: &str,
         last: u64,
     ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
-        let inner = self.lock();
-        let current = inner.offices.get(office).map_or(0, |o| o.seq);
-        inner.store.after(office, last, current, self.window())
+        let current = self.seq(office).unwrap_or(0);
+        self.read_after(office, last, current)
     }
 
-    /// Subscribes to the office's live frames.
+    /// The events in (`last`, `current`], read on the second connection when there is one
+    /// (committed events are all it sees, which is all that is asked).
+    fn read_after(
+        &self,
+        office: &str,
+        last: u64,
+        current: u64,
+    ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
+        match &self.reader {
+            Some(reader) => reader
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .after(office, last, current, self.window()),
+            None => self
+                .lock()
+                .store
+                .after(office, last, current, self.window()),
+        }
+    }
+
+    /// Subscribes to the office's live frames (without waiting for a commit).
     pub fn subscribe(&self, office: &str) -> Option<broadcast::Receiver<Arc<ServerMessage>>> {
-        self.lock().offices.get(office).map(|o| o.live.subscribe())
+        self.live.get(office).map(|l| l.frames.subscribe())
     }
 
     /// The office's state now as a snapshot a display accepts (see [`fitted`]).
@@ -312,12 +354,22 @@ impl Relay {
         office: &str,
         request: &ClientMessage,
     ) -> Result<Vec<ServerMessage>, Refusal> {
-        let inner = self.lock();
-        let Some(state) = inner.offices.get(office) else {
+        // Neither part holds the log's lock across a read of the log: the seq is an atomic,
+        // a replay is read on the second connection, and only a snapshot (the board, in
+        // memory) takes the lock. A snapshot newer than `current` is fine: it stands for
+        // everything up to its own seq, and live frames go on after it.
+        let Some(current) = self.seq(office) else {
             return Err(Refusal::UnknownOffice(office.to_owned()));
         };
-        let snapshot = || fitted(office, state.seq, state.board.to_state());
-        let missed = |last| match inner.store.after(office, last, state.seq, self.window()) {
+        let snapshot = || {
+            self.snapshot(office)
+                .unwrap_or_else(|| ServerMessage::Snapshot {
+                    v: VERSION,
+                    seq: current,
+                    state: State::default(),
+                })
+        };
+        let missed = |last| match self.read_after(office, last, current) {
             Ok(events) => events,
             Err(e) => {
                 tracing::warn!("{office}: {e}; answering with a snapshot");
@@ -325,7 +377,7 @@ impl Relay {
             }
         };
         Ok(herald_core::office::conversation::answer(
-            request, state.seq, missed, snapshot,
+            request, current, missed, snapshot,
         ))
     }
 }
@@ -363,5 +415,73 @@ pub fn describe(frame: &ServerMessage) -> String {
         ServerMessage::Notice { notice, .. } => format!("notice {}", notice.id),
         ServerMessage::NoticeWithdrawn { notice_id, .. } => format!("notice {notice_id} withdrawn"),
         other => other.kind().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::OfficeSite;
+    use std::time::Duration;
+
+    /// While a commit holds the log (a slow disk's fsync), displays are still served: their
+    /// keepalives, their live frames and their replays do not wait for it.
+    #[test]
+    fn a_slow_commit_holds_up_no_display() {
+        let dir = std::env::temp_dir().join(format!("herald-relay-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let database = dir.join("relay.db");
+        let relay = Relay::new(
+            Site::single(
+                OfficeSite::open("sk.x", "sk"),
+                "127.0.0.1:0",
+                database.clone(),
+            ),
+            Store::open(&database).expect("log"),
+        )
+        .expect("relay");
+        for n in 1..=3 {
+            relay
+                .accept(
+                    "sk.x",
+                    None,
+                    |site, board| {
+                        crate::webhook::translate(
+                            format!(
+                                r#"{{"type":"call","call_id":"c{n}","ticket":"A00{n}","counter":"1"}}"#
+                            )
+                            .as_bytes(),
+                            site,
+                            board,
+                            "2026-12-04T09:00:00+01:00",
+                        )
+                    },
+                    None,
+                )
+                .expect("stored");
+        }
+        let (held_tx, held) = std::sync::mpsc::channel();
+        let (done_tx, done) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let relay = relay.clone();
+            std::thread::spawn(move || {
+                let _log = relay.lock();
+                let _ = held_tx.send(());
+                // Held until the reads below are done, or for a minute if they wait for it.
+                done.recv_timeout(Duration::from_secs(60)).is_ok()
+            })
+        };
+        held.recv().expect("the log is held");
+        assert_eq!(relay.seq("sk.x"), Some(3));
+        assert!(relay.keepalive("sk.x").is_some());
+        assert!(relay.subscribe("sk.x").is_some());
+        let replay = relay.events_after("sk.x", 1).expect("read");
+        assert_eq!(replay.map(|r| r.len()), Some(2));
+        let _ = done_tx.send(());
+        assert!(
+            holder.join().expect("holder"),
+            "reads waited for the commit's lock"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

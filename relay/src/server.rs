@@ -417,9 +417,17 @@ struct OfficeOfRelay<'a> {
 
 impl conversation::OfficeFrames for OfficeOfRelay<'_> {
     fn answer(&self, request: &ClientMessage) -> Result<Vec<ServerMessage>, String> {
-        self.relay
-            .answer(self.office, request)
-            .map_err(|e| e.to_string())
+        let answer = || {
+            self.relay
+                .answer(self.office, request)
+                .map_err(|e| e.to_string())
+        };
+        // A replay reads up to `retention_events` rows: off the runtime's async threads, so
+        // other displays' frames and keepalives go on meanwhile.
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(answer),
+            _ => answer(),
+        }
     }
 
     fn subscribe(&self) -> Option<broadcast::Receiver<Arc<ServerMessage>>> {

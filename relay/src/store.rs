@@ -100,6 +100,22 @@ impl Store {
         Self::prepare(conn)
     }
 
+    /// A second connection to the same log file, for reads beside the writer (WAL lets them
+    /// run while a commit is under way); `None` for a log in memory, which only one connection
+    /// can see.
+    pub fn reader(&self) -> Result<Option<Self>, StoreError> {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError(format!("cannot open {path} for reading: {e}")))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Some(Self { conn }))
+    }
+
     /// A log that lives in memory only (the demo office inside herald).
     pub fn in_memory() -> Result<Self, StoreError> {
         Self::prepare(Connection::open_in_memory()?)
