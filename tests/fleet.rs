@@ -237,12 +237,17 @@ fn the_broker_killed_and_restarted_mid_stream_loses_nothing() {
         "called {:?}",
         display.called
     );
+    let killed = Instant::now();
     nats.kill();
     // The queue system goes on; the relay stores and acknowledges while the broker is down.
     post_calls(&relay, 6, 10);
     assert!(
         display.pump_until(PATIENCE, |d| !d.disconnects.is_empty()),
         "the screen must say the link is down"
+    );
+    eprintln!(
+        "broker killed → display says the link is lost: {:.1} s",
+        (display.disconnects[0].0 - killed).as_secs_f64()
     );
     nats.restart();
     assert!(
@@ -323,4 +328,107 @@ fn a_republished_seq_is_stored_once() {
     assert!(duplicate, "the broker must recognise the republished seq");
     assert_eq!(messages, 3, "the stream holds each seq once");
     drop(relay);
+}
+
+#[test]
+fn a_broker_that_lost_its_store_never_leaves_a_display_connected_and_blind() {
+    let dir = scratch("wiped");
+    let mut nats = NatsServer::start(&dir.join("nats"));
+    // Another office's 20 events first: this office's events sit at stream sequences 21…, and
+    // after the wipe they are republished from 1, far below where the display was.
+    runtime().block_on(async {
+        let client = fleet::connect(&broker(&nats.url()), "test", Duration::from_secs(10))
+            .await
+            .expect("connect");
+        let js = async_nats::jetstream::new(client);
+        herald_relay::fleet::ensure_streams(&js, 100, Duration::from_secs(3600))
+            .await
+            .expect("streams");
+        for n in 1..=20 {
+            js.publish(fleet::events_subject("sk.other"), format!("{n}").into())
+                .await
+                .expect("publish")
+                .await
+                .expect("ack");
+        }
+    });
+    let relay = relay(&dir, &nats.url());
+    wait_for_snapshot(&nats.url(), 0);
+    let mut display = nats_display(&nats.url());
+    assert!(display.pump_until(PATIENCE, |d| d.board.last_seq() == Some(0)));
+    post_calls(&relay, 1, 5);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() == 5),
+        "called {:?}",
+        display.called
+    );
+    nats.kill();
+    let _ = std::fs::remove_dir_all(dir.join("nats"));
+    nats.restart();
+    wait_for_snapshot(&nats.url(), 5);
+    post_calls(&relay, 6, 7);
+    // The relay's keepalives show the display it is behind; it reads the snapshot again.
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() >= 7),
+        "the display sat blind on an emptied broker: called {:?}",
+        display.called
+    );
+    display.pump();
+    display.assert_each_call_once(7);
+
+    // The relay stops; the broker stays. The display says so, as for a broker outage.
+    let before = display.disconnects.len();
+    drop(relay);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.disconnects.len() > before),
+        "a display of a silent relay kept saying it was connected"
+    );
+    let (_, reason) = &display.disconnects[before];
+    assert!(reason.contains("not even a keepalive"), "{reason}");
+}
+
+#[test]
+fn one_bad_message_in_the_stream_costs_one_resync_not_a_loop() {
+    let dir = scratch("bad");
+    let nats = NatsServer::start(&dir.join("nats"));
+    let relay = relay(&dir, &nats.url());
+    wait_for_snapshot(&nats.url(), 0);
+    let mut display = nats_display(&nats.url());
+    assert!(display.pump_until(PATIENCE, |d| d.board.last_seq() == Some(0)));
+    post_calls(&relay, 1, 3);
+    wait_for_snapshot(&nats.url(), 3);
+    assert!(display.pump_until(PATIENCE, |d| d.called.len() == 3));
+    // Something else publishes a frame that skips ahead into the office's stream.
+    let rt = runtime();
+    rt.block_on(async {
+        let client = fleet::connect(&broker(&nats.url()), "test", Duration::from_secs(10))
+            .await
+            .expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let frame = herald_core::protocol::encode_server(
+            &herald_core::protocol::ServerMessage::keepalive_now(0).numbered(100),
+        );
+        let bad = frame.replace("keepalive", "counter").replace(
+            "\"seq\":100",
+            "\"seq\":100,\"counter\":{\"id\":\"9\",\"label\":\"9\",\"state\":\"open\"}",
+        );
+        js.publish(fleet::events_subject(OFFICE), bad.into())
+            .await
+            .expect("publish")
+            .await
+            .expect("ack");
+    });
+    assert!(display.pump_until(PATIENCE, |d| d.status.gaps >= 1));
+    // A while of watching (a rate, not a wait for an event): before, every display re-read the
+    // bad message in a loop, hundreds of gaps in a few seconds.
+    display.pump_until(Duration::from_secs(6), |_| false);
+    let gaps = display.status.gaps;
+    post_calls(&relay, 4, 5);
+    assert!(
+        display.pump_until(PATIENCE, |d| d.called.len() >= 5),
+        "called {:?}",
+        display.called
+    );
+    assert!(gaps <= 3, "{gaps} gaps from one bad message");
+    display.assert_each_call_once(5);
 }

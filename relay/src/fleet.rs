@@ -19,8 +19,8 @@ use async_nats::jetstream::{self, stream};
 use herald_core::backoff::Backoff;
 use herald_core::protocol::{self, ServerMessage};
 use herald_wire::fleet::{
-    Broker, EVENTS_STREAM, SNAPSHOTS_STREAM, STREAM_SEQ_HEADER, connect, events_subject,
-    snapshot_subject,
+    Broker, EVENTS_STREAM, KEEPALIVE_EVERY, SNAPSHOTS_STREAM, STREAM_SEQ_HEADER, connect,
+    events_subject, keepalive_subject, snapshot_subject,
 };
 
 use crate::relay::Relay;
@@ -62,11 +62,15 @@ pub async fn ensure_streams(
 pub async fn publish(relay: Arc<Relay>, broker: Broker) {
     let mut failures = 0u32;
     loop {
-        match publish_session(&relay, &broker).await {
+        let mut up = false;
+        match publish_session(&relay, &broker, &mut up).await {
             Ok(()) => return,
             Err(e) => {
+                // Each outage is said once (not once per retry), and so is its end.
+                if up {
+                    failures = 0;
+                }
                 failures += 1;
-                // One line per outage, not one per retry.
                 if failures == 1 {
                     tracing::warn!(
                         "NATS: {e}; the relay keeps serving its displays and publishes again when the broker is back"
@@ -78,15 +82,16 @@ pub async fn publish(relay: Arc<Relay>, broker: Broker) {
     }
 }
 
-async fn publish_session(relay: &Arc<Relay>, broker: &Broker) -> Result<(), String> {
+async fn publish_session(relay: &Arc<Relay>, broker: &Broker, up: &mut bool) -> Result<(), String> {
     let client = connect(broker, "herald-relay", Duration::from_secs(10)).await?;
     let js = jetstream::new(client.clone());
     let site = relay.site();
     let (events, _) = ensure_streams(&js, site.retention_events, site.retention).await?;
+    *up = true;
     tracing::info!(
         "NATS: publishing {} office(s) to {}",
         site.offices.len(),
-        broker.url
+        herald_core::secret::shown_url(&broker.url)
     );
     let mut tasks = tokio::task::JoinSet::new();
     for office in &site.offices {
@@ -120,6 +125,9 @@ async fn publish_office(
 ) -> Result<(), String> {
     let subject = events_subject(&office);
     let snapshot_subject = snapshot_subject(&office);
+    let keepalive_subject = keepalive_subject(&office);
+    let mut keepalive = tokio::time::interval(KEEPALIVE_EVERY);
+    keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let Some(mut live) = relay.subscribe(&office) else {
         return Ok(());
     };
@@ -130,6 +138,8 @@ async fn publish_office(
             Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => (0, 0),
             Err(e) => return Err(format!("reading {subject}: {e}")),
         };
+    // The seq of the last event in the broker's stream (not a snapshot standing for some).
+    let mut in_stream = (published > 0).then_some(published);
     let mut snapshot_published = None;
     loop {
         let current = relay.seq(&office).unwrap_or(0);
@@ -157,6 +167,7 @@ async fn publish_office(
                             .map_err(|e| format!("publishing {subject}: {e}"))?;
                         stream_seq = ack.sequence;
                         published = frame.seq();
+                        in_stream = Some(published);
                     }
                 }
                 Ok(None) => {
@@ -194,7 +205,8 @@ async fn publish_office(
             .map_err(|e| format!("publishing {snapshot_subject}: {e}"))?;
             snapshot_published = Some(published);
         }
-        // Wait for news from the log (or look again in a while, in case a burst was too fast).
+        // Wait for news from the log (or look again in a while, in case a burst was too fast);
+        // say the relay is alive while quiet.
         tokio::select! {
             news = live.recv() => {
                 if matches!(news, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
@@ -202,6 +214,32 @@ async fn publish_office(
                 }
             }
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = keepalive.tick() => {
+                // A broker that lost its store (or a stream deleted) reconnects quietly: look
+                // whether it still has this office's last event, else publish everything again.
+                let last = events.direct_get_last_for_subject(subject.clone()).await;
+                let kept = match &last {
+                    Ok(message) => decode_seq(&message.payload) == in_stream,
+                    Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => in_stream.is_none(),
+                    Err(_) => false,
+                };
+                if !kept {
+                    return Err(format!(
+                        "the broker no longer has {office}'s events up to #{} (its store was \
+                         reset, or the stream deleted)",
+                        in_stream.unwrap_or(0)
+                    ));
+                }
+                // The seq the broker has (never one still to be published), and the relay's
+                // clock. Not stored: only who listens now needs it.
+                js.client()
+                    .publish(
+                        keepalive_subject.clone(),
+                        protocol::encode_server(&ServerMessage::keepalive_now(published)).into(),
+                    )
+                    .await
+                    .map_err(|e| format!("publishing {keepalive_subject}: {e}"))?;
+            }
         }
     }
 }

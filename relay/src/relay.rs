@@ -307,7 +307,8 @@ impl Relay {
         last: u64,
     ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
         let current = self.seq(office).unwrap_or(0);
-        self.read_after(office, last, current)
+        // Publishing: every event the log still holds (the broker keeps its own window).
+        self.read_after(office, last, current, (u64::MAX, std::time::Duration::MAX))
     }
 
     /// The events in (`last`, `current`], read on the second connection when there is one
@@ -317,16 +318,14 @@ impl Relay {
         office: &str,
         last: u64,
         current: u64,
+        window: (u64, std::time::Duration),
     ) -> Result<Option<Vec<ServerMessage>>, StoreError> {
         match &self.reader {
             Some(reader) => reader
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .after(office, last, current, self.window()),
-            None => self
-                .lock()
-                .store
-                .after(office, last, current, self.window()),
+                .after(office, last, current, window),
+            None => self.lock().store.after(office, last, current, window),
         }
     }
 
@@ -369,7 +368,7 @@ impl Relay {
                     state: State::default(),
                 })
         };
-        let missed = |last| match self.read_after(office, last, current) {
+        let missed = |last| match self.read_after(office, last, current, self.window()) {
             Ok(events) => events,
             Err(e) => {
                 tracing::warn!("{office}: {e}; answering with a snapshot");

@@ -7,12 +7,20 @@
 //! again from the last applied event's stream sequence; when that is gone the snapshot is read
 //! again. Debian 12's nats-server 2.9.10 leaves an ordered consumer dead after a restart
 //! ("consumer not found"), so herald watches the connection itself and rebuilds everything.
+//!
+//! The relay's keepalives (plain NATS, every 10 s) tell the display that its relay is alive,
+//! that it has missed nothing in a quiet hour (or that the numbering started over), and the
+//! relay's clock. Once heard, their silence is an outage like the broker's. Resyncs are spaced
+//! out (one bad message must not send every display of an office into a loop), and a message
+//! the board refused is not read again.
 
+use std::future::Future;
 use std::sync::atomic::AtomicU64;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer};
 use futures_util::StreamExt;
+use herald_core::backoff::Backoff;
 use herald_core::protocol::{self, ServerMessage};
 use herald_wire::fleet::{self, Broker};
 use tokio::sync::mpsc as tokio_mpsc;
@@ -31,6 +39,41 @@ pub struct NatsFeed {
 pub struct Position {
     /// The stream sequence of the last event handed to the board.
     pub stream_seq: Option<u64>,
+    /// The relay has been heard keeping alive: from now on its silence is an outage.
+    keepalives_heard: bool,
+    /// Resyncs in a row (each within a minute of the one before), and when the last was.
+    resyncs: u32,
+    last_resync: Option<Instant>,
+    /// Messages up to this stream sequence were handed to the board before the resync it asked
+    /// for: not read again after the snapshot.
+    read_up_to: Option<u64>,
+}
+
+/// The wait between resyncs in a row: 2 s, doubling, at most a minute.
+const RESYNC: Backoff = Backoff {
+    first: Duration::from_secs(2),
+    max: Duration::from_secs(60),
+    jitter: false,
+};
+
+/// Runs `work` unless herald quits meanwhile: a request to a stalled broker may take its whole
+/// timeout, and quitting must not wait for it. `None` when herald quits.
+async fn or_quit<T>(
+    work: impl Future<Output = T>,
+    commands: &mut tokio_mpsc::UnboundedReceiver<Command>,
+) -> Option<T> {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return Some(out),
+            command = commands.recv() => {
+                if matches!(command, None | Some(Command::Shutdown)) {
+                    return None;
+                }
+                // A resync asked meanwhile: what is being read now is the start anyway.
+            }
+        }
+    }
 }
 
 enum Start {
@@ -70,16 +113,35 @@ pub(super) async fn session(
         }
     };
     let js = jetstream::new(client.clone());
-    let events = match js.get_stream(fleet::EVENTS_STREAM).await {
+    let Some(events) = or_quit(js.get_stream(fleet::EVENTS_STREAM), commands).await else {
+        return Ended::Shutdown;
+    };
+    let mut events = match events {
         Ok(s) => s,
         Err(e) => return Ended::Failed(format!("{shown}: stream {}: {e}", fleet::EVENTS_STREAM)),
     };
-    let snapshots = match js.get_stream(fleet::SNAPSHOTS_STREAM).await {
+    let Some(snapshots) = or_quit(js.get_stream(fleet::SNAPSHOTS_STREAM), commands).await else {
+        return Ended::Shutdown;
+    };
+    let snapshots = match snapshots {
         Ok(s) => s,
         Err(e) => {
             return Ended::Failed(format!("{shown}: stream {}: {e}", fleet::SNAPSHOTS_STREAM));
         }
     };
+    let keepalive_subject = fleet::keepalive_subject(&nats.office);
+    let Some(keepalives) = or_quit(client.subscribe(keepalive_subject.clone()), commands).await
+    else {
+        return Ended::Shutdown;
+    };
+    let mut keepalives = match keepalives {
+        Ok(s) => s,
+        Err(e) => return Ended::Failed(format!("{shown}: {keepalive_subject}: {e}")),
+    };
+    // The relay's last word, and a keepalive that was ahead of the board once (events may
+    // still be on their way through the stream: only a second one ahead means a gap).
+    let mut relay_heard = Instant::now();
+    let mut ahead: Option<u64> = None;
     let subject = fleet::events_subject(&nats.office);
     let mut start = match (last_applied(applied), position.stream_seq) {
         (Some(_), Some(seq)) => Start::After(seq),
@@ -92,10 +154,15 @@ pub(super) async fn session(
         let after = match start {
             Start::After(seq) => seq,
             Start::Snapshot => {
-                match snapshots
-                    .direct_get_last_for_subject(fleet::snapshot_subject(&nats.office))
-                    .await
-                {
+                let Some(last) = or_quit(
+                    snapshots.direct_get_last_for_subject(fleet::snapshot_subject(&nats.office)),
+                    commands,
+                )
+                .await
+                else {
+                    return Ended::Shutdown;
+                };
+                match last {
                     Ok(message) => {
                         let stream_seq = message
                             .headers
@@ -126,7 +193,20 @@ pub(super) async fn session(
                             return Ended::Shutdown;
                         }
                         position.stream_seq = Some(stream_seq);
-                        stream_seq
+                        // What was handed to the board before the resync is not read again
+                        // (unless the stream started over below it: then it is all new).
+                        let skip = match position.read_up_to.take() {
+                            Some(read) if read > stream_seq => {
+                                match or_quit(events.info(), commands).await {
+                                    None => return Ended::Shutdown,
+                                    Some(Ok(info)) if info.state.last_sequence >= read => read,
+                                    Some(_) => stream_seq,
+                                }
+                            }
+                            _ => stream_seq,
+                        };
+                        position.stream_seq = Some(skip);
+                        skip
                     }
                     Err(e) if e.kind() == jetstream::stream::DirectGetErrorKind::NotFound => {
                         // The office has published nothing yet: follow it from the start.
@@ -142,23 +222,29 @@ pub(super) async fn session(
                 return Ended::Shutdown;
             }
         }
-        let consumer = match events
-            .create_consumer(consumer::pull::OrderedConfig {
+        let created = or_quit(
+            events.create_consumer(consumer::pull::OrderedConfig {
                 filter_subject: subject.clone(),
                 deliver_policy: consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: after + 1,
                 },
                 ..Default::default()
-            })
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => return lost(format!("{shown}: cannot follow {subject}: {e}")),
+            }),
+            commands,
+        )
+        .await;
+        let consumer = match created {
+            None => return Ended::Shutdown,
+            Some(Ok(c)) => c,
+            Some(Err(e)) => return lost(format!("{shown}: cannot follow {subject}: {e}")),
         };
-        let mut messages = match consumer.messages().await {
-            Ok(m) => m,
-            Err(e) => return lost(format!("{shown}: cannot follow {subject}: {e}")),
+        let mut messages = match or_quit(consumer.messages(), commands).await {
+            None => return Ended::Shutdown,
+            Some(Ok(m)) => m,
+            Some(Err(e)) => return lost(format!("{shown}: cannot follow {subject}: {e}")),
         };
+        // A resync asked for sooner than the spacing allows waits until then.
+        let mut resync_at: Option<tokio::time::Instant> = None;
         // The broker connection is looked at every second; down for two, the link is lost.
         let mut ticker =
             tokio::time::interval(std::time::Duration::from_secs(1).min(config.ping_every));
@@ -187,7 +273,48 @@ pub(super) async fn session(
                         return Ended::Shutdown;
                     }
                 }
+                keepalive = keepalives.next() => {
+                    let Some(keepalive) = keepalive else {
+                        return lost(format!("{shown}: the keepalive subscription ended"));
+                    };
+                    relay_heard = Instant::now();
+                    position.keepalives_heard = true;
+                    let Ok(Ok(frame @ ServerMessage::Keepalive { seq, .. })) =
+                        std::str::from_utf8(&keepalive.payload).map(protocol::decode)
+                    else {
+                        continue;
+                    };
+                    let frame = match last_applied(applied) {
+                        // Ahead of the board for the first time: only the relay's clock now.
+                        Some(last) if seq > last && ahead.is_none_or(|a| last >= a) => {
+                            ahead = Some(seq);
+                            frame.numbered(last)
+                        }
+                        _ => {
+                            ahead = None;
+                            frame
+                        }
+                    };
+                    if !link.send(FeedEvent::Frame { message: frame, received: Instant::now() }) {
+                        return Ended::Shutdown;
+                    }
+                }
+                () = async {
+                    match resync_at {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    break Start::Snapshot;
+                }
                 _ = ticker.tick() => {
+                    if position.keepalives_heard && relay_heard.elapsed() >= fleet::RELAY_SILENT_AFTER {
+                        return lost(format!(
+                            "{shown}: the relay has published nothing for {} s, not even a \
+                             keepalive (is herald-relay running and connected to the broker?)",
+                            relay_heard.elapsed().as_secs()
+                        ));
+                    }
                     // The client reconnects by itself, but the consumer does not survive a broker
                     // restart: once the link has been down this long, start over.
                     match client.connection_state() {
@@ -202,8 +329,31 @@ pub(super) async fn session(
                 }
                 command = commands.recv() => match command {
                     None | Some(Command::Shutdown) => return Ended::Shutdown,
-                    // The board saw a gap: the snapshot, then the events after it.
-                    Some(Command::Resync) => break Start::Snapshot,
+                    // The board saw a gap: the snapshot, then the events after it, spaced out
+                    // while they come in a row.
+                    Some(Command::Resync) => {
+                        if resync_at.is_some() {
+                            continue;
+                        }
+                        if position.last_resync.is_some_and(|t| t.elapsed() > Duration::from_secs(60)) {
+                            position.resyncs = 0;
+                        }
+                        let wait = if position.resyncs == 0 {
+                            Duration::ZERO
+                        } else {
+                            RESYNC.wait(position.resyncs)
+                        };
+                        let due = position
+                            .last_resync
+                            .map_or_else(Instant::now, |t| t + wait);
+                        position.resyncs += 1;
+                        position.last_resync = Some(due.max(Instant::now()));
+                        position.read_up_to = position.stream_seq;
+                        if due <= Instant::now() {
+                            break Start::Snapshot;
+                        }
+                        resync_at = Some(tokio::time::Instant::from_std(due));
+                    }
                 }
             }
         };

@@ -64,7 +64,11 @@ pub fn event_loop_waker(proxy: Option<&EventLoopProxyWrapper>) -> feed::Waker {
     }
 }
 
-fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<WaitingRoom>) {
+fn drain_feed(
+    link: Option<Res<FeedLink>>,
+    mut room: ResMut<WaitingRoom>,
+    mut last_gap: Local<Option<Option<u64>>>,
+) {
     let Some(link) = link else {
         return;
     };
@@ -144,7 +148,12 @@ fn drain_feed(link: Option<Res<FeedLink>>, mut room: ResMut<WaitingRoom>) {
                 }
                 log_event::emit(LogEvent::ClockOffset { offset_s: seconds });
             }
+            // Events after one hole are all gaps until the snapshot comes: the hole is said once.
+            Pumped::Gap { expected, got } if *last_gap == Some(expected) => {
+                debug!("queue feed: still waiting for seq {expected:?} (got {got})");
+            }
             Pumped::Gap { expected, got } => {
+                *last_gap = Some(expected);
                 warn!(
                     "queue feed: expected seq {}, got {got}; asked the server for a snapshot",
                     expected.map_or("a snapshot".to_owned(), |s| s.to_string())

@@ -5,7 +5,11 @@
 //!   unchanged, with `Nats-Msg-Id: <office>:<seq>`;
 //! - `herald.v1.<country>.<office>.snapshot` in stream `HERALD_SNAPSHOTS` (one message per
 //!   subject): the office's state at a seq, with `Herald-Stream-Seq`, the events stream's
-//!   sequence of that seq's event.
+//!   sequence of that seq's event;
+//! - `herald.v1.<country>.<office>.keepalive`, plain NATS (not stored): every
+//!   [`KEEPALIVE_EVERY`] a protocol v1 keepalive with the last seq the broker has and the
+//!   relay's clock, so a display knows its relay is alive, sees a gap in a quiet hour, and
+//!   judges calls by the relay's clock.
 //!
 //! Office ids, how to log in ([`Auth`]), the broker ([`Broker`]) and [`connect`] live here too,
 //! so both sides read a site's settings and log in the same way.
@@ -27,6 +31,17 @@ pub fn events_subject(office: &str) -> String {
 pub fn snapshot_subject(office: &str) -> String {
     format!("herald.v1.{office}.snapshot")
 }
+
+pub fn keepalive_subject(office: &str) -> String {
+    format!("herald.v1.{office}.keepalive")
+}
+
+/// How often the relay publishes an office's keepalive.
+pub const KEEPALIVE_EVERY: Duration = Duration::from_secs(10);
+
+/// A display that has heard keepalives and then hears none for this long takes its relay for
+/// silent (stopped, or cut off from the broker) and says so, as for a broker outage.
+pub const RELAY_SILENT_AFTER: Duration = Duration::from_secs(35);
 
 /// An office id usable in subjects: `<country>.<office>`, letters, digits, `-` and `_`.
 pub fn check_office_id(office: &str) -> Result<(), String> {
@@ -78,7 +93,9 @@ pub async fn connect(
         .connection_timeout(timeout)
         // herald and the relay rebuild their subscriptions themselves after an outage; the
         // client still reconnects quietly in between.
-        .retry_on_initial_connect();
+        .retry_on_initial_connect()
+        // A dead broker is noticed within about two pings (the default is a minute).
+        .ping_interval(Duration::from_secs(1));
     options = match &broker.auth {
         Auth::None => options,
         Auth::Token(token) => options.token(token.expose().to_owned()),
