@@ -162,3 +162,49 @@ fn a_display_whose_clock_is_ten_minutes_ahead_still_shows_every_call_and_says_so
         "keepalives counted as board changes:\n{text}"
     );
 }
+
+#[test]
+fn a_still_screen_answers_fifty_screenshot_requests_at_once() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-shots");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let port = free_port();
+    let server = TestServer::start();
+    let url = server.url();
+    let status = format!("127.0.0.1:{port}");
+    let mut herald = Herald::start(
+        &dir,
+        "shots",
+        &["--feed", &url, "--mute", "--status", &status],
+        &[],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    // A still screen: nothing happens, so it sleeps (it draws once a minute for the clock).
+    // The pause sets the scene; nothing here waits for it to end.
+    std::thread::sleep(Duration::from_secs(5));
+    for round in ["first burst on a sleeping screen", "second burst"] {
+        let asked = Instant::now();
+        let answers: Vec<(u16, Vec<u8>)> = std::thread::scope(|scope| {
+            let askers: Vec<_> = (0..50)
+                .map(|_| scope.spawn(move || get(port, "/screenshot.png", None)))
+                .collect();
+            askers
+                .into_iter()
+                .map(|a| a.join().expect("asker"))
+                .collect()
+        });
+        let took = asked.elapsed();
+        let failed: Vec<String> = answers
+            .iter()
+            .filter(|(code, _)| *code != 200)
+            .map(|(code, body)| format!("{code} {}", String::from_utf8_lossy(body)))
+            .collect();
+        assert!(failed.is_empty(), "{round}: {failed:?}");
+        for (_, png) in &answers {
+            let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
+            let reader = decoder.read_info().expect("a real PNG");
+            assert_eq!((reader.info().width, reader.info().height), (1280, 720));
+        }
+        eprintln!("{round}: 50 screenshots in {took:?}");
+    }
+    herald.stop();
+}

@@ -1,11 +1,18 @@
 //! The screen's side of the status endpoints: it reports each frame (for `/healthz` and the
 //! frame-time histogram) and answers `/screenshot.png` with a PNG of what it shows now.
+//!
+//! A screenshot needs frames: the capture is read back from the GPU a frame or two after it is
+//! asked for, and a sleeping screen draws none on its own for up to a minute. So while requests
+//! wait, the screen keeps drawing; one capture answers every request waiting for it (fifty IT
+//! scripts asking at once cost one readback); and the PNG is encoded on a thread of its own,
+//! not in the render loop.
 
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::RequestRedraw;
 use bevy::winit::EventLoopProxyWrapper;
 
 use crate::status::{ScreenshotReply, Shared};
@@ -21,8 +28,21 @@ pub struct StatusLink {
 #[derive(Resource, Default)]
 struct FrameStart(Option<Instant>);
 
+/// Requests waiting for a capture, and when the capture under way was asked for.
+#[derive(Resource, Default)]
+struct Shots {
+    waiting: Arc<Mutex<Vec<ScreenshotReply>>>,
+    capturing: Option<Instant>,
+    captured: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A capture not back after this is asked for again (a lost readback must not hang the
+/// endpoint for good).
+const CAPTURE_AGAIN_AFTER: Duration = Duration::from_secs(3);
+
 pub fn plugin(app: &mut App) {
     app.init_resource::<FrameStart>()
+        .init_resource::<Shots>()
         .add_systems(Startup, hand_over_waker)
         .add_systems(First, start_frame)
         .add_systems(Update, take_screenshots)
@@ -44,18 +64,64 @@ fn frame_drawn(link: Res<StatusLink>, start: Res<FrameStart>) {
     }
 }
 
-fn take_screenshots(mut commands: Commands, link: Res<StatusLink>) {
-    let replies: Vec<ScreenshotReply> = match link.requests.lock() {
+fn take_screenshots(
+    mut commands: Commands,
+    link: Res<StatusLink>,
+    mut shots: ResMut<Shots>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let new: Vec<ScreenshotReply> = match link.requests.lock() {
         Ok(requests) => requests.try_iter().collect(),
         Err(_) => return,
     };
-    for reply in replies {
-        commands.spawn(Screenshot::primary_window()).observe(
-            move |captured: On<ScreenshotCaptured>| {
-                let mut png = Vec::new();
-                let answer = super::shot::encode_png(&captured.image, &mut png).map(|_| png);
-                let _ = reply.try_send(answer);
-            },
-        );
+    let waiting = match shots.waiting.lock() {
+        Ok(mut waiting) => {
+            waiting.extend(new);
+            waiting.len()
+        }
+        Err(_) => return,
+    };
+    if shots
+        .captured
+        .swap(false, std::sync::atomic::Ordering::AcqRel)
+    {
+        shots.capturing = None;
     }
+    if waiting == 0 {
+        return;
+    }
+    // Keep drawing until the capture is back.
+    redraw.write(RequestRedraw);
+    if shots
+        .capturing
+        .is_some_and(|asked| asked.elapsed() < CAPTURE_AGAIN_AFTER)
+    {
+        return;
+    }
+    shots.capturing = Some(Instant::now());
+    let waiting = shots.waiting.clone();
+    let captured = shots.captured.clone();
+    commands
+        .spawn(Screenshot::primary_window())
+        .observe(move |shot: On<ScreenshotCaptured>| {
+            captured.store(true, std::sync::atomic::Ordering::Release);
+            let replies = waiting
+                .lock()
+                .map(|mut w| std::mem::take(&mut *w))
+                .unwrap_or_default();
+            let image = shot.image.clone();
+            // Encoding a full-HD PNG takes a good part of a second on a slow core.
+            let encoded = std::thread::Builder::new()
+                .name("herald-screenshot".into())
+                .spawn(move || {
+                    let mut png = Vec::new();
+                    let answer = super::shot::encode_png(&image, &mut png).map(|_| png);
+                    for reply in replies {
+                        let _ = reply.try_send(answer.clone());
+                    }
+                });
+            if let Err(e) = encoded {
+                warn!("cannot start the screenshot encoder: {e}");
+            }
+        });
 }
