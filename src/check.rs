@@ -160,48 +160,88 @@ fn within_limit<T: Send + 'static>(
     })
 }
 
+/// What herald will need of this machine, from its settings.
+pub struct Needs {
+    /// Languages every call is spoken in (the office's); a missing voice is a problem.
+    pub spoken: Vec<String>,
+    /// Languages visitors may choose at the kiosk; a missing voice is said, not a problem.
+    pub visitors: Vec<String>,
+    /// The display announces calls at all (not `--mute`).
+    pub sound: bool,
+}
+
 /// What this machine gives herald at run time, one line each: the voice that will speak each
 /// language (or that none will), the audio output, the renderer; and how many of the lines are
-/// problems that must fail the check (a probe that hung).
-pub fn machine_report(langs: &[String]) -> (Vec<String>, usize) {
+/// problems that fail the check (a needed voice or the sound missing, a probe that hung).
+pub fn machine_report(needs: &Needs) -> (Vec<String>, usize) {
     let mut out = Vec::new();
     let mut problems = 0;
-    match within_limit("speech-dispatcher", crate::voice::system_voices) {
-        Ok(Ok(offered)) => {
-            for lang in langs {
-                match crate::voice::choose_voice(&offered, lang, None) {
-                    Some(name) => out.push(format!("voice {lang}: {name}")),
-                    None => out.push(format!(
-                        "voice {lang}: NONE — calls are not spoken in {lang}; install a voice for \
-                         it (Debian: speech-dispatcher-espeak-ng and espeak-ng; `spd-say -L` lists \
-                         what speech-dispatcher offers)"
-                    )),
+    if needs.sound {
+        match within_limit("speech-dispatcher", crate::voice::system_voices) {
+            Ok(Ok(offered)) => {
+                for lang in needs
+                    .spoken
+                    .iter()
+                    .chain(needs.visitors.iter().filter(|l| !needs.spoken.contains(l)))
+                {
+                    let office = needs.spoken.contains(lang);
+                    match crate::voice::choose_voice(&offered, lang, None) {
+                        Some(name) => out.push(format!("voice {lang}: {name}")),
+                        None if office => {
+                            problems += 1;
+                            out.push(format!(
+                                "voice {lang}: NONE — every call is to be spoken in {lang} and \
+                                 cannot be; install a voice for it (Debian: \
+                                 speech-dispatcher-espeak-ng and espeak-ng; `spd-say -L` lists \
+                                 what speech-dispatcher offers)"
+                            ));
+                        }
+                        None => out.push(format!(
+                            "voice {lang}: none — visitors who chose {lang} hear the office's \
+                             languages only"
+                        )),
+                    }
                 }
             }
+            Ok(Err(e)) => {
+                problems += 1;
+                out.push(format!(
+                    "voice: NONE — speech-dispatcher cannot be used ({e}); calls would get the \
+                     chime only. Install speech-dispatcher and speech-dispatcher-espeak-ng, and \
+                     run this check as the user herald runs as"
+                ));
+            }
+            Err(e) => {
+                problems += 1;
+                out.push(format!(
+                    "voice: NONE — {e}; calls would get the chime only. Restart it as the user \
+                     herald runs as (`pkill -u herald speech-dispatcher`; it starts again when \
+                     asked)"
+                ));
+            }
         }
-        Ok(Err(e)) => out.push(format!(
-            "voice: NONE — speech-dispatcher cannot be used ({e}); calls get the chime only. \
-             Install speech-dispatcher and speech-dispatcher-espeak-ng"
-        )),
-        Err(e) => {
-            problems += 1;
-            out.push(format!(
-                "voice: NONE — {e}; calls would get the chime only. Restart it as the user \
-                 herald runs as (`pkill -u herald speech-dispatcher`; it starts again when asked)"
-            ));
+        match within_limit("the audio output", audio_output) {
+            Ok(Ok(line)) => out.push(line),
+            Ok(Err(line)) => {
+                problems += 1;
+                out.push(line);
+            }
+            Err(e) => {
+                problems += 1;
+                out.push(format!(
+                    "audio output: NONE — {e}; check the sound device or PulseAudio"
+                ));
+            }
         }
-    }
-    match within_limit("the audio output", audio_output) {
-        Ok(line) => out.push(line),
-        Err(e) => {
-            problems += 1;
-            out.push(format!(
-                "audio output: NONE — {e}; check the sound device or PulseAudio"
-            ));
-        }
+    } else {
+        out.push("voice and chime: off (mute)".into());
     }
     match within_limit("the renderer", renderers) {
-        Ok(lines) => out.extend(lines),
+        Ok(Ok(lines)) => out.extend(lines),
+        Ok(Err(line)) => {
+            problems += 1;
+            out.push(line);
+        }
         Err(e) => {
             problems += 1;
             out.push(format!(
@@ -212,36 +252,47 @@ pub fn machine_report(langs: &[String]) -> (Vec<String>, usize) {
     (out, problems)
 }
 
-fn audio_output() -> String {
+/// The audio output the chime will play on, as the display opens it (a device that is listed
+/// but cannot give an output format is no output: that is what the display finds).
+fn audio_output() -> Result<String, String> {
     use cpal::traits::{DeviceTrait, HostTrait};
     let host = cpal::default_host();
-    match host.default_output_device() {
-        Some(device) => format!(
-            "audio output: {} ({})",
-            device
-                .description()
-                .map(|d| d.to_string())
-                .unwrap_or_else(|_| "unnamed device".into()),
-            host.id().name()
-        ),
-        None => "audio output: NONE — the chime cannot play (speech still goes through \
-                 speech-dispatcher); check the sound device or PulseAudio"
-            .into(),
-    }
+    let none = |why: String| {
+        format!(
+            "audio output: NONE — {why}: the chime cannot play (speech still goes through \
+             speech-dispatcher); check the sound device or PulseAudio, as the user herald runs as"
+        )
+    };
+    let device = host
+        .default_output_device()
+        .ok_or_else(|| none("no output device".into()))?;
+    let name = device
+        .description()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| "unnamed device".into());
+    let format = device
+        .default_output_config()
+        .map_err(|e| none(format!("{name} gives no output format ({e})")))?;
+    Ok(format!(
+        "audio output: {name} ({}, {} Hz, {} channels)",
+        host.id().name(),
+        format.sample_rate(),
+        format.channels()
+    ))
 }
 
-fn renderers() -> Vec<String> {
+fn renderers() -> Result<Vec<String>, String> {
     let instance =
         wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapters = bevy::tasks::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
     if adapters.is_empty() {
-        return vec![
-            "renderer: NONE — no Vulkan or GL device; install mesa-vulkan-drivers (software \
-             rendering with lavapipe works)"
+        return Err(
+            "renderer: NONE — no Vulkan or GL device; install mesa-vulkan-drivers \
+                    (software rendering with lavapipe works)"
                 .into(),
-        ];
+        );
     }
-    adapters
+    Ok(adapters
         .iter()
         .map(|a| {
             let info = a.get_info();
@@ -250,21 +301,63 @@ fn renderers() -> Vec<String> {
                 info.name, info.backend, info.device_type, info.driver, info.driver_info
             )
         })
-        .collect()
+        .collect())
 }
 
-pub fn run() -> ExitCode {
-    let root = catalogue::data_root();
-    let found = problems(&root);
-    let langs: Vec<String> = Catalogue::load(&root.join("locales"), REFERENCE)
-        .map(|(c, _)| c.languages().map(str::to_owned).collect())
+/// What the settings ask of this machine that it cannot give, one line each: a display
+/// language without words, a status address already taken.
+pub fn settings_problems(
+    config: &crate::config::Config,
+    catalogue: Option<&Catalogue>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(catalogue) = catalogue {
+        for lang in &config.langs {
+            if !catalogue.has_language(lang) {
+                out.push(format!(
+                    "lang {lang:?}: there is no locales/{lang}/ folder, so its words would fall \
+                     back to {}; add locales/{lang}/herald.ftl or leave {lang} out of lang",
+                    catalogue.primary()
+                ));
+            }
+        }
+    }
+    if let Some(status) = &config.status
+        && let Err(e) = std::net::TcpListener::bind(status.address)
+    {
+        out.push(format!(
+            "status {}: cannot listen there ({e}); another herald on this machine? give each \
+             its own port, or status = \"off\"",
+            status.address
+        ));
+    }
+    out
+}
+
+/// `herald check` for the display these settings describe: its files, its words and fonts, and
+/// what this machine gives it. Every problem it prints fails it.
+pub fn run(config: &crate::config::Config) -> ExitCode {
+    let root = &config.root;
+    let mut found = problems(root);
+    let catalogue = Catalogue::load(&root.join("locales"), REFERENCE)
+        .ok()
+        .map(|(c, _)| c);
+    found.extend(settings_problems(config, catalogue.as_ref()));
+    let visitors: Vec<String> = catalogue
+        .as_ref()
+        .map(|c| c.languages().map(str::to_owned).collect())
         .unwrap_or_default();
-    let (report, hung) = machine_report(&langs);
+    let needs = Needs {
+        spoken: match &config.sound {
+            Some(sound) if !sound.speak.is_empty() => sound.speak.clone(),
+            _ => config.langs.iter().take(1).cloned().collect(),
+        },
+        visitors,
+        sound: config.sound.is_some(),
+    };
+    let (report, machine) = machine_report(&needs);
     for line in report {
         println!("herald check: {line}");
-    }
-    if hung > 0 {
-        eprintln!("herald check: {hung} probe(s) of this machine did not answer");
     }
     if found.is_empty() {
         println!(
@@ -275,11 +368,10 @@ pub fn run() -> ExitCode {
     for problem in &found {
         eprintln!("herald check: {problem}");
     }
-    // Every problem it printed fails the check, the machine's as well as the files'.
-    if found.is_empty() && hung == 0 {
+    if found.is_empty() && machine == 0 {
         ExitCode::SUCCESS
     } else {
-        eprintln!("herald check: {} problem(s)", found.len() + hung);
+        eprintln!("herald check: {} problem(s)", found.len() + machine);
         ExitCode::FAILURE
     }
 }

@@ -359,7 +359,9 @@ fn nats_source(cli: &Cli, url: &str) -> Result<Source, String> {
 
 /// The status endpoints from `--status`, `--status-token-file` and `--lost-limit`.
 fn status_config(cli: &Cli) -> Result<Option<StatusConfig>, String> {
-    if cli.status.trim().eq_ignore_ascii_case("off") {
+    // A screenshot run lasts seconds and is nobody's wall: it must not take the port of the
+    // herald running on the same machine.
+    if cli.status.trim().eq_ignore_ascii_case("off") || cli.screenshot.is_some() {
         return Ok(None);
     }
     let address: std::net::SocketAddr = cli.status.trim().parse().map_err(|_| {

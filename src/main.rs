@@ -33,17 +33,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Check) => {
-            if let Some(path) = &file {
-                // Everything a start would check (layout, theme, logo, token file, CA file).
-                match Config::from_cli(&cli, &root) {
-                    Ok(_) => println!("herald check: {} is valid", path.display()),
-                    Err(e) => {
-                        eprintln!("herald check: {}: {e}", path.display());
-                        return ExitCode::FAILURE;
+            // Everything a start would check (layout, theme, logo, token file, CA file), then
+            // what these settings need of this machine.
+            let config = match Config::from_cli(&cli, &root) {
+                Ok(config) => config,
+                Err(e) => {
+                    match &file {
+                        Some(path) => eprintln!("herald check: {}: {e}", path.display()),
+                        None => eprintln!("herald check: {e}"),
                     }
+                    return ExitCode::FAILURE;
                 }
+            };
+            if let Some(path) = &file {
+                println!("herald check: {} is valid", path.display());
             }
-            herald::check::run()
+            herald::check::run(&config)
         }
         None => {
             let config = match Config::from_cli(&cli, &root) {

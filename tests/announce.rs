@@ -415,3 +415,46 @@ fn a_hung_speech_dispatcher_costs_the_room_its_voice_not_its_calls() {
         "{health}"
     );
 }
+
+#[test]
+fn herald_check_passes_with_a_voice_and_a_sound_output_and_fails_without() {
+    let room = SoundRoom::open("check");
+    let check = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
+            .args(["--status", "off", "--lang", "sk"])
+            .args(args)
+            .arg("check")
+            .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_RUNTIME_DIR", &room.dir);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().expect("herald check runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (passed, report) = check(&[], &[]);
+    assert!(passed, "{report}");
+    assert!(report.contains("voice sk: Slovak"), "{report}");
+    assert!(report.contains("audio output: "), "{report}");
+    assert!(!report.contains("NONE"), "{report}");
+    // No speech-dispatcher: calls would get the chime only, which the check must not pass.
+    let (passed, report) = check(
+        &[(
+            "SPEECHD_ADDRESS",
+            "unix_socket:/nonexistent/herald-check.sock",
+        )],
+        &[],
+    );
+    assert!(!passed, "no voice passed the check:\n{report}");
+    assert!(report.contains("voice: NONE"), "{report}");
+    // A display language with no words is a mistake too.
+    let (passed, report) = check(&[], &["--lang", "sk,xx", "--mute"]);
+    assert!(!passed, "{report}");
+    assert!(report.contains("no locales/xx/"), "{report}");
+    drop(room);
+}

@@ -208,3 +208,21 @@ fn a_still_screen_answers_fifty_screenshot_requests_at_once() {
     }
     herald.stop();
 }
+
+#[test]
+fn a_status_port_already_taken_stops_herald_at_start_with_the_reason() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-taken");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let status = taken.local_addr().expect("address").to_string();
+    let herald = Herald::start(&dir, "taken", &["--mute", "--status", &status], &[]);
+    let (exit, stderr) = herald.ended(Duration::from_secs(120));
+    assert!(
+        !exit.success(),
+        "herald ran on without its status endpoints"
+    );
+    assert!(
+        stderr.contains(&format!("cannot listen on {status}")),
+        "{stderr}"
+    );
+}

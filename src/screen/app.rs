@@ -271,11 +271,16 @@ pub fn run(config: Config) -> AppExit {
                 })
                 .add_plugins(super::status_link::plugin);
             }
-            Err(e) => warn!(
-                "status endpoints not started: cannot listen on {}: {e} (another herald on this \
-                 machine? give each --status its own port, or --status off)",
-                status.address
-            ),
+            Err(e) => {
+                // A mistake in the settings like any other: the IT office would otherwise watch
+                // a screen it cannot reach.
+                error!(
+                    "cannot listen on {} for the status endpoints: {e} (another herald on this \
+                     machine? give each --status its own port, or --status off)",
+                    status.address
+                );
+                return AppExit::error();
+            }
         }
     }
     if let Some(office) = demo {

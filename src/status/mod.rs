@@ -187,7 +187,7 @@ impl Shared {
     }
 }
 
-/// Starts the status server; a port already in use is one warning line, not a failure.
+/// Starts the status server; a port already in use is an error (herald then does not start).
 pub fn spawn(config: StatusConfig, shared: Arc<Shared>) -> std::io::Result<()> {
     let listener = std::net::TcpListener::bind(config.address)?;
     listener.set_nonblocking(true)?;

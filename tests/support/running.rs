@@ -48,6 +48,12 @@ impl Herald {
             .arg(&display_file)
             .arg(env!("CARGO_BIN_EXE_herald"))
             .args(["--size", "1280x720", "--log-json"])
+            // Tests run side by side: only those that ask for the status endpoints get them.
+            .args(if args.contains(&"--status") {
+                &[][..]
+            } else {
+                &["--status", "off"][..]
+            })
             .args(args)
             .env("HERALD_ROOT", env!("CARGO_MANIFEST_DIR"))
             .env("XDG_RUNTIME_DIR", dir)
@@ -135,6 +141,22 @@ impl Herald {
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
+    }
+
+    /// Waits for herald to end by itself (a start that must fail); panics after `limit`.
+    pub fn ended(mut self, limit: Duration) -> (std::process::ExitStatus, String) {
+        let end = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waitable") {
+                self.stopped = true;
+                return (
+                    status,
+                    std::fs::read_to_string(&self.stderr).unwrap_or_default(),
+                );
+            }
+            assert!(Instant::now() < end, "herald still runs after {limit:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Sends SIGTERM to herald alone (as `systemctl stop` does) and waits for it to end:
