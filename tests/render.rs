@@ -207,8 +207,9 @@ fn herald_shows_the_calls_of_a_real_queue_server_and_logs_them_as_json() {
             "12",
         ],
         || {
-            // Two live calls once herald is surely connected (it starts in well under 5 s).
-            std::thread::sleep(std::time::Duration::from_secs(4));
+            // Two live calls once herald has connected (waited for, not guessed: a loaded
+            // machine starts it late).
+            server.wait_for_display(std::time::Duration::from_secs(60));
             server.calls(2);
         },
     );
@@ -638,7 +639,8 @@ fn the_accessible_display_has_aaa_contrast_in_its_pixels_and_tickets_sized_for_e
         let mut args = room.to_vec();
         args.extend(["--feed", &url, "--lang", lang, "--after", "8"]);
         let (path, _) = screenshot_with_log(&name, &args, || {
-            std::thread::sleep(std::time::Duration::from_secs(4));
+            // Live once herald has connected (the mark lasts 10 s, past the shot at 8 s).
+            server.wait_for_display(std::time::Duration::from_secs(60));
             server.calls(1);
         });
         let shot = Shot::load(&path);
