@@ -49,6 +49,50 @@ impl NatsServer {
         server
     }
 
+    /// `nats-server -c` with a config of the test's own that includes the shipped
+    /// `deploy/nats-herald.conf` (users and permissions), the passwords in its environment.
+    fn with_users(dir: &Path, passwords: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        std::fs::create_dir_all(dir).expect("folder");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nats-herald.conf"),
+            dir.join("nats-herald.conf"),
+        )
+        .expect("the shipped permissions");
+        let conf = dir.join("nats.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listen: 127.0.0.1:{port}\njetstream {{ store_dir: {:?} }}\ninclude ./nats-herald.conf\n",
+                dir.join("store")
+            ),
+        )
+        .expect("config");
+        let mut command = Command::new(nats_server_binary());
+        command
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (name, value) in passwords {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("nats-server");
+        let end = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < end, "nats-server did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self {
+            child: Some(child),
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
     fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
@@ -431,4 +475,65 @@ fn one_bad_message_in_the_stream_costs_one_resync_not_a_loop() {
     );
     assert!(gaps <= 3, "{gaps} gaps from one bad message");
     display.assert_each_call_once(5);
+}
+
+#[test]
+fn a_displays_credentials_follow_its_office_and_nothing_else() {
+    use herald_core::secret::Secret;
+    let dir = scratch("users");
+    let nats = NatsServer::with_users(
+        &dir.join("nats"),
+        &[
+            ("HERALD_RELAY_PASSWORD", "relay-pw"),
+            ("HERALD_DISPLAY_SK_RAJEC_PASSWORD", "rajec-pw"),
+        ],
+    );
+    let as_user = |user: &str, password: &str| Broker {
+        url: nats.url(),
+        auth: Auth::UserPassword(user.into(), Secret::new(password)),
+        ca_file: None,
+    };
+    // One relay, two offices.
+    let mut site = Site::single(
+        OfficeSite::open(OFFICE, "sk"),
+        "127.0.0.1:0",
+        dir.join("relay.db"),
+    );
+    site.offices.push(OfficeSite::open("sk.other", "sk"));
+    site.nats = Some(as_user("herald-relay", "relay-pw"));
+    let relay = running::spawn(
+        site,
+        Store::open(&dir.join("relay.db")).expect("log"),
+        None,
+        Extras::default(),
+    )
+    .expect("relay");
+    let follow = |office: &str| {
+        let broker = as_user("display-sk-rajec", "rajec-pw");
+        let office = office.to_owned();
+        Display::connect(&nats.url(), move |config| {
+            config.nats = Some(NatsFeed { broker, office });
+            config.ping_every = Duration::from_millis(200);
+        })
+    };
+    let mut rajec = follow(OFFICE);
+    assert!(
+        rajec.pump_until(PATIENCE, |d| d.board.last_seq().is_some()),
+        "the office's own display could not read its snapshot"
+    );
+    post_calls(&relay, 1, 3);
+    assert!(
+        rajec.pump_until(PATIENCE, |d| d.called.len() >= 3),
+        "called {:?}",
+        rajec.called
+    );
+    // The same credentials pointed at another office: refused, said, and nothing shown.
+    let mut other = follow("sk.other");
+    assert!(
+        other.pump_until(PATIENCE, |d| !d.disconnects.is_empty()),
+        "a display followed an office its credentials do not allow"
+    );
+    eprintln!("refused: {}", other.disconnects[0].1);
+    assert!(other.board.last_seq().is_none(), "it read the other office");
+    rajec.assert_each_call_once(3);
 }

@@ -61,6 +61,14 @@ impl FeedStatus {
         moved.then_some(offset)
     }
 
+    /// The queue system's keepalive said `now` (RFC 3339), `ago` before this moment: see
+    /// [`FeedStatus::clock_heard`]. An unreadable time changes nothing.
+    pub fn clock_said(&mut self, now: &str, ago: std::time::Duration) -> Option<chrono::Duration> {
+        let office = chrono::DateTime::parse_from_rfc3339(now).ok()?.to_utc();
+        let local = chrono::Utc::now() - chrono::Duration::from_std(ago).ok()?;
+        self.clock_heard(office, local)
+    }
+
     /// A frame was refused for `reason`.
     pub fn rejected(&mut self, reason: String) {
         self.rejected += 1;

@@ -444,8 +444,15 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
     let mut done = Vec::new();
     let events = handle.drain();
     // The office's clock first: calls replayed in the same batch are judged by it.
-    if let Some((office, local)) = events.iter().rev().find_map(office_clock)
-        && let Some(offset) = status.clock_heard(office, local)
+    let clock = events.iter().rev().find_map(|e| match e {
+        FeedEvent::Frame {
+            message: ServerMessage::Keepalive { now: Some(now), .. },
+            received,
+        } => Some((now, received.elapsed())),
+        _ => None,
+    });
+    if let Some((now, ago)) = clock
+        && let Some(offset) = status.clock_said(now, ago)
     {
         done.push(Pumped::ClockOffset(offset));
     }
@@ -488,22 +495,6 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
         });
     }
     done
-}
-
-/// The office's clock from a keepalive that carries it, with this display's at the same moment.
-fn office_clock(
-    event: &FeedEvent,
-) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
-    let FeedEvent::Frame {
-        message: ServerMessage::Keepalive { now: Some(now), .. },
-        received,
-    } = event
-    else {
-        return None;
-    };
-    let office = chrono::DateTime::parse_from_rfc3339(now).ok()?.to_utc();
-    let local = chrono::Utc::now() - chrono::Duration::from_std(received.elapsed()).ok()?;
-    Some((office, local))
 }
 
 #[cfg(test)]

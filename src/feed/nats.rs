@@ -56,6 +56,14 @@ const RESYNC: Backoff = Backoff {
     jitter: false,
 };
 
+/// A consumer name no other display takes: the process and the moment.
+fn consumer_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("herald_{:x}_{nanos:x}", std::process::id())
+}
+
 /// Runs `work` unless herald quits meanwhile: a request to a stalled broker may take its whole
 /// timeout, and quitting must not wait for it. `None` when herald quits.
 async fn or_quit<T>(
@@ -224,6 +232,10 @@ pub(super) async fn session(
         }
         let created = or_quit(
             events.create_consumer(consumer::pull::OrderedConfig {
+                // Named, so that the request to create it names its filter subject too
+                // (`$JS.API.CONSUMER.CREATE.HERALD_EVENTS.<name>.<subject>`) and a broker's
+                // permissions can hold a display to its own office (docs/fleet.md).
+                name: Some(consumer_name()),
                 filter_subject: subject.clone(),
                 deliver_policy: consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: after + 1,
