@@ -420,13 +420,16 @@ impl Cli {
         if let Some(path) = &self.token_file {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 format!(
-                    "cannot read the token file {}: {e}; check the path and its permissions",
+                    "--token-file {}: cannot be read: {e}; check the path and its permissions",
                     path.display()
                 )
             })?;
             let token = text.lines().next().unwrap_or("").trim().to_owned();
             if token.is_empty() {
-                return Err(format!("the token file {} is empty", path.display()));
+                return Err(format!(
+                    "--token-file {}: the file is empty",
+                    path.display()
+                ));
             }
             return Ok(Some(Secret::new(token)));
         }

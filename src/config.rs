@@ -146,7 +146,8 @@ impl Config {
         if design::shipped_layout(&cli.layout).is_none() && !layout_file.is_file() {
             let shipped: Vec<&str> = design::SHIPPED_LAYOUTS.iter().map(|(n, _)| *n).collect();
             return Err(format!(
-                "there is no layout {:?}: assets/{layout_path} does not exist (shipped: {})",
+                "--layout {:?}: there is no such layout: assets/{layout_path} does not exist \
+                 (shipped: {})",
                 cli.layout,
                 shipped.join(", ")
             ));
@@ -163,8 +164,8 @@ impl Config {
         let theme_path = format!("themes/{theme}.theme.toml");
         if design::shipped_theme(&theme).is_none() && !assets.join(&theme_path).is_file() {
             return Err(format!(
-                "there is no theme {theme:?}: assets/{theme_path} does not exist (shipped: \
-                 civic, high-contrast)"
+                "--theme {theme:?}: there is no such theme: assets/{theme_path} does not exist \
+                 (shipped: civic, high-contrast)"
             ));
         }
         if let Some(logo) = &cli.logo
@@ -373,11 +374,17 @@ fn status_config(cli: &Cli) -> Result<Option<StatusConfig>, String> {
     let token = match &cli.status_token_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                format!("cannot read the status token file {}: {e}", path.display())
+                format!(
+                    "--status-token-file {}: cannot be read: {e}; check the path and its permissions",
+                    path.display()
+                )
             })?;
             let token = text.lines().next().unwrap_or("").trim().to_owned();
             if token.is_empty() {
-                return Err(format!("the status token file {} is empty", path.display()));
+                return Err(format!(
+                    "--status-token-file {}: the file is empty",
+                    path.display()
+                ));
             }
             Some(Secret::new(token))
         }

@@ -246,15 +246,80 @@ pub fn settings(args: Vec<OsString>) -> Result<(Cli, Option<PathBuf>), SettingsE
     let Some(path) = chosen(&cli) else {
         return Ok((cli, None));
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let bytes = std::fs::read(&path).map_err(|e| {
         SettingsError::File(format!(
             "{}: cannot be read: {e}; check the path and its permissions",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        SettingsError::File(format!(
+            "{}:{line}: not UTF-8 text (byte {at}); save the file as UTF-8",
             path.display()
         ))
     })?;
     let cli =
         merge(&path.display().to_string(), &text, &matches, &args).map_err(SettingsError::File)?;
     Ok((cli, Some(path)))
+}
+
+/// A mistake found once the settings are read (a layout that does not exist, a token file that
+/// cannot be read, a status address without a token…) pointed at the file's line when the file
+/// gave the option it is about. Such errors name their option first (`--layout lobby: …`), and
+/// the option's key is its name with `_` for `-`; an option the command line gave stays as it is.
+pub fn locate(file: &str, text: &str, error: &str, args: &[OsString]) -> String {
+    let Some(rest) = error.strip_prefix("--") else {
+        return error.to_owned();
+    };
+    let option: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let flag = format!("--{option}");
+    let on_command_line = args.iter().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    });
+    let key = option.replace('-', "_");
+    match key_spans(text).get(&key) {
+        Some(offset) if !on_command_line => format!(
+            "{file}:{}: {key}{}",
+            line_of(text, *offset),
+            as_keys(&rest[option.len()..])
+        ),
+        _ => error.to_owned(),
+    }
+}
+
+/// A message for a file's reader: `--status-token-file` said as the key `status_token_file`
+/// (options that are only on the command line keep their dashes).
+fn as_keys(message: &str) -> String {
+    let keys: Vec<String> = file_keys()
+        .iter()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find("--") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let key = name.replace('-', "_");
+        if !name.is_empty() && keys.contains(&key) {
+            out.push_str(&key);
+        } else {
+            out.push_str("--");
+            out.push_str(&name);
+        }
+        rest = &after[name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The file to read: `--config`, else the default path when it exists.

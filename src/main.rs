@@ -38,10 +38,7 @@ fn main() -> ExitCode {
             let config = match Config::from_cli(&cli, &root) {
                 Ok(config) => config,
                 Err(e) => {
-                    match &file {
-                        Some(path) => eprintln!("herald check: {}: {e}", path.display()),
-                        None => eprintln!("herald check: {e}"),
-                    }
+                    eprintln!("herald check: {}", located(&file, &e));
                     return ExitCode::FAILURE;
                 }
             };
@@ -54,7 +51,7 @@ fn main() -> ExitCode {
             let config = match Config::from_cli(&cli, &root) {
                 Ok(config) => config,
                 Err(e) => {
-                    eprintln!("herald: {e}");
+                    eprintln!("herald: {}", located(&file, &e));
                     return ExitCode::FAILURE;
                 }
             };
@@ -67,4 +64,16 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A settings mistake, at its line of the config file when the file gave that option.
+fn located(file: &Option<std::path::PathBuf>, error: &str) -> String {
+    let Some(path) = file else {
+        return error.to_owned();
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return error.to_owned();
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    config_file::locate(&path.display().to_string(), &text, error, &args)
 }

@@ -38,15 +38,54 @@ fn check_accepts_the_example_and_refuses_a_broken_file_with_its_line() {
         "{stderr}"
     );
 
-    let missing_layout = folder().join("lobby.toml");
-    std::fs::write(&missing_layout, "layout = \"lobby\"\n").expect("file");
-    let out = herald(&["check", "--config", &missing_layout.to_string_lossy()]);
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("there is no layout \"lobby\""),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Mistakes found after reading (what a key names, how keys go together) at their line too.
+    let cases = [
+        (
+            "lang = [\"uk\"]\nlayout = \"lobby\"\n",
+            "lobby.toml:2: layout",
+            "no such layout",
+        ),
+        ("\ntheme = \"pink\"\n", "pink.toml:2: theme", "pink"),
+        (
+            "token_file = \"/nonexistent/token\"\n",
+            "token.toml:1: token_file",
+            "/nonexistent/token",
+        ),
+        (
+            "feed = \"wss://hall:pw@queue.example/d\"\n",
+            "creds.toml:1: feed",
+            "user name or password",
+        ),
+        (
+            "lang = [\"sk\"]\nstatus = \"0.0.0.0:9797\"\n",
+            "open.toml:2: status",
+            "status_token_file",
+        ),
+    ];
+    for (name, (text, at, what)) in ["lobby", "pink", "token", "creds", "open"]
+        .iter()
+        .zip(cases)
+    {
+        let file = folder().join(format!("{name}.toml"));
+        std::fs::write(&file, text).expect("file");
+        let out = herald(&["check", "--config", &file.to_string_lossy()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: passed the check");
+        assert!(
+            stderr.contains(at) && stderr.contains(what),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("pw@"), "a password in the error: {stderr}");
+    }
+    let latin1 = folder().join("latin1.toml");
+    std::fs::write(
+        &latin1,
+        b"lang = [\"sk\"]\noffice_name = \"Mesto \xdailina\"\n",
+    )
+    .expect("file");
+    let out = herald(&["check", "--config", &latin1.to_string_lossy()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("latin1.toml:2: not UTF-8"), "{stderr}");
 }
 
 #[test]
