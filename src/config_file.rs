@@ -296,10 +296,7 @@ pub fn locate(file: &str, text: &str, error: &str, args: &[OsString]) -> String 
 /// A message for a file's reader: `--status-token-file` said as the key `status_token_file`
 /// (options that are only on the command line keep their dashes).
 fn as_keys(message: &str) -> String {
-    let keys: Vec<String> = file_keys()
-        .iter()
-        .map(|a| a.get_id().to_string())
-        .collect();
+    let keys: Vec<String> = file_keys().iter().map(|a| a.get_id().to_string()).collect();
     let mut out = String::new();
     let mut rest = message;
     while let Some(at) = rest.find("--") {

@@ -33,6 +33,8 @@ pub struct PanelRow {
     pub counter_name: Option<String>,
     pub service_id: Option<String>,
     pub service_name: Option<String>,
+    /// NovoSGA's priority weight (`peso`): above 0 is a priority ticket.
+    pub priority: bool,
 }
 
 fn text(value: Option<&Value>) -> Option<String> {
@@ -73,6 +75,10 @@ pub fn parse_row(row: &Value) -> Result<PanelRow, String> {
         counter_name,
         service_id: text(service.and_then(|s| s.get("id"))),
         service_name: text(service.and_then(|s| s.get("nome"))),
+        priority: row
+            .get("peso")
+            .and_then(Value::as_u64)
+            .is_some_and(|p| p > 0),
     })
 }
 
@@ -101,15 +107,19 @@ pub fn translate_row(
                 });
             }
             let service = office.service(row.service_id.as_deref(), row.service_name.as_deref());
-            let call = webhook::new_call(
-                office,
-                format!("novosga-{}", row.id),
-                row.ticket.clone(),
-                (&row.counter, row.counter_name.as_deref()),
-                service,
-                None,
-                now.to_owned(),
-            );
+            let call = herald_core::protocol::Call {
+                service_id: row.service_id.clone(),
+                priority: row.priority,
+                ..webhook::new_call(
+                    office,
+                    format!("novosga-{}", row.id),
+                    row.ticket.clone(),
+                    (&row.counter, row.counter_name.as_deref()),
+                    service,
+                    None,
+                    now.to_owned(),
+                )
+            };
             events.push(ServerMessage::Call {
                 v: VERSION,
                 seq: 0,
@@ -369,6 +379,32 @@ mod tests {
     use crate::site::Site;
     use crate::store::Store;
     use herald_core::protocol;
+
+    #[test]
+    fn a_priority_ticket_and_its_service_are_carried_over() {
+        let row = parse_row(&serde_json::json!({
+            "id": 9, "siglaSenha": "P", "numeroSenha": 7, "local": "Guichê", "numeroLocal": 2,
+            "peso": 1, "prioridade": "Prioridade", "servico": {"id": 4, "nome": "Documentos"}
+        }))
+        .expect("a row");
+        assert!(row.priority);
+        assert_eq!(row.service_id.as_deref(), Some("4"));
+        let board = Board::new();
+        let Ok(Translation::Events(events)) = translate_row(
+            &row,
+            &OfficeSite::open("br.x", "sk"),
+            &board,
+            "2026-12-04T09:00:00Z",
+        ) else {
+            panic!("no call")
+        };
+        let Some(ServerMessage::Call { call, .. }) = events.last() else {
+            panic!("{events:?}")
+        };
+        assert!(call.priority, "a priority ticket is marked on every screen");
+        assert_eq!(call.service_id.as_deref(), Some("4"));
+        assert_eq!(call.ticket, "P007");
+    }
 
     /// Panel answers shaped as NovoSGA's `GET /api/unidades/{id}/painel` returns them
     /// (newest first; NovoSGA 2 field names, with the client's name and document).

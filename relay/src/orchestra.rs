@@ -136,15 +136,19 @@ pub fn translate(
                         .as_deref(),
                     );
                     let lang = text(parameters, &["language", "lang"]);
-                    let call = webhook::new_call(
-                        office,
-                        new_call_id(board, &visit),
-                        ticket,
-                        (&counter, counter_name.as_deref()),
-                        service,
-                        lang,
-                        at,
-                    );
+                    let call = herald_core::protocol::Call {
+                        // The service's id too, for screens that show only some services.
+                        service_id: text(parameters, &["serviceId"]),
+                        ..webhook::new_call(
+                            office,
+                            new_call_id(board, &visit),
+                            ticket,
+                            (&counter, counter_name.as_deref()),
+                            service,
+                            lang,
+                            at,
+                        )
+                    };
                     events.push(ServerMessage::Call {
                         v: VERSION,
                         seq: 0,
