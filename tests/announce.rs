@@ -186,6 +186,7 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
     // Phase 1: the real voice. A Ukrainian visitor in a Slovak office.
     let mut herald = Herald::start(&room.dir, "speech", &["--feed", &url, "--lang", "sk"], &[]);
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     // Voices load one by one after start; the timing below is the steady one.
     herald.wait_for("voices_loaded", 1, Duration::from_secs(60));
     server.call(uk_visitor_call());
@@ -243,7 +244,8 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
         )],
     );
     mute_voice.wait_for("connected", 1, Duration::from_secs(60));
-    std::thread::sleep(Duration::from_secs(2));
+    // Its hello answered (the second on this server), so the calls below are news to it.
+    server.wait_for_displays(2, Duration::from_secs(60));
     server.call(Call::new(
         "call-b007",
         "B007",
@@ -355,6 +357,7 @@ fn a_hung_speech_dispatcher_costs_the_room_its_voice_not_its_calls() {
         &[("SPEECHD_ADDRESS", &address)],
     );
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     // An ordinary morning's pace: a call every 3 s (a chime alone takes about 2 s).
     let calls = 6;
     for n in 1..=calls {

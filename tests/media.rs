@@ -266,6 +266,7 @@ fn after_a_quiet_while_the_hero_shows_the_pictures_and_a_call_takes_it_back_in_i
     let hero = (60, 331);
     let watch = PixelWatch::start(&herald.display(), vec![hero]);
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     let call = |ticket: &str| {
         Call::new(
             format!("call-{ticket}"),

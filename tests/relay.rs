@@ -55,6 +55,7 @@ fn calls_posted_to_the_relay_are_shown_and_announced_once_across_a_relay_restart
     let url = relay.feed_url("sk.rajec");
     let mut herald = Herald::start(&dir, "wall", &["--feed", &url, "--lang", "sk"], &[]);
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    hello_answered(&relay);
     for (n, ticket) in ["A001", "A002", "A003"].iter().enumerate() {
         post(&runtime, &relay, &format!("k{n}"), ticket);
     }
@@ -68,6 +69,7 @@ fn calls_posted_to_the_relay_are_shown_and_announced_once_across_a_relay_restart
         listen: address.to_string(),
         ..site
     });
+    // Posted before herald is back: it comes as a replay after its hello, and is news.
     post(&runtime, &relay, "k4", "A004");
     herald.wait_for("connected", 2, Duration::from_secs(60));
     herald.wait_for("announcement_started", 4, Duration::from_secs(60));
@@ -79,4 +81,18 @@ fn calls_posted_to_the_relay_are_shown_and_announced_once_across_a_relay_restart
     let stderr = herald.stop();
     assert_eq!(announced, ["A001", "A002", "A003", "A004"], "{stderr}");
     assert_eq!(shown, ["A001", "A002", "A003", "A004"], "{stderr}");
+}
+
+/// Waits until herald's hello has been answered (the relay counts a display from then on):
+/// "connected" in herald's log comes first, and a call posted between the two would reach it
+/// inside its first snapshot, as history.
+fn hello_answered(relay: &herald_relay::running::RunningRelay) {
+    let start = std::time::Instant::now();
+    while relay.relay.displays("sk.rajec") == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "herald never said hello to the relay"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -26,6 +26,7 @@ fn muted_screen(folder: &str, name: &str) -> (TestServer, Herald) {
 fn calls_after_a_sleep_keep_their_turns_and_their_whole_animation() {
     let (server, mut herald) = muted_screen("sleep", "sleeping");
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     // Quiet: the screen draws its last frame and sleeps until the next minute or event.
     std::thread::sleep(Duration::from_secs(8));
     // Three counters call at once.
@@ -102,6 +103,7 @@ fn on_a_muted_screen_that_slept_every_call_flashes_twice_on_the_real_pixels() {
     let point = (428, 150);
     let watch = PixelWatch::start(&herald.display(), vec![point]);
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     server.calls(1);
     herald.wait_for("call_animation", 1, Duration::from_secs(30));
     let mut report = Vec::new();

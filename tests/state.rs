@@ -22,6 +22,7 @@ fn killed_and_started_again_it_shows_the_same_calls_and_announces_none_twice() {
 
     let mut first = Herald::start(&dir, "before", &args, &[]);
     first.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     server.calls(3);
     first.wait_for("announcement_started", 3, Duration::from_secs(60));
     // Wait until the third call is remembered (written within about a second).
@@ -81,6 +82,7 @@ fn a_call_announced_the_moment_before_a_crash_is_not_announced_again() {
 
     let mut first = Herald::start(&dir, "before", &args, &[]);
     first.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     // A counter opens (the board is written, and the writer rests for a second), and a call
     // follows at once: it reaches the loudspeaker inside the writer's rest.
     server.send(|seq| ServerMessage::Counter {
@@ -100,6 +102,7 @@ fn a_call_announced_the_moment_before_a_crash_is_not_announced_again() {
 
     let mut second = Herald::start(&dir, "after", &args, &[]);
     second.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_displays(2, Duration::from_secs(60));
     // A call made after the restart is the marker: everything replayed came before it.
     server.calls(1);
     second.wait_for("announcement_started", 1, Duration::from_secs(60));

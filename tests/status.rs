@@ -44,6 +44,7 @@ fn metrics_move_healthz_fails_when_the_feed_is_gone_and_the_screenshot_is_the_sc
         &[],
     );
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     let token = Some("it-office-7");
     assert_eq!(get(port, "/metrics", None).0, 401, "the token is required");
 
@@ -107,6 +108,7 @@ fn a_display_whose_clock_is_ten_minutes_ahead_still_shows_every_call_and_says_so
         &[],
     );
     herald.wait_for("connected", 1, Duration::from_secs(60));
+    server.wait_for_display(Duration::from_secs(60));
     // The queue system's clock is ten minutes behind this display's: so are its calls' `at`.
     let office_now = || chrono::Utc::now() - chrono::Duration::minutes(10);
     server.calls(1);

@@ -94,11 +94,18 @@ impl TestServer {
     /// Waits until a display has said hello and had its answer (the snapshot or the replay),
     /// so what is sent next reaches it as live news; panics after `limit`.
     pub fn wait_for_display(&self, limit: Duration) {
+        self.wait_for_displays(1, limit);
+    }
+
+    /// Waits until `count` hellos in all have been answered (the second display, or the same
+    /// one after a reconnect). "connected" in herald's log comes before its hello is answered:
+    /// a call sent between the two would arrive inside the first snapshot, as history.
+    pub fn wait_for_displays(&self, count: usize, limit: Duration) {
         let start = std::time::Instant::now();
-        while self.greeted.load(Ordering::SeqCst) == 0 {
+        while self.greeted.load(Ordering::SeqCst) < count {
             assert!(
                 start.elapsed() < limit,
-                "no display connected to the test server within {limit:?}"
+                "no {count} hellos answered by the test server within {limit:?}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
