@@ -220,36 +220,49 @@ pub fn machine_report(needs: &Needs) -> (Vec<String>, usize) {
                 ));
             }
         }
-        match within_limit("the audio output", audio_output) {
-            Ok(Ok(line)) => out.push(line),
-            Ok(Err(line)) => {
-                problems += 1;
-                out.push(line);
-            }
-            Err(e) => {
-                problems += 1;
-                out.push(format!(
-                    "audio output: NONE — {e}; check the sound device or PulseAudio"
-                ));
-            }
-        }
+        problems += probe(
+            "the audio output",
+            || audio_output().map(|line| vec![line]),
+            "audio output: NONE",
+            "check the sound device or PulseAudio",
+            &mut out,
+        );
     } else {
         out.push("voice and chime: off (mute)".into());
     }
-    match within_limit("the renderer", renderers) {
-        Ok(Ok(lines)) => out.extend(lines),
+    problems += probe(
+        "the renderer",
+        renderers,
+        "renderer: NONE",
+        "check the Vulkan driver (mesa-vulkan-drivers)",
+        &mut out,
+    );
+    (out, problems)
+}
+
+/// One time-limited probe whose answer is its lines or the line saying what is missing; returns
+/// 1 when that is a problem (missing, or the probe hung).
+fn probe(
+    what: &str,
+    run: impl FnOnce() -> Result<Vec<String>, String> + Send + 'static,
+    none: &str,
+    advice: &str,
+    out: &mut Vec<String>,
+) -> usize {
+    match within_limit(what, run) {
+        Ok(Ok(lines)) => {
+            out.extend(lines);
+            0
+        }
         Ok(Err(line)) => {
-            problems += 1;
             out.push(line);
+            1
         }
         Err(e) => {
-            problems += 1;
-            out.push(format!(
-                "renderer: NONE — {e}; check the Vulkan driver (mesa-vulkan-drivers)"
-            ));
+            out.push(format!("{none} — {e}; {advice}"));
+            1
         }
     }
-    (out, problems)
 }
 
 /// The audio output the chime will play on, as the display opens it (a device that is listed
