@@ -585,6 +585,7 @@ fn a_keepalive_neither_redraws_the_texts_nor_rebuilds_the_counter_strip() {
             v: VERSION,
             seq: last,
             now: None,
+            report: None,
         });
     app.update();
     assert_eq!(

@@ -123,6 +123,7 @@ fn a_display_whose_clock_is_ten_minutes_ahead_still_shows_every_call_and_says_so
                 v: VERSION,
                 seq,
                 now: Some(now.to_rfc3339()),
+                report: None,
             })
             .expect("json"),
         )

@@ -496,7 +496,8 @@ mod tests {
             board.apply(&ServerMessage::Keepalive {
                 v: 1,
                 seq: 5,
-                now: None
+                now: None,
+                report: None,
             }),
             Applied::Gap { .. }
         ));
@@ -693,6 +694,7 @@ mod tests {
             v: VERSION,
             seq: 3,
             now: None,
+            report: None,
         };
         assert_eq!(
             board.apply(&keepalive),

@@ -13,6 +13,7 @@
 //! - [`log_event`]: every `--log-json` event, typed, written in one place.
 //! - [`memory`]: the board written to the state directory and read back after a restart.
 //! - [`opening`]: opening hours and holidays, and when the office opens next.
+//! - [`report`]: what a display tells its relay about itself (the console's status).
 //! - [`scope`]: which counters, floors and services one screen is for.
 //! - [`secret`]: tokens that never show in `Debug` output, logs or screens; compared in
 //!   constant time.
@@ -32,6 +33,7 @@ pub mod memory;
 pub mod office;
 pub mod opening;
 pub mod protocol;
+pub mod report;
 pub mod room;
 pub mod scope;
 pub mod secret;

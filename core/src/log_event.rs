@@ -120,6 +120,8 @@ log_events! {
     SpeechAvailable = "speech_available" {}
     /// Every system voice herald may need is loaded.
     VoicesLoaded = "voices_loaded" {}
+    /// The system voice chosen per spoken language, and the languages left without one.
+    VoicesChosen = "voices_chosen" { voices: std::collections::BTreeMap<String, String>, missing: Vec<String> }
 }
 
 /// The table of `docs/log-events.md`, from [`EVENTS`].

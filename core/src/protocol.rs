@@ -242,6 +242,11 @@ pub enum ServerMessage {
         seq: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         now: Option<String>,
+        /// Optional: the server takes the display's reports ("Reporting back" in
+        /// docs/protocol.md). A display that does not know it ignores it; a server that does
+        /// not send it never receives a report.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report: Option<crate::report::ReportWanted>,
     },
 }
 
@@ -287,10 +292,11 @@ impl ServerMessage {
                 seq,
                 queue,
             },
-            ServerMessage::Keepalive { now, .. } => ServerMessage::Keepalive {
+            ServerMessage::Keepalive { now, report, .. } => ServerMessage::Keepalive {
                 v: VERSION,
                 seq,
                 now,
+                report,
             },
         }
     }
@@ -337,7 +343,7 @@ impl ServerMessage {
 }
 
 /// A frame from herald to the queue system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
     /// First frame after connecting.
@@ -354,6 +360,18 @@ pub enum ClientMessage {
     },
     /// The display saw a gap in seq and asks for a fresh snapshot.
     Resync { v: u32, last_seq: Option<u64> },
+    /// The display's status; only to a server whose keepalives carry `report`.
+    Status {
+        v: u32,
+        status: Box<crate::report::DisplayReport>,
+    },
+    /// A picture of the screen as a base64 PNG, when a keepalive asked for one.
+    Thumbnail {
+        v: u32,
+        width: u32,
+        height: u32,
+        png: String,
+    },
 }
 
 /// Why a frame was refused. Each variant is one kind of bad input, counted separately.
@@ -696,6 +714,7 @@ impl ServerMessage {
             v: VERSION,
             seq,
             now: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            report: None,
         }
     }
 }

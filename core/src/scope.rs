@@ -43,6 +43,36 @@ pub struct Scope {
     services: Vec<String>,
 }
 
+/// As the IT office reads it: "all", or e.g. "counters 1-6, 12A · floor 1 · services A, P".
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_all() {
+            return f.write_str("all");
+        }
+        let mut parts = Vec::new();
+        if !self.counters.is_empty() {
+            let picks: Vec<String> = self
+                .counters
+                .iter()
+                .map(|p| match p {
+                    CounterPick::Label(l) => l.clone(),
+                    CounterPick::Range(a, b) if a == b => a.to_string(),
+                    CounterPick::Range(a, b) => format!("{a}-{b}"),
+                })
+                .collect();
+            parts.push(format!("counters {}", picks.join(", ")));
+        }
+        if !self.floors.is_empty() {
+            let floors: Vec<String> = self.floors.iter().map(i32::to_string).collect();
+            parts.push(format!("floor {}", floors.join(", ")));
+        }
+        if !self.services.is_empty() {
+            parts.push(format!("services {}", self.services.join(", ")));
+        }
+        f.write_str(&parts.join(" · "))
+    }
+}
+
 impl Scope {
     /// The whole office.
     pub fn all() -> Self {

@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::{Bytes, Message};
 use herald_core::board::{Applied, Board, News};
 pub use herald_core::link::FeedStatus;
 use herald_core::protocol::{self, ClientMessage, Rejection, ServerMessage, VERSION};
+use herald_core::report::ReportWanted;
 use herald_core::secret::{Secret, shown_url};
 
 /// Called after each event is queued, so a sleeping UI loop wakes up and draws it.
@@ -50,6 +51,8 @@ pub struct FeedConfig {
     pub backoff_max: Duration,
     /// Follow an office on NATS JetStream instead of the WebSocket at `url`.
     pub nats: Option<nats::NatsFeed>,
+    /// What this display reports when its server asks (`docs/protocol.md`, "Reporting back").
+    pub reporter: Option<Arc<crate::status::Shared>>,
 }
 
 impl FeedConfig {
@@ -66,6 +69,7 @@ impl FeedConfig {
             backoff_first: Backoff::NETWORK.first,
             backoff_max: Backoff::NETWORK.max,
             nats: None,
+            reporter: None,
         }
     }
 }
@@ -346,8 +350,33 @@ async fn session(
     let mut ticker = tokio::time::interval(config.ping_every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut resync_sent: Option<Instant> = None;
+    let mut reports = Reports::default();
+    let mut report_ticker = tokio::time::interval(Duration::from_secs(1));
+    report_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            thumbnail = async {
+                match reports.thumbnail.as_mut() {
+                    Some(task) => task.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                reports.thumbnail = None;
+                match thumbnail {
+                    Ok(Ok(png)) => {
+                        if let Some(frame) = thumbnail_frame(&png) {
+                            let _ = socket.send(Message::text(protocol::encode_client(&frame))).await;
+                        }
+                    }
+                    Ok(Err(e)) => tracing::warn!("the relay asked for a thumbnail: {e}"),
+                    Err(e) => tracing::warn!("the thumbnail failed: {e}"),
+                }
+            }
+            _ = report_ticker.tick(), if reports.every.is_some() => {
+                if let Some(status) = reports.due(config) {
+                    let _ = socket.send(Message::text(protocol::encode_client(&status))).await;
+                }
+            }
             frame = socket.next() => {
                 let received = Instant::now();
                 let frame = match frame {
@@ -361,6 +390,11 @@ async fn session(
                         Ok(message) => {
                             if matches!(message, ServerMessage::Snapshot { .. }) {
                                 resync_sent = None;
+                            }
+                            if let ServerMessage::Keepalive { report: Some(wanted), .. } = &message
+                                && let Some(status) = reports.asked(config, wanted)
+                            {
+                                let _ = socket.send(Message::text(protocol::encode_client(&status))).await;
                             }
                             FeedEvent::Frame { message, received }
                         }
@@ -410,6 +444,65 @@ async fn session(
             }
         }
     }
+}
+
+/// Reporting back to a server that asks for it: a status at once, on every change (at most
+/// once a second) and at least every `every`; a thumbnail when asked.
+#[derive(Default)]
+struct Reports {
+    every: Option<Duration>,
+    sent: Option<(Instant, u64)>,
+    thumbnail: Option<tokio::task::JoinHandle<Result<Vec<u8>, String>>>,
+}
+
+impl Reports {
+    /// A keepalive asked for reports (and maybe a thumbnail): the first status, if this is
+    /// the first time.
+    fn asked(&mut self, config: &FeedConfig, wanted: &ReportWanted) -> Option<ClientMessage> {
+        let shared = config.reporter.as_ref()?;
+        let first = self.every.is_none();
+        self.every = Some(Duration::from_secs(u64::from(
+            wanted.every.clamp(1, herald_core::report::REPORT_EVERY_SECONDS),
+        )));
+        if let Some(width) = wanted.thumbnail
+            && self.thumbnail.is_none()
+        {
+            let shared = shared.clone();
+            let width = width.min(herald_core::report::MAX_THUMBNAIL_WIDTH);
+            self.thumbnail = Some(tokio::task::spawn_blocking(move || shared.thumbnail(width)));
+        }
+        first.then(|| self.status(shared))
+    }
+
+    /// The status, when something changed or the interval is up.
+    fn due(&mut self, config: &FeedConfig) -> Option<ClientMessage> {
+        let (shared, every) = (config.reporter.as_ref()?, self.every?);
+        let due = match self.sent {
+            None => true,
+            Some((at, changes)) => changes != shared.changes() || at.elapsed() >= every,
+        };
+        due.then(|| self.status(shared))
+    }
+
+    fn status(&mut self, shared: &crate::status::Shared) -> ClientMessage {
+        self.sent = Some((Instant::now(), shared.changes()));
+        ClientMessage::Status {
+            v: VERSION,
+            status: Box::new(shared.report()),
+        }
+    }
+}
+
+/// A PNG as a thumbnail frame (its size read from the PNG's header).
+fn thumbnail_frame(png: &[u8]) -> Option<ClientMessage> {
+    use base64::Engine;
+    let size = |at: usize| png.get(at..at + 4)?.try_into().ok().map(u32::from_be_bytes);
+    Some(ClientMessage::Thumbnail {
+        v: VERSION,
+        width: size(16)?,
+        height: size(20)?,
+        png: base64::engine::general_purpose::STANDARD.encode(png),
+    })
 }
 
 /// One thing [`pump`] did, for the log.

@@ -70,6 +70,19 @@ pub fn run(config: Config) -> AppExit {
         });
     }
 
+    // The status the endpoints serve and the display reports to its relay.
+    let (shared, screen_requests) = crate::status::Shared::new();
+    shared.set_identity(
+        &config.design.layout,
+        &config.langs,
+        &config.design.scope.to_string(),
+    );
+    {
+        let observer = shared.clone();
+        herald_core::log_event::observe(Box::new(move |e| observer.observe(e)));
+    }
+    feed.reporter = Some(shared.clone());
+
     let mut app = App::new();
     let (width, height) = config.window.size;
     let window = Window {
@@ -255,21 +268,18 @@ pub fn run(config: Config) -> AppExit {
         app.insert_resource(manager)
             .add_plugins(super::service::plugin);
     }
+    app.insert_resource(super::status_link::StatusLink {
+        shared: shared.clone(),
+        requests: Mutex::new(screen_requests),
+    })
+    .add_plugins(super::status_link::plugin);
     if let Some(status) = &config.status {
-        let (shared, requests) = crate::status::Shared::new();
-        match crate::status::spawn(status.clone(), shared.clone()) {
+        match crate::status::spawn(status.clone(), shared) {
             Ok(()) => {
                 info!(
                     "status endpoints on http://{}/ (healthz, metrics, screenshot.png)",
                     status.address
                 );
-                let observer = shared.clone();
-                herald_core::log_event::observe(Box::new(move |e| observer.observe(e)));
-                app.insert_resource(super::status_link::StatusLink {
-                    shared,
-                    requests: Mutex::new(requests),
-                })
-                .add_plugins(super::status_link::plugin);
             }
             Err(e) => {
                 // A mistake in the settings like any other: the IT office would otherwise watch

@@ -89,6 +89,43 @@ pub fn encode_png(image: &Image, out: impl std::io::Write) -> Result<(u32, u32),
         .try_into_dynamic()
         .map_err(|e| format!("unexpected screenshot format: {e}"))?
         .to_rgb8();
+    write_rgb_png(&rgb, out)
+}
+
+/// The screen at most `max_width` pixels wide (its proportions kept) as a PNG of at most
+/// `max_bytes`: narrower until it fits. Returns the PNG and its size.
+pub fn encode_thumbnail(
+    image: &Image,
+    max_width: u32,
+    max_bytes: usize,
+) -> Result<(Vec<u8>, u32, u32), String> {
+    let screen = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("unexpected screenshot format: {e}"))?;
+    let mut width = max_width.clamp(16, screen.width().max(16));
+    loop {
+        let height = (u64::from(screen.height()) * u64::from(width) / u64::from(screen.width().max(1)))
+            .max(1) as u32;
+        let small = screen.thumbnail_exact(width, height).to_rgb8();
+        let mut png = Vec::new();
+        write_rgb_png(&small, &mut png)?;
+        if png.len() <= max_bytes {
+            return Ok((png, width, height));
+        }
+        if width <= 64 {
+            return Err(format!(
+                "the screen does not fit in {max_bytes} bytes even {width} pixels wide"
+            ));
+        }
+        width = width * 3 / 4;
+    }
+}
+
+fn write_rgb_png(
+    rgb: &image::RgbImage,
+    out: impl std::io::Write,
+) -> Result<(u32, u32), String> {
     let (width, height) = (rgb.width(), rgb.height());
     let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_color(png::ColorType::Rgb);

@@ -15,13 +15,13 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
 use bevy::winit::EventLoopProxyWrapper;
 
-use crate::status::{ScreenshotReply, Shared};
+use crate::status::{Shared, ShotRequest};
 
 /// The shared status and the screenshot requests waiting for the screen.
 #[derive(Resource)]
 pub struct StatusLink {
     pub shared: Arc<Shared>,
-    pub requests: Mutex<mpsc::Receiver<ScreenshotReply>>,
+    pub requests: Mutex<mpsc::Receiver<ShotRequest>>,
 }
 
 /// When this frame's update began.
@@ -31,7 +31,7 @@ struct FrameStart(Option<Instant>);
 /// Requests waiting for a capture, and when the capture under way was asked for.
 #[derive(Resource, Default)]
 struct Shots {
-    waiting: Arc<Mutex<Vec<ScreenshotReply>>>,
+    waiting: Arc<Mutex<Vec<ShotRequest>>>,
     capturing: Option<Instant>,
     captured: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -45,13 +45,23 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Shots>()
         .add_systems(Startup, hand_over_waker)
         .add_systems(First, start_frame)
-        .add_systems(Update, take_screenshots)
+        .add_systems(Update, (take_screenshots, report_hours))
         .add_systems(Last, frame_drawn);
 }
 
 fn hand_over_waker(link: Res<StatusLink>, proxy: Option<Res<EventLoopProxyWrapper>>) {
     link.shared
         .set_waker(super::feed_link::event_loop_waker(proxy.as_deref()));
+}
+
+/// Closed by the opening hours (and the monitor asleep, when a command turns it off).
+fn report_hours(link: Res<StatusLink>, hours: Option<Res<super::opening::OfficeHours>>) {
+    let Some(hours) = hours.filter(|h| h.is_changed()) else {
+        return;
+    };
+    let closed = hours.open == Some(false);
+    link.shared
+        .set_hours(closed, closed && hours.on_close.is_some());
 }
 
 fn start_frame(mut start: ResMut<FrameStart>) {
@@ -70,7 +80,7 @@ fn take_screenshots(
     mut shots: ResMut<Shots>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
-    let new: Vec<ScreenshotReply> = match link.requests.lock() {
+    let new: Vec<ShotRequest> = match link.requests.lock() {
         Ok(requests) => requests.try_iter().collect(),
         Err(_) => return,
     };
@@ -114,10 +124,23 @@ fn take_screenshots(
             let encoded = std::thread::Builder::new()
                 .name("herald-screenshot".into())
                 .spawn(move || {
-                    let mut png = Vec::new();
-                    let answer = super::shot::encode_png(&image, &mut png).map(|_| png);
-                    for reply in replies {
-                        let _ = reply.try_send(answer.clone());
+                    let mut whole: Option<Result<Vec<u8>, String>> = None;
+                    for request in replies {
+                        let answer = match request.thumbnail {
+                            None => whole
+                                .get_or_insert_with(|| {
+                                    let mut png = Vec::new();
+                                    super::shot::encode_png(&image, &mut png).map(|_| png)
+                                })
+                                .clone(),
+                            Some(width) => super::shot::encode_thumbnail(
+                                &image,
+                                width,
+                                herald_core::report::MAX_THUMBNAIL_BYTES,
+                            )
+                            .map(|(png, _, _)| png),
+                        };
+                        let _ = request.reply.try_send(answer);
                     }
                 });
             if let Err(e) = encoded {

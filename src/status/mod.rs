@@ -11,6 +11,7 @@
 //! says and what the metrics count cannot drift apart.
 
 mod metrics;
+mod report;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -49,6 +50,13 @@ const SCREENSHOT_WAIT: Duration = Duration::from_secs(10);
 /// A PNG of the screen, or why there is none.
 pub type ScreenshotReply = std::sync::mpsc::SyncSender<Result<Vec<u8>, String>>;
 
+/// A picture of the screen asked for: whole (`/screenshot.png`) or as a thumbnail at most
+/// `thumbnail` pixels wide (for the console).
+pub struct ShotRequest {
+    pub reply: ScreenshotReply,
+    pub thumbnail: Option<u32>,
+}
+
 /// What the server and the screen share.
 pub struct Shared {
     pub metrics: Metrics,
@@ -60,14 +68,24 @@ pub struct Shared {
     /// The queue system's clock minus this display's, in seconds, once it said.
     clock_offset: Mutex<Option<f64>>,
     started: Instant,
-    screenshots: Mutex<mpsc::Sender<ScreenshotReply>>,
+    screenshots: Mutex<mpsc::Sender<ShotRequest>>,
+    /// What the display reports to its relay besides the above.
+    report: Mutex<report::Reported>,
+    /// Bumped on every change worth reporting at once.
+    changes: std::sync::atomic::AtomicU64,
     /// Wakes the sleeping screen so it takes the screenshot at once.
     wake: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shared(status)")
+    }
+}
+
 impl Shared {
     /// The shared state, and where the screen receives screenshot requests.
-    pub fn new() -> (Arc<Self>, mpsc::Receiver<ScreenshotReply>) {
+    pub fn new() -> (Arc<Self>, mpsc::Receiver<ShotRequest>) {
         let (tx, rx) = mpsc::channel();
         let shared = Arc::new(Self {
             metrics: Metrics::new(),
@@ -78,6 +96,8 @@ impl Shared {
             clock_offset: Mutex::new(None),
             started: Instant::now(),
             screenshots: Mutex::new(tx),
+            report: Mutex::new(report::Reported::default()),
+            changes: std::sync::atomic::AtomicU64::new(0),
             wake: Mutex::new(None),
         });
         (shared, rx)
@@ -101,6 +121,11 @@ impl Shared {
     /// Follows every log event: the connection for `/healthz`, the counters for `/metrics`.
     pub fn observe(&self, event: &herald_core::log_event::LogEvent) {
         use herald_core::log_event::LogEvent;
+        if let Ok(mut reported) = self.report.lock()
+            && reported.observe(event)
+        {
+            self.changed();
+        }
         match event {
             LogEvent::Connected { .. } => {
                 self.connected.store(true, Ordering::Relaxed);
@@ -274,23 +299,44 @@ async fn answer<B>(
     }
 }
 
-async fn screenshot(shared: &Shared) -> Response<Full<Bytes>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let asked = shared
-        .screenshots
-        .lock()
-        .map(|s| s.send(tx).is_ok())
-        .unwrap_or(false);
-    if let Some(wake) = shared.wake.lock().ok().and_then(|w| w.clone()) {
-        wake();
+impl Shared {
+    /// Asks the screen for a picture; the answer arrives on the returned channel.
+    pub fn ask_screen(&self, thumbnail: Option<u32>) -> Option<mpsc::Receiver<Result<Vec<u8>, String>>> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let asked = self
+            .screenshots
+            .lock()
+            .map(|s| {
+                s.send(ShotRequest {
+                    reply: tx,
+                    thumbnail,
+                })
+                .is_ok()
+            })
+            .unwrap_or(false);
+        if let Some(wake) = self.wake.lock().ok().and_then(|w| w.clone()) {
+            wake();
+        }
+        asked.then_some(rx)
     }
-    let answer = if asked {
-        tokio::task::spawn_blocking(move || rx.recv_timeout(SCREENSHOT_WAIT))
+
+    /// A thumbnail of the screen, at most `width` pixels wide; waits for the screen (at most
+    /// 10 s), so call it off the async threads.
+    pub fn thumbnail(&self, width: u32) -> Result<Vec<u8>, String> {
+        self.ask_screen(Some(width))
+            .ok_or("the screen is not drawing")?
+            .recv_timeout(SCREENSHOT_WAIT)
+            .map_err(|_| "the screen did not answer within 10 s".to_owned())?
+    }
+}
+
+async fn screenshot(shared: &Shared) -> Response<Full<Bytes>> {
+    let answer = match shared.ask_screen(None) {
+        Some(rx) => tokio::task::spawn_blocking(move || rx.recv_timeout(SCREENSHOT_WAIT))
             .await
             .ok()
-            .and_then(Result::ok)
-    } else {
-        None
+            .and_then(Result::ok),
+        None => None,
     };
     match answer {
         Some(Ok(png)) => reply(StatusCode::OK, "image/png", png),

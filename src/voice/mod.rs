@@ -436,6 +436,18 @@ fn connect(
             chosen.insert(lang.clone(), voice.clone());
         }
     }
+    herald_core::log_event::emit(herald_core::log_event::LogEvent::VoicesChosen {
+        voices: chosen
+            .iter()
+            .map(|(lang, voice)| (lang.clone(), voice.name()))
+            .collect(),
+        missing: settings
+            .languages
+            .iter()
+            .filter(|l| !chosen.contains_key(*l))
+            .cloned()
+            .collect(),
+    });
     let mut connection = Connection {
         pending: settings
             .languages

@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::protocol::{self, ClientMessage, ServerMessage};
+use crate::report::{MAX_THUMBNAIL_WIDTH, ReportWanted};
 use crate::secret::Secret;
 
 /// What a display that says `hello` or `resync` gets, given the office's `current` seq: the
@@ -33,7 +34,7 @@ pub fn answer(
 ) -> Vec<ServerMessage> {
     let last = match request {
         ClientMessage::Hello { last_seq, .. } => *last_seq,
-        ClientMessage::Resync { .. } => None,
+        ClientMessage::Resync { .. } | ClientMessage::Status { .. } | ClientMessage::Thumbnail { .. } => None,
     };
     match last {
         Some(last) if last == current => Vec::new(),
@@ -121,6 +122,29 @@ pub trait OfficeFrames {
     /// The office's state now (sent after the display fell behind the live frames).
     fn snapshot(&self) -> Option<ServerMessage>;
     fn keepalive(&self) -> Option<ServerMessage>;
+    /// How often displays should report, in seconds; `None` (the default): this office takes
+    /// no reports, and its keepalives never ask for them.
+    fn reports_every(&self) -> Option<u32> {
+        None
+    }
+    /// A display said `hello` (with its token, where one is required): the office's ear for
+    /// what it reports, and where the office asks it for thumbnails (the width wanted). Called
+    /// only when [`Self::reports_every`] is set.
+    fn joined(&self, _display: &str, _peer: SocketAddr) -> Option<Listening> {
+        None
+    }
+}
+
+/// A display that reports: where its frames go, and the office's requests for it.
+pub struct Listening {
+    pub ear: Box<dyn DisplayEar>,
+    pub requests: tokio::sync::mpsc::Receiver<u32>,
+}
+
+/// The office's side of one reporting display's session; dropped when the session ends.
+pub trait DisplayEar: Send {
+    /// A status or thumbnail from the display (already bounded to the protocol's limits).
+    fn heard(&mut self, frame: ClientMessage);
 }
 
 /// A connection that has not said `hello` within this is closed: a socket that never speaks
@@ -152,9 +176,22 @@ where
     let hello_by = tokio::time::sleep(HELLO_WITHIN);
     tokio::pin!(hello_by);
     let mut sent = Subscriber::default();
+    let reports = office.reports_every();
+    let mut listening: Option<Listening> = None;
+    let mut thumbnail_asked = false;
     let mut keepalive = tokio::time::interval(keepalive);
     keepalive.tick().await;
     let encode = |message: &ServerMessage| Message::text(protocol::encode_server(message));
+    // Keepalives carry the invitation to report (and, once, a request for a thumbnail).
+    let inviting = |message: ServerMessage, thumbnail: Option<u32>| match (message, reports) {
+        (ServerMessage::Keepalive { v, seq, now, .. }, Some(every)) => ServerMessage::Keepalive {
+            v,
+            seq,
+            now,
+            report: Some(ReportWanted { every, thumbnail }),
+        },
+        (message, _) => message,
+    };
     loop {
         tokio::select! {
             frame = socket.next() => {
@@ -167,6 +204,29 @@ where
                     tracing::warn!("{office_id}: display {peer} sent a frame that is not a v1 client frame; ignored");
                     continue;
                 };
+                if matches!(request, ClientMessage::Status { .. } | ClientMessage::Thumbnail { .. }) {
+                    let what = if matches!(request, ClientMessage::Status { .. }) { "status" } else { "thumbnail" };
+                    if token.is_some() {
+                        // Never logged in: not heard, and not kept connected either.
+                        tracing::warn!("{office_id}: {peer} sent a {what} before hello and its token; refused");
+                        let _ = socket.close(Some(CloseFrame {
+                            code: CloseCode::Policy,
+                            reason: "say hello with the display token first".into(),
+                        })).await;
+                        return false;
+                    }
+                    match listening.as_mut() {
+                        // A thumbnail nobody asked for is not kept (it is the biggest frame).
+                        Some(_) if what == "thumbnail" && !thumbnail_asked => {}
+                        Some(ear) => {
+                            thumbnail_asked &= what != "thumbnail";
+                            ear.ear.heard(request);
+                        }
+                        None if sent.greeted() => {}
+                        None => tracing::warn!("{office_id}: {peer} sent a {what} before hello; refused"),
+                    }
+                    continue;
+                }
                 if let Some(expected) = &token {
                     match &request {
                         ClientMessage::Hello { token: Some(given), .. } if expected.matches(given) => token = None,
@@ -202,8 +262,14 @@ where
                 if sent.greeted() && let Some(greeted) = greeted.take() {
                     greeted();
                 }
+                if let ClientMessage::Hello { display, .. } = &request
+                    && reports.is_some()
+                    && listening.is_none()
+                {
+                    listening = office.joined(display, peer);
+                }
                 // A keepalive after the answer gives the display the office's clock at once.
-                let clock = office.keepalive().map(|k| sent.keepalive(k));
+                let clock = office.keepalive().map(|k| inviting(sent.keepalive(k), None));
                 for message in answer.iter().chain(&clock) {
                     if socket.send(encode(message)).await.is_err() {
                         return sent.greeted();
@@ -228,7 +294,24 @@ where
                     continue;
                 }
                 let Some(message) = office.keepalive() else { return sent.greeted() };
-                if socket.send(encode(&sent.keepalive(message))).await.is_err() {
+                if socket.send(encode(&inviting(sent.keepalive(message), None))).await.is_err() {
+                    return sent.greeted();
+                }
+            }
+            width = async {
+                match listening.as_mut() {
+                    Some(l) => l.requests.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some(width) = width else {
+                    listening = None;
+                    continue;
+                };
+                let Some(message) = office.keepalive() else { return sent.greeted() };
+                thumbnail_asked = true;
+                let asking = inviting(sent.keepalive(message), Some(width.min(MAX_THUMBNAIL_WIDTH)));
+                if socket.send(encode(&asking)).await.is_err() {
                     return sent.greeted();
                 }
             }
