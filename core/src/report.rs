@@ -82,7 +82,10 @@ pub struct ScreenReport {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct VoiceReport {
-    /// Calls are spoken (false: chime only, or no sound at all).
+    /// The display is meant to speak calls (false: muted on purpose, or no sound at all).
+    #[serde(default)]
+    pub spoken: bool,
+    /// Calls are spoken now (false: chime only, or nothing).
     pub available: bool,
     /// The system voice per spoken language.
     #[serde(default)]

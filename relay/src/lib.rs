@@ -9,9 +9,11 @@
 //! - [`webhook`], [`orchestra`], [`novosga`]: the inputs;
 //! - [`server`]: HTTP and WebSocket on one port; [`client`]: the HTTP client the adapters use;
 //! - [`running`]: a relay on a thread of its own (the binary, herald's demo office, tests);
+//! - [`console`]: the office's console in the browser, the displays' reports, alerts;
 //! - [`fleet`]: publishing every office to NATS JetStream for a region's displays.
 
 pub mod client;
+pub mod console;
 pub mod fleet;
 pub mod novosga;
 pub mod orchestra;

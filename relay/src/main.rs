@@ -46,6 +46,37 @@ enum Command {
     Check,
     /// Print the JSON Schema of the webhook body (docs/webhook.schema.json).
     Schema,
+    /// Make a console account's password hash: reads the password (twice on a terminal, or
+    /// one line from a pipe) and prints the `[[console.account]]` lines for the site file.
+    Passwd {
+        /// The account's name, as it signs in.
+        name: String,
+        /// `it` (every office) or `staff` (the offices listed after it).
+        #[arg(long, default_value = "it")]
+        role: String,
+        /// For staff: their offices, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        offices: Vec<String>,
+    },
+}
+
+/// Reads the new password without showing it on a terminal.
+fn read_password() -> Result<String, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ; nothing written".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+    }
 }
 
 fn site_of(cli: &Cli) -> Result<Site, String> {
@@ -75,6 +106,11 @@ fn site_of(cli: &Cli) -> Result<Site, String> {
     Ok(site)
 }
 
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     {
@@ -96,6 +132,39 @@ fn main() -> ExitCode {
             .init();
     }
     match &cli.command {
+        Some(Command::Passwd {
+            name,
+            role,
+            offices,
+        }) => {
+            if !matches!(role.as_str(), "it" | "staff") {
+                eprintln!("herald-relay passwd: --role is it or staff, not {role:?}");
+                return ExitCode::FAILURE;
+            }
+            let made = read_password().and_then(|password| {
+                if password.chars().count() < 10 {
+                    return Err("a console password needs at least 10 characters".into());
+                }
+                herald_relay::console::logins::hash(&password)
+            });
+            return match made {
+                Ok(hash) => {
+                    println!("[[console.account]]");
+                    println!("name = {}", toml_string(name));
+                    println!("role = \"{role}\"");
+                    if !offices.is_empty() {
+                        let list: Vec<String> = offices.iter().map(|o| toml_string(o)).collect();
+                        println!("offices = [{}]", list.join(", "));
+                    }
+                    println!("password_hash = \"{hash}\"");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("herald-relay passwd: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Command::Schema) => {
             print!("{}", webhook::schema_json());
             return ExitCode::SUCCESS;

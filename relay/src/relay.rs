@@ -84,6 +84,8 @@ pub struct Relay {
     site: Site,
     /// Connected displays per office (for /healthz).
     displays: HashMap<String, AtomicUsize>,
+    /// The console, when the site has one.
+    console: Option<Arc<crate::console::Console>>,
 }
 
 fn first_board(seq: u64, state: State) -> Board {
@@ -121,6 +123,18 @@ impl Relay {
             );
         }
         let reader = store.reader()?.map(Mutex::new);
+        let console = match &site.console {
+            Some(console) => Some(
+                crate::console::Console::new(
+                    console.clone(),
+                    site.offices.clone(),
+                    store.path().as_deref(),
+                    site.tls.is_some(),
+                )
+                .map_err(StoreError)?,
+            ),
+            None => None,
+        };
         let displays = site
             .offices
             .iter()
@@ -130,6 +144,7 @@ impl Relay {
             live,
             reader,
             displays,
+            console,
             inner: Mutex::new(Inner {
                 store,
                 offices,
@@ -156,6 +171,10 @@ impl Relay {
         self.displays
             .get(office)
             .map_or(0, |n| n.load(Ordering::Relaxed))
+    }
+
+    pub fn console(&self) -> Option<&Arc<crate::console::Console>> {
+        self.console.as_ref()
     }
 
     pub fn site(&self) -> &Site {

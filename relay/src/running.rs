@@ -123,6 +123,10 @@ pub fn spawn(
                 if let Some(broker) = serving.site().nats.clone() {
                     tokio::spawn(fleet::publish(serving.clone(), broker));
                 }
+                if let Some(console) = serving.console().cloned() {
+                    tokio::spawn(crate::console::alerts::watch(console.clone()));
+                    tokio::spawn(crate::console::alerts::post_notes(console));
+                }
                 if let Some((office, options, generator, journal)) = demo {
                     tokio::spawn(self::demo(
                         serving.clone(),

@@ -148,11 +148,45 @@ where
     }
 }
 
-async fn route(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Relay>) -> Answer {
+async fn route(
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    relay: Arc<Relay>,
+) -> Response<crate::console::web::Body> {
+    let path = request.uri().path();
+    if path == "/console" || path.starts_with("/console/") {
+        return match relay.console() {
+            Some(console) => crate::console::web::route(request, peer, console.clone()).await,
+            None => error(
+                StatusCode::NOT_FOUND,
+                "this relay has no console; add [console] to its site file (docs/console.md)",
+            )
+            .map(BodyExt::boxed),
+        };
+    }
+    route_plain(request, peer, relay).await.map(BodyExt::boxed)
+}
+
+async fn route_plain(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Relay>) -> Answer {
     let path = request.uri().path().to_owned();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (request.method(), parts.as_slice()) {
         (&Method::GET, ["healthz"]) => health(&relay, told_status(&request, peer, &relay)),
+        (&Method::GET, ["metrics"]) => {
+            if !told_status(&request, peer, &relay) {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "metrics are for the relay's machine, or with the status token",
+                );
+            }
+            let text = relay.console().map(|c| c.metrics.encode()).unwrap_or_else(|| "# EOF\n".into());
+            let mut response = Response::new(Full::new(Bytes::from(text)));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+            );
+            response
+        }
         (&Method::POST, ["v1", "offices", office, input @ ("events" | "orchestra")]) => {
             let (office, input) = ((*office).to_owned(), *input);
             post(request, &office, input == "orchestra", relay).await
@@ -440,6 +474,18 @@ impl conversation::OfficeFrames for OfficeOfRelay<'_> {
 
     fn keepalive(&self) -> Option<ServerMessage> {
         self.relay.keepalive(self.office)
+    }
+
+    fn reports_every(&self) -> Option<u32> {
+        self.relay
+            .console()
+            .map(|_| crate::console::REPORT_EVERY)
+    }
+
+    fn joined(&self, display: &str, peer: SocketAddr) -> Option<conversation::Listening> {
+        self.relay
+            .console()
+            .map(|c| c.joined(self.office, display, &peer.to_string()))
     }
 }
 

@@ -116,6 +116,14 @@ impl Store {
         Ok(Some(Self { conn }))
     }
 
+    /// The log's file (`None` in memory).
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     /// A log that lives in memory only (the demo office inside herald).
     pub fn in_memory() -> Result<Self, StoreError> {
         Self::prepare(Connection::open_in_memory()?)

@@ -158,6 +158,7 @@ impl Shared {
                 asleep: r.asleep,
             },
             voice: VoiceReport {
+                spoken: r.voices.is_some() || r.outages > 0,
                 available: speech.is_none() && !voices.is_empty(),
                 problem: speech.map(|(_, why)| why).or_else(|| match &r.voices {
                     None => Some("no voice chosen yet (or speech is off)".into()),
