@@ -50,3 +50,5 @@ console-seconds-ago = преди { $seconds } с
 console-at = Час
 console-since = От
 console-address = Адрес
+console-voice-muted = без звук
+console-scope-all = целият център

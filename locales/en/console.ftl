@@ -50,3 +50,5 @@ console-seconds-ago = { $seconds } s ago
 console-at = Time
 console-since = Since
 console-address = Address
+console-voice-muted = muted
+console-scope-all = the whole office

@@ -50,3 +50,5 @@ console-seconds-ago = пред { $seconds } с
 console-at = Време
 console-since = Од
 console-address = Адреса
+console-voice-muted = без звук
+console-scope-all = целиот центар

@@ -50,3 +50,5 @@ console-seconds-ago = pred { $seconds } s
 console-at = Čas
 console-since = Od
 console-address = Adresa
+console-voice-muted = stlmená
+console-scope-all = celý úrad

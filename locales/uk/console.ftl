@@ -50,3 +50,5 @@ console-seconds-ago = { $seconds } с тому
 console-at = Час
 console-since = З
 console-address = Адреса
+console-voice-muted = без звуку
+console-scope-all = увесь центр

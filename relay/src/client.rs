@@ -18,9 +18,27 @@ use tokio_rustls::TlsConnector;
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The answer's headers, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    /// The first header named `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header named `name` (lower case).
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -109,13 +127,22 @@ where
         .await
         .map_err(|e| format!("{url}: {e}"))?;
     let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
     let body = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
         .collect()
         .await
         .map_err(|e| format!("{url}: the answer could not be read: {e}"))?
         .to_bytes()
         .to_vec();
-    Ok(Answer { status, body })
+    Ok(Answer {
+        status,
+        body,
+        headers,
+    })
 }
 
 /// Posts JSON with an optional Bearer token and idempotency key.

@@ -25,6 +25,8 @@ use tokio_tungstenite::tungstenite::Message;
 // The herald binary is known to integration tests only (not to the bench example, which shares
 // this file).
 #[cfg(test)]
+pub mod browser;
+#[cfg(test)]
 pub mod http;
 #[cfg(test)]
 pub mod pixels;

@@ -359,11 +359,12 @@ impl Console {
         asks.is_some_and(|a| a.try_send(width).is_ok())
     }
 
-    /// Asks every connected display without a thumbnail for one (the list's pictures).
+    /// Asks every connected display without a recent thumbnail (5 minutes) for one: the
+    /// list's pictures, renewed while someone looks at the list.
     pub fn ask_missing_thumbnails(&self, width: u32) {
         let asks: Vec<_> = lock(&self.displays)
             .values()
-            .filter(|s| s.thumbnail.is_none())
+            .filter(|s| s.thumbnail.as_ref().is_none_or(|t| ago(t.at) > 300))
             .filter_map(|s| s.asks.clone())
             .collect();
         for a in asks {

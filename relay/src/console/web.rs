@@ -231,7 +231,11 @@ pub async fn route(
     }
     let Some(who) = visitor(&console, &request) else {
         return if method == Method::GET && !matches!(parts.first(), Some(&"api" | &"events")) {
-            redirect("/console/login")
+            // The language asked for follows to the login form.
+            match query(&request).get("lang") {
+                Some(lang) => redirect(&format!("/console/login?lang={}", words::pick(Some(lang), None))),
+                None => redirect("/console/login"),
+            }
         } else {
             refused(StatusCode::UNAUTHORIZED, "sign in first: /console/login")
         };
@@ -527,7 +531,9 @@ fn state_text(console: &Console, lang: &str, seen: &super::Seen) -> String {
 fn row(console: &Console, lang: &str, seen: &super::Seen) -> serde_json::Value {
     let report = seen.report.as_ref();
     let voice = report.map(|r| {
-        if r.voice.voices.is_empty() {
+        if !r.voice.spoken {
+            console.words.text(lang, "console-voice-muted")
+        } else if r.voice.voices.is_empty() {
             console.words.text(lang, "console-voice-none")
         } else {
             r.voice
@@ -550,7 +556,11 @@ fn row(console: &Console, lang: &str, seen: &super::Seen) -> serde_json::Value {
         "last_seen_ago": ago(seen.last_seen),
         "version": report.map(|r| shown(&r.version)),
         "layout": report.map(|r| shown(&r.layout)),
-        "scope": report.map(|r| shown(&r.scope)),
+        "scope": report.map(|r| if r.scope == "all" {
+            console.words.text(lang, "console-scope-all")
+        } else {
+            shown(&r.scope)
+        }),
         "voice": voice,
         "last_call": report.and_then(|r| r.last_call.as_ref()).map(|c| format!("{} → {}", shown(&c.ticket), shown(&c.counter))),
         "thumbnail": seen.thumbnail.as_ref().map(|t| format!(

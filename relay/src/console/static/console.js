@@ -103,7 +103,6 @@
     if (d.alert) summary.append(el("span", w("console-alert"), "alert"));
     const parts = [];
     const pic = el("div", null, "picture-large");
-    pic.append(picture(d, true));
     const refresh = el("button", w("console-refresh-picture"));
     refresh.type = "button";
     refresh.id = "refresh-picture";
@@ -111,7 +110,7 @@
       fetch("/console/api/thumbnail/" + encodeURIComponent(d.office) + "/" + encodeURIComponent(d.display),
             { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
     });
-    pic.append(refresh);
+    pic.append(refresh, picture(d, true));
     parts.push(pic);
     const dl = el("dl");
     row(dl, "console-last-seen", d.last_seen);
