@@ -7,7 +7,7 @@
 //! - [`site`]: the site file (listen address, log, retention, offices, tokens, id maps);
 //! - [`store`]: the durable log; [`relay`]: boards, numbering, fan-out;
 //! - [`webhook`], [`orchestra`], [`novosga`]: the inputs;
-//! - [`server`]: HTTP and WebSocket on one port; [`client`]: the HTTP client the adapters use;
+//! - [`server`]: HTTP and WebSocket on one port ([`tls`]: its certificate); [`client`]: the HTTP client the adapters use;
 //! - [`running`]: a relay on a thread of its own (the binary, herald's demo office, tests);
 //! - [`console`]: the office's console in the browser, the displays' reports, alerts;
 //! - [`fleet`]: publishing every office to NATS JetStream for a region's displays.
@@ -22,4 +22,5 @@ pub mod running;
 pub mod server;
 pub mod site;
 pub mod store;
+pub mod tls;
 pub mod webhook;

@@ -7,6 +7,11 @@
 
 pub mod connect;
 pub mod nats;
+mod pump;
+mod reports;
+
+pub use pump::{Pumped, pump};
+use reports::{Reports, thumbnail_frame};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,10 +27,8 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
-use herald_core::board::{Applied, Board, News};
 pub use herald_core::link::FeedStatus;
 use herald_core::protocol::{self, ClientMessage, Rejection, ServerMessage, VERSION};
-use herald_core::report::ReportWanted;
 use herald_core::secret::{Secret, shown_url};
 
 /// Called after each event is queued, so a sleeping UI loop wakes up and draws it.
@@ -444,150 +447,6 @@ async fn session(
             }
         }
     }
-}
-
-/// Reporting back to a server that asks for it: a status at once, on every change (at most
-/// once a second) and at least every `every`; a thumbnail when asked.
-#[derive(Default)]
-struct Reports {
-    every: Option<Duration>,
-    sent: Option<(Instant, u64)>,
-    thumbnail: Option<tokio::task::JoinHandle<Result<Vec<u8>, String>>>,
-}
-
-impl Reports {
-    /// A keepalive asked for reports (and maybe a thumbnail): the first status, if this is
-    /// the first time.
-    fn asked(&mut self, config: &FeedConfig, wanted: &ReportWanted) -> Option<ClientMessage> {
-        let shared = config.reporter.as_ref()?;
-        let first = self.every.is_none();
-        self.every = Some(Duration::from_secs(u64::from(
-            wanted.every.clamp(1, herald_core::report::REPORT_EVERY_SECONDS),
-        )));
-        if let Some(width) = wanted.thumbnail
-            && self.thumbnail.is_none()
-        {
-            let shared = shared.clone();
-            let width = width.min(herald_core::report::MAX_THUMBNAIL_WIDTH);
-            self.thumbnail = Some(tokio::task::spawn_blocking(move || shared.thumbnail(width)));
-        }
-        first.then(|| self.status(shared))
-    }
-
-    /// The status, when something changed or the interval is up.
-    fn due(&mut self, config: &FeedConfig) -> Option<ClientMessage> {
-        let (shared, every) = (config.reporter.as_ref()?, self.every?);
-        let due = match self.sent {
-            None => true,
-            Some((at, changes)) => changes != shared.changes() || at.elapsed() >= every,
-        };
-        due.then(|| self.status(shared))
-    }
-
-    fn status(&mut self, shared: &crate::status::Shared) -> ClientMessage {
-        self.sent = Some((Instant::now(), shared.changes()));
-        ClientMessage::Status {
-            v: VERSION,
-            status: Box::new(shared.report()),
-        }
-    }
-}
-
-/// A PNG as a thumbnail frame (its size read from the PNG's header).
-fn thumbnail_frame(png: &[u8]) -> Option<ClientMessage> {
-    use base64::Engine;
-    let size = |at: usize| png.get(at..at + 4)?.try_into().ok().map(u32::from_be_bytes);
-    Some(ClientMessage::Thumbnail {
-        v: VERSION,
-        width: size(16)?,
-        height: size(20)?,
-        png: base64::engine::general_purpose::STANDARD.encode(png),
-    })
-}
-
-/// One thing [`pump`] did, for the log.
-#[derive(Debug)]
-pub enum Pumped {
-    Connected(String),
-    Disconnected(String),
-    Rejected(Rejection),
-    Applied {
-        kind: &'static str,
-        seq: u64,
-        latency: Duration,
-        news: Vec<News>,
-    },
-    Duplicate(u64),
-    Gap {
-        expected: Option<u64>,
-        got: u64,
-    },
-    /// The queue system restarted its numbering below ours; a snapshot was asked for.
-    Renumbered {
-        last: u64,
-        got: u64,
-    },
-    /// The queue system's clock is this far ahead of the display's (first heard, or moved).
-    ClockOffset(chrono::Duration),
-}
-
-/// Drains the feed into the board: the single place where frames become state.
-/// Used by the Bevy shell every frame and by the tests directly.
-pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> Vec<Pumped> {
-    let mut done = Vec::new();
-    let events = handle.drain();
-    // The office's clock first: calls replayed in the same batch are judged by it.
-    let clock = events.iter().rev().find_map(|e| match e {
-        FeedEvent::Frame {
-            message: ServerMessage::Keepalive { now: Some(now), .. },
-            received,
-        } => Some((now, received.elapsed())),
-        _ => None,
-    });
-    if let Some((now, ago)) = clock
-        && let Some(offset) = status.clock_said(now, ago)
-    {
-        done.push(Pumped::ClockOffset(offset));
-    }
-    for event in events {
-        done.push(match event {
-            FeedEvent::Connected { url } => {
-                status.connected();
-                Pumped::Connected(url)
-            }
-            FeedEvent::Disconnected { reason } => {
-                status.disconnected();
-                Pumped::Disconnected(reason)
-            }
-            FeedEvent::Rejected(rejection) => {
-                status.rejected(rejection.to_string());
-                Pumped::Rejected(rejection)
-            }
-            FeedEvent::Frame { message, received } => match board.apply(&message) {
-                Applied::Changed(news) => {
-                    handle.set_applied(board.last_seq());
-                    let latency = received.elapsed();
-                    Pumped::Applied {
-                        kind: message.kind(),
-                        seq: message.seq(),
-                        latency,
-                        news,
-                    }
-                }
-                Applied::Duplicate { seq, .. } => Pumped::Duplicate(seq),
-                Applied::Renumbered { last, got } => {
-                    handle.request_resync();
-                    Pumped::Renumbered { last, got }
-                }
-                Applied::Gap { expected, got } => {
-                    status.gaps += 1;
-                    handle.request_resync();
-                    Pumped::Gap { expected, got }
-                }
-            },
-        });
-    }
-    done
 }
 
 #[cfg(test)]

@@ -5,14 +5,19 @@
 //!   thumbnail, and the news the console pages follow live;
 //! - [`book`]: the console's tables in the relay's SQLite file (status history, audit);
 //! - [`alerts`]: a problem that lasts in opening hours becomes an alert (log, metric, webhook);
+//! - [`settings`]: the site file's `[console]`; [`text`]: text from displays made safe;
 //! - [`logins`]: accounts, sessions, CSRF tokens, the brake on wrong passwords;
 //! - [`web`]: the pages and their API; [`words`]: the console's Fluent words.
 
 pub mod alerts;
 pub mod book;
 pub mod logins;
+pub mod settings;
+mod text;
 pub mod web;
 pub mod words;
+
+pub use text::{clip, shown};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -444,26 +449,6 @@ fn decode_png(base64_png: &str) -> Result<Vec<u8>, String> {
     Ok(png)
 }
 
-/// At most `chars` characters.
-pub fn clip(text: &str, chars: usize) -> String {
-    text.chars().take(chars).collect()
-}
-
-/// Text from a display as a person should see it in the console: control characters and
-/// bidi overrides shown as their code (`⟦U+202E⟧`) instead of acting on the page.
-pub fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-        {
-            out.push_str(&format!("⟦U+{:04X}⟧", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Re-reads every display's look; returns the ones that moved (for alerts and history).
 pub(crate) fn review(console: &Console) -> Vec<(String, String, Look, Look)> {
     let mut moved = Vec::new();
@@ -502,14 +487,6 @@ pub(crate) fn thumbnail_width() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bidi_overrides_and_controls_are_shown_not_obeyed() {
-        assert_eq!(shown("hall\u{202E}gnp.exe"), "hall⟦U+202E⟧gnp.exe");
-        assert_eq!(shown("a\nb"), "a⟦U+000A⟧b");
-        assert_eq!(shown("<script>"), "<script>", "markup is the page's job");
-        assert_eq!(shown("Košice — Київ"), "Košice — Київ");
-    }
 
     #[test]
     fn a_display_without_a_fresh_report_is_offline() {
