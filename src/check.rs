@@ -50,6 +50,12 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
             FluentValue::from(["today", "tomorrow", "weekday", "date"][i % 4]),
         );
         args.set("date", FluentValue::from("2. januára"));
+        // The console's words (herald-relay, locales/<lang>/console.ftl).
+        args.set("seconds", FluentValue::from(count));
+        args.set("name", FluentValue::from("marta"));
+        args.set("live", FluentValue::from(count));
+        args.set("total", FluentValue::from(count + 1));
+        args.set("problems", FluentValue::from(1));
         all.push(args);
     }
     all

@@ -330,3 +330,90 @@ pub async fn post_notes(console: Arc<Console>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::{ConsoleSite, OfficeSite};
+    use herald_core::protocol::{ClientMessage, VERSION};
+    use herald_core::report::{DisplayReport, FeedReport, ScreenReport};
+
+    fn live() -> ClientMessage {
+        ClientMessage::Status {
+            v: VERSION,
+            status: Box::new(DisplayReport {
+                feed: FeedReport {
+                    connected: true,
+                    last_seq: Some(1),
+                },
+                screen: ScreenReport {
+                    last_frame_seconds_ago: Some(1),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn alert(console: &Console, office: &str) -> Option<Look> {
+        console.with_displays(|d| {
+            d.get(&(office.to_owned(), "hall".to_owned()))
+                .and_then(|s| s.alert)
+        })
+    }
+
+    #[test]
+    fn a_display_offline_in_opening_hours_raises_an_alert_and_a_closed_office_raises_none() {
+        let today = Local::now().format("%Y-%m-%d").to_string();
+        let open = OfficeSite::open("sk.rajec", "sk");
+        let mut closed = OfficeSite::open("sk.kosice", "sk");
+        closed.opening = herald_core::opening::Opening::parse(
+            &["mon-sun 0:00-23:59".into()],
+            &[format!("{today} closed")],
+        )
+        .expect("hours");
+        let console = Console::new(
+            ConsoleSite {
+                alert_after: Duration::from_millis(300),
+                ..ConsoleSite::default()
+            },
+            vec![open, closed],
+            None,
+            false,
+        )
+        .expect("console");
+        for office in ["sk.rajec", "sk.kosice"] {
+            let mut listening = console.joined(office, "hall", "127.0.0.1:1");
+            listening.ear.heard(live());
+            step(&console);
+            // The display goes away.
+            drop(listening);
+        }
+        step(&console);
+        assert_eq!(alert(&console, "sk.rajec"), None, "not before the threshold");
+        std::thread::sleep(Duration::from_millis(400));
+        step(&console);
+        assert_eq!(alert(&console, "sk.rajec"), Some(Look::Offline));
+        assert_eq!(alert(&console, "sk.kosice"), None, "closed today: no alert");
+        let metrics = console.metrics.encode();
+        assert!(
+            metrics.contains(
+                "herald_relay_console_alerts{office=\"sk.rajec\",display=\"hall\",problem=\"offline\"} 1"
+            ),
+            "{metrics}"
+        );
+        assert!(!metrics.contains("office=\"sk.kosice\",display=\"hall\""), "{metrics}");
+        // Back: the alert is over, and said so.
+        let mut again = console.joined("sk.rajec", "hall", "127.0.0.1:2");
+        again.ear.heard(live());
+        step(&console);
+        assert_eq!(alert(&console, "sk.rajec"), None);
+        let said = console.with_displays(|d| {
+            d.get(&("sk.rajec".to_owned(), "hall".to_owned()))
+                .map(|s| s.events.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        });
+        assert!(said.iter().any(|t| t == "back: offline"), "{said:?}");
+        assert!(!console.metrics.encode().contains("problem=\"offline\"} 1"));
+    }
+}
