@@ -59,7 +59,12 @@ fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or_default();
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -109,7 +114,9 @@ fn main() {
     let hash = herald_relay::console::logins::hash(PASSWORD).expect("hash");
     let mut site = String::from("database = \"relay.db\"\n");
     for o in 0..OFFICES {
-        site.push_str(&format!("[[office]]\nid = \"office-{o}\"\nname = \"Office {o}\"\n"));
+        site.push_str(&format!(
+            "[[office]]\nid = \"office-{o}\"\nname = \"Office {o}\"\n"
+        ));
     }
     site.push_str(&format!(
         "[console]\nalert_after_seconds = 10\n[[console.account]]\nname = \"it\"\nrole = \"it\"\npassword_hash = \"{hash}\"\n"
@@ -127,13 +134,18 @@ fn main() {
     let pid = relay.id();
     let mut lines = BufReader::new(relay.stderr.take().expect("stderr")).lines();
     let address = loop {
-        let line = lines.next().and_then(Result::ok).expect("herald-relay says where it listens");
+        let line = lines
+            .next()
+            .and_then(Result::ok)
+            .expect("herald-relay says where it listens");
         if let Some(a) = line.split("listening on ").nth(1) {
             break a.trim().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    println!("console benchmark: herald-relay on {address}, {OFFICES} offices × {PER_OFFICE} displays");
+    println!(
+        "console benchmark: herald-relay on {address}, {OFFICES} offices × {PER_OFFICE} displays"
+    );
     let mut displays: Vec<Reporting> = Vec::new();
     for o in 0..OFFICES {
         for d in 0..PER_OFFICE {

@@ -48,7 +48,8 @@ fn webhook_receiver() -> (u16, mpsc::Receiver<serde_json::Value>) {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
             if let Ok(value) = serde_json::from_slice(&body) {
                 let _ = tx.send(value);
             }
@@ -92,7 +93,12 @@ fn display(dir: &Path, relay: &RunningRelay, office: &str, id: &str, extra: &[&s
     let url = relay.feed_url(office);
     let mut args = vec!["--feed", &url, "--display", id, "--mute", "--lang", "sk,uk"];
     args.extend_from_slice(extra);
-    let name = format!("{office}-{}", id.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+    let name = format!(
+        "{office}-{}",
+        id.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
     let mut herald = Herald::start(dir, &name, &args, &[]);
     herald.wait_for("connected", 1, Duration::from_secs(90));
     herald
@@ -121,7 +127,12 @@ fn state_of(display: &str) -> String {
     )
 }
 
-fn webhook_note(notes: &mpsc::Receiver<serde_json::Value>, event: &str, display: &str, limit: Duration) -> serde_json::Value {
+fn webhook_note(
+    notes: &mpsc::Receiver<serde_json::Value>,
+    event: &str,
+    display: &str,
+    limit: Duration,
+) -> serde_json::Value {
     let end = Instant::now() + limit;
     loop {
         let left = end.saturating_duration_since(Instant::now());
@@ -174,7 +185,13 @@ fn the_console_shows_every_display_and_says_when_one_goes_dark() {
     .expect("relay starts");
     let status_port = support::http::free_port().to_string();
     let status = format!("127.0.0.1:{status_port}");
-    let _hall = display(&dir, &relay, "sk.kosice", "kosice-hala", &["--status", &status]);
+    let _hall = display(
+        &dir,
+        &relay,
+        "sk.kosice",
+        "kosice-hala",
+        &["--status", &status],
+    );
     let _tricky = display(&dir, &relay, "sk.kosice", TRICKY, &[]);
     let zhytomyr = display(&dir, &relay, "ua.zhytomyr", "zhytomyr-zal", &[]);
     let axe = browser::axe_source();

@@ -131,11 +131,7 @@ impl DisplayReport {
                 *s = s.chars().take(MAX_TEXT).collect::<String>() + "…";
             }
         };
-        for s in [
-            &mut self.version,
-            &mut self.layout,
-            &mut self.scope,
-        ] {
+        for s in [&mut self.version, &mut self.layout, &mut self.scope] {
             cut(s);
         }
         self.languages.truncate(8);

@@ -25,10 +25,10 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-pub use crate::tls::tls_acceptor;
 use crate::orchestra;
 use crate::relay::{Outcome, Refusal, Relay};
 use crate::store::Key;
+pub use crate::tls::tls_acceptor;
 use crate::webhook::{self, BadBody, MAX_BODY_BYTES};
 
 /// How often a quiet display hears the relay's latest seq.
@@ -180,11 +180,16 @@ async fn route_plain(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Re
                     "metrics are for the relay's machine, or with the status token",
                 );
             }
-            let text = relay.console().map(|c| c.metrics.encode()).unwrap_or_else(|| "# EOF\n".into());
+            let text = relay
+                .console()
+                .map(|c| c.metrics.encode())
+                .unwrap_or_else(|| "# EOF\n".into());
             let mut response = Response::new(Full::new(Bytes::from(text)));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+                HeaderValue::from_static(
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                ),
             );
             response
         }
@@ -478,9 +483,7 @@ impl conversation::OfficeFrames for OfficeOfRelay<'_> {
     }
 
     fn reports_every(&self) -> Option<u32> {
-        self.relay
-            .console()
-            .map(|_| crate::console::REPORT_EVERY)
+        self.relay.console().map(|_| crate::console::REPORT_EVERY)
     }
 
     fn joined(&self, display: &str, peer: SocketAddr) -> Option<conversation::Listening> {

@@ -208,7 +208,12 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
-pub(crate) fn read_secret(file: &str, base: &Path, path: &Path, what: &str) -> Result<Secret, String> {
+pub(crate) fn read_secret(
+    file: &str,
+    base: &Path,
+    path: &Path,
+    what: &str,
+) -> Result<Secret, String> {
     let full = base.join(path);
     let text = std::fs::read_to_string(&full).map_err(|e| {
         format!(
@@ -525,4 +530,3 @@ uk = "Місцеві податки"
         assert!(err.contains("carries a user and password"), "{err}");
     }
 }
-

@@ -121,16 +121,25 @@ impl Drop for RelayProcess {
 }
 
 async fn get(relay: &RelayProcess, path: &str, cookie: Option<&str>) -> Answer {
-    let headers: Vec<(&str, String)> = cookie.map(|c| ("cookie", c.to_owned())).into_iter().collect();
+    let headers: Vec<(&str, String)> = cookie
+        .map(|c| ("cookie", c.to_owned()))
+        .into_iter()
+        .collect();
     client::request("GET", &relay.url(path), &headers, Vec::new(), None)
         .await
         .expect("the relay answers")
 }
 
 async fn post(relay: &RelayProcess, path: &str, headers: &[(&str, String)], body: &str) -> Answer {
-    client::request("POST", &relay.url(path), headers, body.as_bytes().to_vec(), None)
-        .await
-        .expect("the relay answers")
+    client::request(
+        "POST",
+        &relay.url(path),
+        headers,
+        body.as_bytes().to_vec(),
+        None,
+    )
+    .await
+    .expect("the relay answers")
 }
 
 fn cookie_value(answer: &Answer, name: &str) -> Option<String> {
@@ -147,7 +156,10 @@ async fn sign_in(relay: &RelayProcess, name: &str, password: &str) -> Result<Str
     let form = get(relay, "/console/login", None).await;
     assert_eq!(form.status, 200);
     let token = cookie_value(&form, "herald_console_login").expect("the form's cookie");
-    let body = format!("csrf={token}&lang=en&name={name}&password={}", password.replace(' ', "+"));
+    let body = format!(
+        "csrf={token}&lang=en&name={name}&password={}",
+        password.replace(' ', "+")
+    );
     let answer = post(
         relay,
         "/console/login",
@@ -165,7 +177,10 @@ async fn sign_in(relay: &RelayProcess, name: &str, password: &str) -> Result<Str
                 .find(|c| c.starts_with("herald_console="))
                 .unwrap_or_default()
                 .to_owned();
-            assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+            assert!(
+                set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+                "{set}"
+            );
             Ok(format!("herald_console={session}"))
         }
         _ => Err(answer),
@@ -177,8 +192,15 @@ async fn csrf(relay: &RelayProcess, cookie: &str) -> String {
     let page = get(relay, "/console/", Some(cookie)).await;
     assert_eq!(page.status, 200);
     let text = page.text();
-    let start = text.find("data-csrf=\"").expect("the page carries its token") + 11;
-    text[start..].split('"').next().unwrap_or_default().to_owned()
+    let start = text
+        .find("data-csrf=\"")
+        .expect("the page carries its token")
+        + 11;
+    text[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A display: WebSocket to `office` with `token` in the upgrade (or none).
@@ -188,13 +210,19 @@ async fn display(
     token: Option<&str>,
 ) -> Result<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, String> {
     let url = format!("ws://{}/v1/offices/{office}/feed", relay.address);
-    let mut request = url.as_str().into_client_request().map_err(|e| e.to_string())?;
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
     if let Some(token) = token {
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse().map_err(|_| "header")?);
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().map_err(|_| "header")?,
+        );
     }
-    let tcp = tokio::net::TcpStream::connect(relay.address).await.map_err(|e| e.to_string())?;
+    let tcp = tokio::net::TcpStream::connect(relay.address)
+        .await
+        .map_err(|e| e.to_string())?;
     tokio_tungstenite::client_async(request, tcp)
         .await
         .map(|(s, _)| s)
@@ -223,11 +251,7 @@ fn no_console_page_or_api_answers_without_a_session_or_changes_without_its_token
     let dir = scratch("doors");
     let relay = RelayProcess::start(&site(&dir));
     runtime().block_on(async {
-        for path in [
-            "/console",
-            "/console/",
-            "/console/display/sk.rajec/hall",
-        ] {
+        for path in ["/console", "/console/", "/console/display/sk.rajec/hall"] {
             let a = get(&relay, path, None).await;
             assert_eq!(a.status, 303, "{path}");
             assert_eq!(a.header("location"), Some("/console/login"), "{path}");
@@ -244,7 +268,12 @@ fn no_console_page_or_api_answers_without_a_session_or_changes_without_its_token
             assert_eq!(post(&relay, path, &[], "").await.status, 401, "{path}");
         }
         // A forged session cookie is no session.
-        assert_eq!(get(&relay, "/console/api/displays", Some("herald_console=0123")).await.status, 401);
+        assert_eq!(
+            get(&relay, "/console/api/displays", Some("herald_console=0123"))
+                .await
+                .status,
+            401
+        );
         // The login form itself refuses a post without its own token (login CSRF).
         let forged = post(
             &relay,
@@ -257,25 +286,61 @@ fn no_console_page_or_api_answers_without_a_session_or_changes_without_its_token
         assert!(cookie_value(&forged, "herald_console").is_none());
 
         let cookie = sign_in(&relay, "it", PASSWORD).await.expect("signed in");
-        assert_eq!(get(&relay, "/console/api/displays", Some(&cookie)).await.status, 200);
+        assert_eq!(
+            get(&relay, "/console/api/displays", Some(&cookie))
+                .await
+                .status,
+            200
+        );
         let token = csrf(&relay, &cookie).await;
         // A change without the token, or with another, is refused; with it, it is done.
         let path = "/console/api/thumbnail/sk.rajec/hall";
         let without = post(&relay, path, &[("cookie", cookie.clone())], "").await;
         assert_eq!(without.status, 403, "{}", without.text());
-        let wrong = post(&relay, path, &[("cookie", cookie.clone()), ("x-csrf-token", "0".repeat(64))], "").await;
+        let wrong = post(
+            &relay,
+            path,
+            &[("cookie", cookie.clone()), ("x-csrf-token", "0".repeat(64))],
+            "",
+        )
+        .await;
         assert_eq!(wrong.status, 403);
-        let right = post(&relay, path, &[("cookie", cookie.clone()), ("x-csrf-token", token.clone())], "").await;
+        let right = post(
+            &relay,
+            path,
+            &[("cookie", cookie.clone()), ("x-csrf-token", token.clone())],
+            "",
+        )
+        .await;
         assert_eq!(right.status, 409, "not connected: {}", right.text());
         // Signing out needs the token too, and ends the session.
-        assert_eq!(post(&relay, "/console/logout", &[("cookie", cookie.clone())], "").await.status, 403);
-        let out = post(&relay, "/console/logout", &[("cookie", cookie.clone())], &format!("csrf={token}")).await;
+        assert_eq!(
+            post(&relay, "/console/logout", &[("cookie", cookie.clone())], "")
+                .await
+                .status,
+            403
+        );
+        let out = post(
+            &relay,
+            "/console/logout",
+            &[("cookie", cookie.clone())],
+            &format!("csrf={token}"),
+        )
+        .await;
         assert_eq!(out.status, 303);
-        assert_eq!(get(&relay, "/console/api/displays", Some(&cookie)).await.status, 401);
+        assert_eq!(
+            get(&relay, "/console/api/displays", Some(&cookie))
+                .await
+                .status,
+            401
+        );
         // Every console answer keeps other origins out.
         let page = get(&relay, "/console/login", None).await;
         let policy = page.header("content-security-policy").unwrap_or_default();
-        assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(
+            policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"),
+            "{policy}"
+        );
     });
 }
 
@@ -285,46 +350,112 @@ fn staff_see_their_office_only_and_wrong_passwords_slow_the_next_attempt() {
     let relay = RelayProcess::start(&site(&dir));
     runtime().block_on(async {
         // One display in each office reports.
-        let mut rajec = display(&relay, "sk.rajec", Some(RAJEC_SCREEN)).await.expect("rajec");
-        let mut zhytomyr = display(&relay, "ua.zhytomyr", Some(ZHYTOMYR_SCREEN)).await.expect("zhytomyr");
+        let mut rajec = display(&relay, "sk.rajec", Some(RAJEC_SCREEN))
+            .await
+            .expect("rajec");
+        let mut zhytomyr = display(&relay, "ua.zhytomyr", Some(ZHYTOMYR_SCREEN))
+            .await
+            .expect("zhytomyr");
         for (socket, id) in [(&mut rajec, "rajec-hall"), (&mut zhytomyr, "zhytomyr-zal")] {
-            let hello = ClientMessage::Hello { v: VERSION, display: id.into(), token: None, last_seq: None };
-            socket.send(Message::text(protocol::encode_client(&hello))).await.expect("hello");
-            socket.send(status_frame("waiting-room")).await.expect("status");
+            let hello = ClientMessage::Hello {
+                v: VERSION,
+                display: id.into(),
+                token: None,
+                last_seq: None,
+            };
+            socket
+                .send(Message::text(protocol::encode_client(&hello)))
+                .await
+                .expect("hello");
+            socket
+                .send(status_frame("waiting-room"))
+                .await
+                .expect("status");
         }
         let cookie = sign_in(&relay, "it", PASSWORD).await.expect("it signs in");
         let end = Instant::now() + Duration::from_secs(20);
         loop {
-            let list = get(&relay, "/console/api/displays", Some(&cookie)).await.text();
+            let list = get(&relay, "/console/api/displays", Some(&cookie))
+                .await
+                .text();
             if list.contains("rajec-hall") && list.contains("zhytomyr-zal") {
                 break;
             }
-            assert!(Instant::now() < end, "the IT office sees both displays: {list}");
+            assert!(
+                Instant::now() < end,
+                "the IT office sees both displays: {list}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let olena = sign_in(&relay, "olena", PASSWORD).await.expect("staff signs in");
-        let list = get(&relay, "/console/api/displays", Some(&olena)).await.text();
+        let olena = sign_in(&relay, "olena", PASSWORD)
+            .await
+            .expect("staff signs in");
+        let list = get(&relay, "/console/api/displays", Some(&olena))
+            .await
+            .text();
         assert!(list.contains("zhytomyr-zal"), "{list}");
-        assert!(!list.contains("rajec") && !list.contains("sk."), "staff see another office: {list}");
-        assert_eq!(get(&relay, "/console/api/display/sk.rajec/rajec-hall", Some(&olena)).await.status, 404);
-        assert_eq!(get(&relay, "/console/api/thumbnail/sk.rajec/rajec-hall", Some(&olena)).await.status, 404);
-        let page = get(&relay, "/console/display/sk.rajec/rajec-hall", Some(&olena)).await.text();
+        assert!(
+            !list.contains("rajec") && !list.contains("sk."),
+            "staff see another office: {list}"
+        );
+        assert_eq!(
+            get(
+                &relay,
+                "/console/api/display/sk.rajec/rajec-hall",
+                Some(&olena)
+            )
+            .await
+            .status,
+            404
+        );
+        assert_eq!(
+            get(
+                &relay,
+                "/console/api/thumbnail/sk.rajec/rajec-hall",
+                Some(&olena)
+            )
+            .await
+            .status,
+            404
+        );
+        let page = get(&relay, "/console/display/sk.rajec/rajec-hall", Some(&olena))
+            .await
+            .text();
         assert!(!page.contains("data-office=\"sk.rajec\""), "{page}");
-        assert_eq!(get(&relay, "/console/api/display/ua.zhytomyr/zhytomyr-zal", Some(&olena)).await.status, 200);
+        assert_eq!(
+            get(
+                &relay,
+                "/console/api/display/ua.zhytomyr/zhytomyr-zal",
+                Some(&olena)
+            )
+            .await
+            .status,
+            200
+        );
 
         // Ten wrong passwords: the eleventh attempt, even with the right one, must wait.
         for _ in 0..10 {
-            let refused = sign_in(&relay, "olena", "guess-1234").await.expect_err("a wrong password");
+            let refused = sign_in(&relay, "olena", "guess-1234")
+                .await
+                .expect_err("a wrong password");
             assert!(matches!(refused.status, 401 | 429), "{}", refused.status);
         }
-        let waited = sign_in(&relay, "olena", PASSWORD).await.expect_err("must wait");
+        let waited = sign_in(&relay, "olena", PASSWORD)
+            .await
+            .expect_err("must wait");
         assert_eq!(waited.status, 429);
-        let retry: u64 = waited.header("retry-after").and_then(|r| r.parse().ok()).expect("Retry-After");
+        let retry: u64 = waited
+            .header("retry-after")
+            .and_then(|r| r.parse().ok())
+            .expect("Retry-After");
         assert!(retry >= 10, "{retry}");
     });
     // No password, token or session id in the relay's log or its database.
     let log = relay.log();
-    assert!(log.contains("wrong name or password"), "failed logins are logged: {log}");
+    assert!(
+        log.contains("wrong name or password"),
+        "failed logins are logged: {log}"
+    );
     drop(relay);
     let mut stored = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("folder").flatten() {
@@ -333,7 +464,10 @@ fn staff_see_their_office_only_and_wrong_passwords_slow_the_next_attempt() {
         }
     }
     let stored = String::from_utf8_lossy(&stored);
-    assert!(stored.contains("login_failed"), "the audit keeps the attempts");
+    assert!(
+        stored.contains("login_failed"),
+        "the audit keeps the attempts"
+    );
     for secret in [PASSWORD, "guess-1234", RAJEC_SCREEN, ZHYTOMYR_SCREEN] {
         assert!(!log.contains(secret), "{secret} in the log");
         assert!(!stored.contains(secret), "{secret} in the database");
@@ -347,7 +481,11 @@ fn a_display_reports_only_after_hello_with_its_own_office_token() {
     runtime().block_on(async {
         let cookie = sign_in(&relay, "it", PASSWORD).await.expect("signed in");
         // Zhytomyr's token does not open Rajec's feed.
-        assert!(display(&relay, "sk.rajec", Some(ZHYTOMYR_SCREEN)).await.is_err());
+        assert!(
+            display(&relay, "sk.rajec", Some(ZHYTOMYR_SCREEN))
+                .await
+                .is_err()
+        );
         // A status before hello (the token would come with hello): closed, not heard.
         let mut stranger = display(&relay, "sk.rajec", None).await.expect("upgrade");
         stranger.send(status_frame("forged")).await.expect("sent");
@@ -371,11 +509,16 @@ fn a_display_reports_only_after_hello_with_its_own_office_token() {
             token: Some(RAJEC_SCREEN.into()),
             last_seq: None,
         };
-        own.send(Message::text(protocol::encode_client(&hello))).await.expect("hello");
+        own.send(Message::text(protocol::encode_client(&hello)))
+            .await
+            .expect("hello");
         let invited = tokio::time::timeout(Duration::from_secs(10), async {
             while let Some(Ok(frame)) = own.next().await {
                 if let Message::Text(text) = frame
-                    && let Ok(ServerMessage::Keepalive { report: Some(wanted), .. }) = protocol::decode(text.as_str())
+                    && let Ok(ServerMessage::Keepalive {
+                        report: Some(wanted),
+                        ..
+                    }) = protocol::decode(text.as_str())
                 {
                     return Some(wanted.every);
                 }
@@ -389,7 +532,9 @@ fn a_display_reports_only_after_hello_with_its_own_office_token() {
         own.send(status_frame("counter")).await.expect("status");
         let end = Instant::now() + Duration::from_secs(10);
         loop {
-            let list = get(&relay, "/console/api/displays", Some(&cookie)).await.text();
+            let list = get(&relay, "/console/api/displays", Some(&cookie))
+                .await
+                .text();
             if list.contains("rajec-hall") && list.contains("counter") {
                 assert!(!list.contains("forged"), "{list}");
                 break;

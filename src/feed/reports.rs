@@ -20,11 +20,17 @@ pub(super) struct Reports {
 impl Reports {
     /// A keepalive asked for reports (and maybe a thumbnail): the first status, if this is
     /// the first time.
-    pub(super) fn asked(&mut self, config: &FeedConfig, wanted: &ReportWanted) -> Option<ClientMessage> {
+    pub(super) fn asked(
+        &mut self,
+        config: &FeedConfig,
+        wanted: &ReportWanted,
+    ) -> Option<ClientMessage> {
         let shared = config.reporter.as_ref()?;
         let first = self.every.is_none();
         self.every = Some(Duration::from_secs(u64::from(
-            wanted.every.clamp(1, herald_core::report::REPORT_EVERY_SECONDS),
+            wanted
+                .every
+                .clamp(1, herald_core::report::REPORT_EVERY_SECONDS),
         )));
         if let Some(width) = wanted.thumbnail
             && self.thumbnail.is_none()

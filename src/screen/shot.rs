@@ -105,8 +105,9 @@ pub fn encode_thumbnail(
         .map_err(|e| format!("unexpected screenshot format: {e}"))?;
     let mut width = max_width.clamp(16, screen.width().max(16));
     loop {
-        let height = (u64::from(screen.height()) * u64::from(width) / u64::from(screen.width().max(1)))
-            .max(1) as u32;
+        let height = (u64::from(screen.height()) * u64::from(width)
+            / u64::from(screen.width().max(1)))
+        .max(1) as u32;
         let small = screen.thumbnail_exact(width, height).to_rgb8();
         let mut png = Vec::new();
         write_rgb_png(&small, &mut png)?;
@@ -122,10 +123,7 @@ pub fn encode_thumbnail(
     }
 }
 
-fn write_rgb_png(
-    rgb: &image::RgbImage,
-    out: impl std::io::Write,
-) -> Result<(u32, u32), String> {
+fn write_rgb_png(rgb: &image::RgbImage, out: impl std::io::Write) -> Result<(u32, u32), String> {
     let (width, height) = (rgb.width(), rgb.height());
     let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_color(png::ColorType::Rgb);

@@ -301,7 +301,10 @@ async fn answer<B>(
 
 impl Shared {
     /// Asks the screen for a picture; the answer arrives on the returned channel.
-    pub fn ask_screen(&self, thumbnail: Option<u32>) -> Option<mpsc::Receiver<Result<Vec<u8>, String>>> {
+    pub fn ask_screen(
+        &self,
+        thumbnail: Option<u32>,
+    ) -> Option<mpsc::Receiver<Result<Vec<u8>, String>>> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let asked = self
             .screenshots

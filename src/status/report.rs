@@ -87,7 +87,9 @@ impl Reported {
                 error("speech_unavailable", reason.clone())
             }
             LogEvent::StateNotSaved { reason } => error("state_not_saved", reason.clone()),
-            LogEvent::DesignError { file, error: e } => error("design_error", format!("{file}: {e}")),
+            LogEvent::DesignError { file, error: e } => {
+                error("design_error", format!("{file}: {e}"))
+            }
             LogEvent::WordsError { error: e } => error("words_error", e.clone()),
             LogEvent::MediaRefused { file, reason } => {
                 error("media_refused", format!("{file}: {reason}"))
@@ -162,7 +164,9 @@ impl Shared {
                 available: speech.is_none() && !voices.is_empty(),
                 problem: speech.map(|(_, why)| why).or_else(|| match &r.voices {
                     None => Some("no voice chosen yet (or speech is off)".into()),
-                    Some((v, _)) if v.is_empty() => Some("no system voice for any spoken language".into()),
+                    Some((v, _)) if v.is_empty() => {
+                        Some("no system voice for any spoken language".into())
+                    }
                     Some(_) => None,
                 }),
                 voices,

@@ -29,10 +29,15 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver must be installed (Debian's chromium-driver; ./dev test installs it)");
+            .expect(
+                "chromedriver must be installed (Debian's chromium-driver; ./dev test installs it)",
+            );
         let end = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < end, "chromedriver did not listen within 30 s");
+            assert!(
+                Instant::now() < end,
+                "chromedriver did not listen within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { child, port }
@@ -69,9 +74,11 @@ impl Driver {
 
 /// axe-core's script, installed by `./dev` (npm) where `HERALD_AXE` points.
 pub fn axe_source() -> String {
-    let path = std::env::var_os("HERALD_AXE").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe-core/axe.min.js")
-    });
+    let path = std::env::var_os("HERALD_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe-core/axe.min.js")
+        });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "axe-core is missing at {} ({e}); `./dev test` installs it (npm pack axe-core), or \

@@ -34,7 +34,9 @@ pub fn answer(
 ) -> Vec<ServerMessage> {
     let last = match request {
         ClientMessage::Hello { last_seq, .. } => *last_seq,
-        ClientMessage::Resync { .. } | ClientMessage::Status { .. } | ClientMessage::Thumbnail { .. } => None,
+        ClientMessage::Resync { .. }
+        | ClientMessage::Status { .. }
+        | ClientMessage::Thumbnail { .. } => None,
     };
     match last {
         Some(last) if last == current => Vec::new(),

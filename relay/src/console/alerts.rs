@@ -85,7 +85,11 @@ impl Metrics {
             alerts.clone(),
         );
         registry.register("alerts_raised", "Alerts raised", raised.clone());
-        registry.register("reports", "Status reports heard from displays", reports.clone());
+        registry.register(
+            "reports",
+            "Status reports heard from displays",
+            reports.clone(),
+        );
         registry.register(
             "alert_webhook_failures",
             "Alert webhook posts that failed (each is retried)",
@@ -187,10 +191,13 @@ pub fn step(console: &Console) {
                     seen.events.push_back((now, format!("alert: {}", p.name())));
                     notes.push(note(console, "alert", seen, p));
                 }
-                (Some(raised), _) if problem != Some(raised) && (problem.is_none() || due.is_some()) => {
+                (Some(raised), _)
+                    if problem != Some(raised) && (problem.is_none() || due.is_some()) =>
+                {
                     // Over (or become another problem, which raises its own alert next).
                     seen.alert = None;
-                    seen.events.push_back((now, format!("back: {}", raised.name())));
+                    seen.events
+                        .push_back((now, format!("back: {}", raised.name())));
                     notes.push(note(console, "back", seen, raised));
                 }
                 _ => {}
@@ -211,9 +218,7 @@ pub fn step(console: &Console) {
             tracing::info!("back: {}", n.text);
             console.metrics.alerts.remove(&labels);
         }
-        console
-            .book
-            .moved(&n.office, &n.display, n.event, &n.text);
+        console.book.moved(&n.office, &n.display, n.event, &n.text);
         console.tell(&n.office, &n.display);
         if console.site.alert_webhook.is_some() {
             let _ = console.webhook.send(n);
@@ -240,7 +245,11 @@ fn note(console: &Console, event: &'static str, seen: &super::Seen, problem: Loo
             super::since_text(seen.since)
         )
     } else {
-        format!("{name}: display {:?} is back ({} is over)", seen.id, problem.name())
+        format!(
+            "{name}: display {:?} is back ({} is over)",
+            seen.id,
+            problem.name()
+        )
     };
     Note {
         event,
@@ -323,7 +332,10 @@ pub async fn post_notes(console: Arc<Console>) {
                 said = true;
             }
             if started.elapsed() > GIVE_UP_AFTER {
-                tracing::error!("alert webhook: given up on a note after 24 h: {}", note.text);
+                tracing::error!(
+                    "alert webhook: given up on a note after 24 h: {}",
+                    note.text
+                );
                 break;
             }
             tokio::time::sleep(Backoff::NETWORK.wait(failures)).await;
@@ -390,7 +402,11 @@ mod tests {
             drop(listening);
         }
         step(&console);
-        assert_eq!(alert(&console, "sk.rajec"), None, "not before the threshold");
+        assert_eq!(
+            alert(&console, "sk.rajec"),
+            None,
+            "not before the threshold"
+        );
         std::thread::sleep(Duration::from_millis(400));
         step(&console);
         assert_eq!(alert(&console, "sk.rajec"), Some(Look::Offline));
@@ -402,7 +418,10 @@ mod tests {
             ),
             "{metrics}"
         );
-        assert!(!metrics.contains("office=\"sk.kosice\",display=\"hall\""), "{metrics}");
+        assert!(
+            !metrics.contains("office=\"sk.kosice\",display=\"hall\""),
+            "{metrics}"
+        );
         // Back: the alert is over, and said so.
         let mut again = console.joined("sk.rajec", "hall", "127.0.0.1:2");
         again.ear.heard(live());

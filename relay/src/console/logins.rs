@@ -64,8 +64,7 @@ pub fn token() -> String {
 /// Equal strings, compared without stopping at the first difference.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -115,7 +114,10 @@ impl Logins {
         peer: &str,
         lang: &str,
     ) -> Result<(String, Session), Refused> {
-        let keys = [format!("name:{}", name.to_lowercase()), format!("peer:{peer}")];
+        let keys = [
+            format!("name:{}", name.to_lowercase()),
+            format!("peer:{peer}"),
+        ];
         {
             let mut attempts = lock(&self.attempts);
             let now = Instant::now();

@@ -261,7 +261,10 @@ impl Console {
     }
 
     /// Reads the displays (for pages and reviews) under the lock.
-    pub fn with_displays<R>(&self, f: impl FnOnce(&mut BTreeMap<(String, String), Seen>) -> R) -> R {
+    pub fn with_displays<R>(
+        &self,
+        f: impl FnOnce(&mut BTreeMap<(String, String), Seen>) -> R,
+    ) -> R {
         f(&mut lock(&self.displays))
     }
 
@@ -438,10 +441,7 @@ fn decode_png(base64_png: &str) -> Result<Vec<u8>, String> {
         .decode(base64_png)
         .map_err(|e| format!("not base64: {e}"))?;
     if png.len() > MAX_THUMBNAIL_BYTES {
-        return Err(format!(
-            "{} bytes, over {MAX_THUMBNAIL_BYTES}",
-            png.len()
-        ));
+        return Err(format!("{} bytes, over {MAX_THUMBNAIL_BYTES}", png.len()));
     }
     if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Err("not a PNG".into());

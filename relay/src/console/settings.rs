@@ -80,7 +80,6 @@ impl Default for ConsoleSite {
     }
 }
 
-
 pub(crate) fn read(
     file: &str,
     base: &Path,
@@ -96,7 +95,10 @@ pub(crate) fn read(
             ));
         }
         if accounts.iter().any(|b| b.name == a.name) {
-            return Err(format!("{file}: console account {:?} is listed twice", a.name));
+            return Err(format!(
+                "{file}: console account {:?} is listed twice",
+                a.name
+            ));
         }
         if let Err(e) = argon2::PasswordHash::new(&a.password_hash) {
             return Err(format!(
@@ -111,7 +113,11 @@ pub(crate) fn read(
                 a.name
             ));
         }
-        if let Some(unknown) = a.offices.iter().find(|o| !offices.iter().any(|s| &s.id == *o)) {
+        if let Some(unknown) = a
+            .offices
+            .iter()
+            .find(|o| !offices.iter().any(|s| &s.id == *o))
+        {
             return Err(format!(
                 "{file}: console account {:?}: no office {unknown:?} in this site file",
                 a.name

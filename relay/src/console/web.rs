@@ -144,7 +144,11 @@ fn form(body: &[u8]) -> HashMap<String, String> {
 }
 
 fn query(request: &Request<Incoming>) -> HashMap<String, String> {
-    request.uri().query().map(|q| form(q.as_bytes())).unwrap_or_default()
+    request
+        .uri()
+        .query()
+        .map(|q| form(q.as_bytes()))
+        .unwrap_or_default()
 }
 
 fn cookie(request: &Request<Incoming>, name: &str) -> Option<String> {
@@ -204,11 +208,7 @@ async fn body_of(request: Request<Incoming>) -> Option<Bytes> {
 }
 
 /// Answers everything under `/console`.
-pub async fn route(
-    request: Request<Incoming>,
-    peer: SocketAddr,
-    console: Arc<Console>,
-) -> Answer {
+pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Console>) -> Answer {
     let path = request.uri().path().to_owned();
     let parts: Vec<String> = path
         .trim_matches('/')
@@ -233,7 +233,10 @@ pub async fn route(
         return if method == Method::GET && !matches!(parts.first(), Some(&"api" | &"events")) {
             // The language asked for follows to the login form.
             match query(&request).get("lang") {
-                Some(lang) => redirect(&format!("/console/login?lang={}", words::pick(Some(lang), None))),
+                Some(lang) => redirect(&format!(
+                    "/console/login?lang={}",
+                    words::pick(Some(lang), None)
+                )),
                 None => redirect("/console/login"),
             }
         } else {
@@ -261,9 +264,12 @@ pub async fn route(
             }
         };
         if !given.is_some_and(|g| logins::same(&g, &who.session.csrf)) {
-            console
-                .book
-                .audit(&who.account.name, "refused", &format!("{method} {path} without its CSRF token"), &peer.ip().to_string());
+            console.book.audit(
+                &who.account.name,
+                "refused",
+                &format!("{method} {path} without its CSRF token"),
+                &peer.ip().to_string(),
+            );
             return refused(
                 StatusCode::FORBIDDEN,
                 "this form or request has no valid CSRF token; reload the page",
@@ -345,7 +351,12 @@ fn login_page(console: &Console, request: &Request<Incoming>, problem: Option<St
     login_form(console, lang, problem, StatusCode::OK)
 }
 
-fn login_form(console: &Console, lang: &str, problem: Option<String>, status: StatusCode) -> Answer {
+fn login_form(
+    console: &Console,
+    lang: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Answer {
     let w = |k: &str| escape(&console.words.text(lang, k));
     let token = logins::token();
     let problem = problem
@@ -403,7 +414,12 @@ async fn log_in(request: Request<Incoming>, peer: SocketAddr, console: Arc<Conso
         _ => false,
     };
     if !token_ok {
-        return login_form(&console, lang, Some(text("console-expired")), StatusCode::FORBIDDEN);
+        return login_form(
+            &console,
+            lang,
+            Some(text("console-expired")),
+            StatusCode::FORBIDDEN,
+        );
     }
     let name = fields.get("name").cloned().unwrap_or_default();
     let password = fields.get("password").cloned().unwrap_or_default();
@@ -422,15 +438,31 @@ async fn log_in(request: Request<Incoming>, peer: SocketAddr, console: Arc<Conso
             console.book.audit(&name, "login", "", &address);
             tracing::info!("console: {shown_name:?} signed in from {address}");
             let mut response = redirect("/console/");
-            set_cookie(&mut response, &console, SESSION_COOKIE, &id, logins::IDLE_LIMIT.as_secs() as i64);
+            set_cookie(
+                &mut response,
+                &console,
+                SESSION_COOKIE,
+                &id,
+                logins::IDLE_LIMIT.as_secs() as i64,
+            );
             set_cookie(&mut response, &console, LOGIN_COOKIE, "", 0);
             response
         }
         Ok(Err(Refused::Wait(wait))) => {
             console.metrics.logins_refused.inc();
-            console.book.audit(&shown_name, "login_waiting", &format!("{} s to wait", wait.as_secs() + 1), &address);
-            let problem = console.words.with(lang, "console-wait", &[("seconds", (wait.as_secs() + 1).to_string())]);
-            let mut response = login_form(&console, lang, Some(problem), StatusCode::TOO_MANY_REQUESTS);
+            console.book.audit(
+                &shown_name,
+                "login_waiting",
+                &format!("{} s to wait", wait.as_secs() + 1),
+                &address,
+            );
+            let problem = console.words.with(
+                lang,
+                "console-wait",
+                &[("seconds", (wait.as_secs() + 1).to_string())],
+            );
+            let mut response =
+                login_form(&console, lang, Some(problem), StatusCode::TOO_MANY_REQUESTS);
             if let Ok(v) = HeaderValue::from_str(&(wait.as_secs() + 1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -438,9 +470,16 @@ async fn log_in(request: Request<Incoming>, peer: SocketAddr, console: Arc<Conso
         }
         Ok(Err(Refused::Wrong)) => {
             console.metrics.logins_refused.inc();
-            console.book.audit(&shown_name, "login_failed", "", &address);
+            console
+                .book
+                .audit(&shown_name, "login_failed", "", &address);
             tracing::warn!("console: a wrong name or password for {shown_name:?} from {address}");
-            login_form(&console, lang, Some(text("console-wrong")), StatusCode::UNAUTHORIZED)
+            login_form(
+                &console,
+                lang,
+                Some(text("console-wrong")),
+                StatusCode::UNAUTHORIZED,
+            )
         }
         Err(e) => {
             tracing::error!("console: the password check failed: {e}");
@@ -456,13 +495,35 @@ fn page(console: &Console, who: &Visitor, kind: &str, display: Option<(&str, &st
     // Every word the script needs, as JSON inside the page (`<` escaped so that no text can
     // end the script element).
     let keys = [
-        "console-picture", "console-display", "console-state", "console-last-seen",
-        "console-version", "console-layout", "console-scope", "console-voice",
-        "console-last-call", "console-no-picture", "console-alert", "console-refresh-picture",
-        "console-history", "console-events", "console-errors", "console-uptime", "console-clock",
-        "console-languages", "console-feed", "console-connected", "console-disconnected",
-        "console-voice-none", "console-no-displays", "console-open", "console-closed-now",
-        "console-not-found", "console-at", "console-since", "console-address",
+        "console-picture",
+        "console-display",
+        "console-state",
+        "console-last-seen",
+        "console-version",
+        "console-layout",
+        "console-scope",
+        "console-voice",
+        "console-last-call",
+        "console-no-picture",
+        "console-alert",
+        "console-refresh-picture",
+        "console-history",
+        "console-events",
+        "console-errors",
+        "console-uptime",
+        "console-clock",
+        "console-languages",
+        "console-feed",
+        "console-connected",
+        "console-disconnected",
+        "console-voice-none",
+        "console-no-displays",
+        "console-open",
+        "console-closed-now",
+        "console-not-found",
+        "console-at",
+        "console-since",
+        "console-address",
     ];
     let words: serde_json::Map<String, serde_json::Value> = keys
         .iter()
@@ -509,7 +570,11 @@ fn page(console: &Console, who: &Visitor, kind: &str, display: Option<(&str, &st
         title = w("console-title"),
         csrf = escape(&who.session.csrf),
         languages = language_links(console, lang, &here),
-        signed_in = escape(&console.words.with(lang, "console-signed-in-as", &[("name", shown(&who.account.name))])),
+        signed_in = escape(&console.words.with(
+            lang,
+            "console-signed-in-as",
+            &[("name", shown(&who.account.name))]
+        )),
         sign_out = w("console-sign-out"),
     );
     answer(StatusCode::OK, "text/html; charset=utf-8", html)
@@ -612,7 +677,12 @@ fn list(console: &Console, who: &Visitor) -> serde_json::Value {
     })
 }
 
-fn detail(console: &Console, who: &Visitor, office: &str, display: &str) -> Option<serde_json::Value> {
+fn detail(
+    console: &Console,
+    who: &Visitor,
+    office: &str,
+    display: &str,
+) -> Option<serde_json::Value> {
     if !who.account.sees(office) {
         return None;
     }
@@ -638,14 +708,39 @@ fn detail(console: &Console, who: &Visitor, office: &str, display: &str) -> Opti
         object.insert("events".into(), events.into());
         if let Some(r) = report {
             object.insert("languages".into(), shown(&r.languages.join(", ")).into());
-            object.insert("feed".into(), console.words.text(lang, if r.feed.connected { "console-connected" } else { "console-disconnected" }).into());
+            object.insert(
+                "feed".into(),
+                console
+                    .words
+                    .text(
+                        lang,
+                        if r.feed.connected {
+                            "console-connected"
+                        } else {
+                            "console-disconnected"
+                        },
+                    )
+                    .into(),
+            );
             object.insert("last_seq".into(), r.feed.last_seq.into());
             object.insert("uptime_seconds".into(), r.uptime_seconds.into());
             object.insert("clock_offset_seconds".into(), r.clock_offset_seconds.into());
-            object.insert("voice_problem".into(), r.voice.problem.as_deref().map(shown).into());
-            object.insert("errors".into(), r.errors.iter().map(|e| serde_json::json!({
-                "at": shown(&e.at), "kind": shown(&e.kind), "text": shown(&e.text),
-            })).collect::<Vec<_>>().into());
+            object.insert(
+                "voice_problem".into(),
+                r.voice.problem.as_deref().map(shown).into(),
+            );
+            object.insert(
+                "errors".into(),
+                r.errors
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "at": shown(&e.at), "kind": shown(&e.kind), "text": shown(&e.text),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
         }
     }
     Some(value)
@@ -660,7 +755,9 @@ fn events(console: &Console, who: &Visitor) -> Answer {
         news.filter_map(move |(office, display)| {
             let shown = account.sees(&office).then(|| {
                 let data = serde_json::json!({ "office": office, "display": display });
-                Ok::<_, std::convert::Infallible>(Frame::data(Bytes::from(format!("event: changed\ndata: {data}\n\n"))))
+                Ok::<_, std::convert::Infallible>(Frame::data(Bytes::from(format!(
+                    "event: changed\ndata: {data}\n\n"
+                ))))
             });
             async move { shown }
         }),
@@ -682,14 +779,12 @@ fn tokio_stream_of(
     receiver: tokio::sync::broadcast::Receiver<super::News>,
 ) -> impl futures_util::Stream<Item = super::News> + Send {
     futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(news) => return Some((news, receiver)),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    return Some(((String::new(), String::new()), receiver));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        match receiver.recv().await {
+            Ok(news) => Some((news, receiver)),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                Some(((String::new(), String::new()), receiver))
             }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => None,
         }
     })
 }
