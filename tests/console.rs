@@ -300,7 +300,7 @@ fn the_console_shows_every_display_and_says_when_one_goes_dark() {
 
         // A display's page: a fresh picture on demand, compared with the display's own
         // screenshot.
-        client.goto(&relay.url("/console/display/sk.kosice/kosice-hala")).await.expect("display page");
+        client.goto(&relay.url("/console/display/sk.kosice/kosice-hala?lang=sk")).await.expect("display page");
         until(&client, Duration::from_secs(30), "the display page", "document.body.dataset.loaded").await;
         let problems = browser::accessibility_problems(&client, &axe).await;
         assert!(problems.is_empty(), "a display's page: {problems:?}");
