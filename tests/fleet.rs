@@ -501,6 +501,8 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
     );
     site.offices.push(OfficeSite::open("sk.other", "sk"));
     site.nats = Some(as_user("herald-relay", "relay-pw"));
+    // With a console: the displays report on their office's status subject.
+    site.console = Some(herald_relay::site::ConsoleSite::default());
     let relay = running::spawn(
         site,
         Store::open(&dir.join("relay.db")).expect("log"),
@@ -514,6 +516,9 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
         Display::connect(&nats.url(), move |config| {
             config.nats = Some(NatsFeed { broker, office });
             config.ping_every = Duration::from_millis(200);
+            let (reporter, _) = herald::status::Shared::new();
+            reporter.set_identity("counter", &["sk".into()], "all");
+            config.reporter = Some(reporter);
         })
     };
     let mut rajec = follow(OFFICE);
@@ -536,4 +541,62 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
     eprintln!("refused: {}", other.disconnects[0].1);
     assert!(other.board.last_seq().is_none(), "it read the other office");
     rajec.assert_each_call_once(3);
+
+    // Its reports reach the relay's console, filed under its own office (the relay's keepalive
+    // asks for them within 10 s).
+    let console = relay.relay.console().expect("a console").clone();
+    let listed = |office: &str, display: &str| {
+        console.with_displays(|d| {
+            d.get(&(office.to_owned(), display.to_owned()))
+                .and_then(|s| s.report.as_ref().map(|r| r.layout.clone()))
+        })
+    };
+    let end = Instant::now() + PATIENCE;
+    while listed(OFFICE, "test-display").is_none() {
+        rajec.pump();
+        assert!(
+            Instant::now() < end,
+            "the NATS display's report never reached the console"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(listed(OFFICE, "test-display").as_deref(), Some("counter"));
+    // With the same credentials, a report for another office is refused by the broker: what the
+    // same connection sends after it arrives, it never does.
+    runtime().block_on(async {
+        let client = fleet::connect(&as_user("display-sk-rajec", "rajec-pw"), "forger", PATIENCE)
+            .await
+            .expect("connect");
+        let status = |display: &str| {
+            let envelope = fleet::StatusEnvelope {
+                display: display.into(),
+                frame: herald_core::protocol::ClientMessage::Status {
+                    v: herald_core::protocol::VERSION,
+                    status: Box::new(herald_core::report::DisplayReport {
+                        layout: "forged".into(),
+                        ..Default::default()
+                    }),
+                },
+            };
+            serde_json::to_vec(&envelope).expect("json")
+        };
+        let _ = client
+            .publish(fleet::status_subject("sk.other"), status("forged").into())
+            .await;
+        client
+            .publish(fleet::status_subject(OFFICE), status("probe").into())
+            .await
+            .expect("its own office's subject");
+        let _ = client.flush().await;
+    });
+    let end = Instant::now() + PATIENCE;
+    while listed(OFFICE, "probe").is_none() {
+        assert!(Instant::now() < end, "the probe never arrived");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        listed("sk.other", "forged"),
+        None,
+        "a report for another office was heard"
+    );
 }

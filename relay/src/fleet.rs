@@ -94,6 +94,9 @@ async fn publish_session(relay: &Arc<Relay>, broker: &Broker, up: &mut bool) -> 
         herald_core::secret::shown_url(&broker.url)
     );
     let mut tasks = tokio::task::JoinSet::new();
+    if let Some(console) = relay.console() {
+        tasks.spawn(hear_reports(relay.clone(), console.clone(), client.clone()));
+    }
     for office in &site.offices {
         tasks.spawn(publish_office(
             relay.clone(),
@@ -232,13 +235,111 @@ async fn publish_office(
                 }
                 // The seq the broker has (never one still to be published), and the relay's
                 // clock. Not stored: only who listens now needs it.
+                // With a console, the keepalive asks displays to report (docs/console.md).
+                let keepalive = match (ServerMessage::keepalive_now(published), relay.console()) {
+                    (ServerMessage::Keepalive { v, seq, now, .. }, Some(_)) => ServerMessage::Keepalive {
+                        v,
+                        seq,
+                        now,
+                        report: Some(herald_core::report::ReportWanted {
+                            every: crate::console::REPORT_EVERY,
+                            thumbnail: None,
+                        }),
+                    },
+                    (keepalive, _) => keepalive,
+                };
                 js.client()
                     .publish(
                         keepalive_subject.clone(),
-                        protocol::encode_server(&ServerMessage::keepalive_now(published)).into(),
+                        protocol::encode_server(&keepalive).into(),
                     )
                     .await
                     .map_err(|e| format!("publishing {keepalive_subject}: {e}"))?;
+            }
+        }
+    }
+}
+
+/// Displays following an office on NATS report on its status subject: each is heard by the
+/// console as a display on a WebSocket is, until it has been silent for
+/// [`crate::console::SILENT_AFTER`] (NATS says nothing when a display goes away).
+async fn hear_reports(
+    relay: Arc<Relay>,
+    console: Arc<crate::console::Console>,
+    client: async_nats::Client,
+) -> Result<(), String> {
+    use futures_util::StreamExt;
+    use herald_core::protocol::ClientMessage;
+    use herald_wire::fleet::{StatusEnvelope, ThumbnailWanted, thumbnail_subject};
+
+    struct Heard {
+        listening: herald_core::office::conversation::Listening,
+        last: std::time::Instant,
+        thumbnail_asked: bool,
+    }
+    // One subscription per office: a broker's permissions may allow the relay its own offices'
+    // subjects only (deploy/nats-herald.conf).
+    let mut subscriptions = Vec::new();
+    for office in &relay.site().offices {
+        let subject = herald_wire::fleet::status_subject(&office.id);
+        subscriptions.push(
+            client
+                .subscribe(subject.clone())
+                .await
+                .map_err(|e| format!("subscribing to {subject}: {e}"))?,
+        );
+    }
+    let mut reports = futures_util::stream::select_all(subscriptions);
+    let mut heard: std::collections::HashMap<(String, String), Heard> = Default::default();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            message = reports.next() => {
+                let Some(message) = message else {
+                    return Err("the displays' reports subscription ended".into());
+                };
+                // herald.v1.<country>.<office>.status
+                let parts: Vec<&str> = message.subject.split('.').collect();
+                let [_, _, country, office, _] = parts.as_slice() else { continue };
+                let office = format!("{country}.{office}");
+                if relay.office_site(&office).is_none() {
+                    continue;
+                }
+                let Ok(envelope) = serde_json::from_slice::<StatusEnvelope>(&message.payload) else {
+                    tracing::warn!("{office}: a report on NATS that is not a status; ignored");
+                    continue;
+                };
+                let display = crate::console::clip(&envelope.display, 80);
+                let key = (office.clone(), display.clone());
+                let entry = heard.entry(key).or_insert_with(|| Heard {
+                    listening: console.joined(&office, &display, "NATS"),
+                    last: std::time::Instant::now(),
+                    thumbnail_asked: false,
+                });
+                entry.last = std::time::Instant::now();
+                match envelope.frame {
+                    frame @ ClientMessage::Status { .. } => entry.listening.ear.heard(frame),
+                    frame @ ClientMessage::Thumbnail { .. } if entry.thumbnail_asked => {
+                        entry.thumbnail_asked = false;
+                        entry.listening.ear.heard(frame);
+                    }
+                    _ => {}
+                }
+            }
+            _ = tick.tick() => {
+                heard.retain(|_, h| h.last.elapsed() < crate::console::SILENT_AFTER);
+                for ((office, display), h) in &mut heard {
+                    while let Ok(width) = h.listening.requests.try_recv() {
+                        h.thumbnail_asked = true;
+                        let ask = ThumbnailWanted { display: display.clone(), width };
+                        if let Ok(payload) = serde_json::to_vec(&ask) {
+                            client
+                                .publish(thumbnail_subject(office), payload.into())
+                                .await
+                                .map_err(|e| format!("asking for a thumbnail: {e}"))?;
+                        }
+                    }
+                }
             }
         }
     }

@@ -25,7 +25,7 @@ use herald_core::protocol::{self, ServerMessage};
 use herald_wire::fleet::{self, Broker};
 use tokio::sync::mpsc as tokio_mpsc;
 
-use super::{Command, Ended, FeedConfig, FeedEvent, Link, last_applied};
+use super::{Command, Ended, FeedConfig, FeedEvent, Link, Reports, last_applied, thumbnail_frame};
 
 /// Which office to follow on which broker.
 #[derive(Clone, Debug)]
@@ -145,6 +145,33 @@ pub(super) async fn session(
     let mut keepalives = match keepalives {
         Ok(s) => s,
         Err(e) => return Ended::Failed(format!("{shown}: {keepalive_subject}: {e}")),
+    };
+    // Reports to the console go on the office's status subject; thumbnails are asked on its
+    // thumbnail subject (docs/console.md).
+    let mut reports = Reports::default();
+    let mut thumbnail_asks = None;
+    if config.reporter.is_some() {
+        let subject = fleet::thumbnail_subject(&nats.office);
+        match or_quit(client.subscribe(subject), commands).await {
+            None => return Ended::Shutdown,
+            // Without it the display still reports, only without pictures.
+            Some(subscribed) => thumbnail_asks = subscribed.ok(),
+        }
+    }
+    let status_subject = fleet::status_subject(&nats.office);
+    let report = |frame: herald_core::protocol::ClientMessage| {
+        let envelope = fleet::StatusEnvelope {
+            display: config.display.clone(),
+            frame,
+        };
+        let client = client.clone();
+        let subject = status_subject.clone();
+        async move {
+            if let Ok(payload) = serde_json::to_vec(&envelope) {
+                // Lost while the broker is away: the next report says it all again.
+                let _ = client.publish(subject, payload.into()).await;
+            }
+        }
     };
     // The relay's last word, and a keepalive that was ahead of the board once (events may
     // still be on their way through the stream: only a second one ahead means a gap).
@@ -296,6 +323,11 @@ pub(super) async fn session(
                     else {
                         continue;
                     };
+                    if let ServerMessage::Keepalive { report: Some(wanted), .. } = &frame
+                        && let Some(status) = reports.asked(config, wanted)
+                    {
+                        report(status).await;
+                    }
                     let frame = match last_applied(applied) {
                         // Ahead of the board for the first time: only the relay's clock now.
                         Some(last) if seq > last && ahead.is_none_or(|a| last >= a) => {
@@ -319,7 +351,43 @@ pub(super) async fn session(
                 } => {
                     break Start::Snapshot;
                 }
+                ask = async {
+                    match thumbnail_asks.as_mut() {
+                        Some(asks) => asks.next().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    let Some(ask) = ask else {
+                        thumbnail_asks = None;
+                        continue;
+                    };
+                    if let Ok(wanted) = serde_json::from_slice::<fleet::ThumbnailWanted>(&ask.payload)
+                        && wanted.display == config.display
+                    {
+                        reports.thumbnail_wanted(config, wanted.width);
+                    }
+                }
+                done = async {
+                    match reports.thumbnail.as_mut() {
+                        Some(task) => task.await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    reports.thumbnail = None;
+                    match done {
+                        Ok(Ok(png)) => {
+                            if let Some(frame) = thumbnail_frame(&png) {
+                                report(frame).await;
+                            }
+                        }
+                        Ok(Err(e)) => tracing::warn!("the relay asked for a thumbnail: {e}"),
+                        Err(e) => tracing::warn!("the thumbnail failed: {e}"),
+                    }
+                }
                 _ = ticker.tick() => {
+                    if let Some(status) = reports.due(config) {
+                        report(status).await;
+                    }
                     if position.keepalives_heard && relay_heard.elapsed() >= fleet::RELAY_SILENT_AFTER {
                         return lost(format!(
                             "{shown}: the relay has published nothing for {} s, not even a \

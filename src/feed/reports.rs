@@ -32,14 +32,21 @@ impl Reports {
                 .every
                 .clamp(1, herald_core::report::REPORT_EVERY_SECONDS),
         )));
-        if let Some(width) = wanted.thumbnail
-            && self.thumbnail.is_none()
-        {
-            let shared = shared.clone();
+        if let Some(width) = wanted.thumbnail {
+            self.thumbnail_wanted(config, width);
+        }
+        first.then(|| self.status(shared))
+    }
+
+    /// Starts a thumbnail at most `width` wide (one at a time).
+    pub(super) fn thumbnail_wanted(&mut self, config: &FeedConfig, width: u32) {
+        let Some(shared) = config.reporter.clone() else {
+            return;
+        };
+        if self.thumbnail.is_none() {
             let width = width.min(herald_core::report::MAX_THUMBNAIL_WIDTH);
             self.thumbnail = Some(tokio::task::spawn_blocking(move || shared.thumbnail(width)));
         }
-        first.then(|| self.status(shared))
     }
 
     /// The status, when something changed or the interval is up.

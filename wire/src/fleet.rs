@@ -36,6 +36,33 @@ pub fn keepalive_subject(office: &str) -> String {
     format!("herald.v1.{office}.keepalive")
 }
 
+/// Plain NATS: a display's reports to the console (`docs/console.md`), as
+/// [`StatusEnvelope`] JSON. The broker's permissions let an office's displays publish on their
+/// office's subject only, so no display can report for another office.
+pub fn status_subject(office: &str) -> String {
+    format!("herald.v1.{office}.status")
+}
+
+/// Plain NATS: the relay asks one display of the office for a thumbnail, as
+/// `{"display": "…", "width": 320}`.
+pub fn thumbnail_subject(office: &str) -> String {
+    format!("herald.v1.{office}.thumbnail")
+}
+
+/// A report on [`status_subject`]: which display, and its `status` or `thumbnail` frame.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct StatusEnvelope {
+    pub display: String,
+    pub frame: herald_core::protocol::ClientMessage,
+}
+
+/// A request on [`thumbnail_subject`].
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ThumbnailWanted {
+    pub display: String,
+    pub width: u32,
+}
+
 /// How often the relay publishes an office's keepalive.
 pub const KEEPALIVE_EVERY: Duration = Duration::from_secs(10);
 
