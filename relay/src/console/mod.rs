@@ -167,11 +167,12 @@ impl Seen {
         }
         // The report's age is added: a screen that stopped drawing stops reporting new frames.
         let since_report = self.reported.map_or(0, |t| t.elapsed().as_secs());
-        if report
-            .screen
-            .last_frame_seconds_ago
-            .is_none_or(|s| s + since_report > NOT_DRAWING_AFTER)
-        {
+        // A display just started has drawn nothing yet: not drawing only once it should have.
+        let not_drawing = match report.screen.last_frame_seconds_ago {
+            Some(ago) => ago + since_report > NOT_DRAWING_AFTER,
+            None => report.uptime_seconds + since_report > NOT_DRAWING_AFTER,
+        };
+        if not_drawing {
             return Look::NotDrawing;
         }
         if !report.feed.connected {

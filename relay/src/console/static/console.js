@@ -103,13 +103,18 @@
     if (d.alert) summary.append(el("span", w("console-alert"), "alert"));
     const parts = [];
     const pic = el("div", null, "picture-large");
-    const refresh = el("button", w("console-refresh-picture"));
-    refresh.type = "button";
-    refresh.id = "refresh-picture";
-    refresh.addEventListener("click", () => {
-      fetch("/console/api/thumbnail/" + encodeURIComponent(d.office) + "/" + encodeURIComponent(d.display),
-            { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
-    });
+    // One button for the page's life: a re-render must not swap it under a pointer.
+    if (!refreshButton) {
+      refreshButton = el("button", w("console-refresh-picture"));
+      refreshButton.type = "button";
+      refreshButton.id = "refresh-picture";
+      refreshButton.addEventListener("click", () => {
+        fetch("/console/api/thumbnail/" + encodeURIComponent(body.dataset.office) + "/" +
+              encodeURIComponent(body.dataset.display),
+              { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
+      });
+    }
+    const refresh = refreshButton;
     pic.append(refresh, picture(d, true));
     parts.push(pic);
     const dl = el("dl");
@@ -131,6 +136,7 @@
   }
 
   let pending = null;
+  let refreshButton = null;
   function load() {
     pending = null;
     let url;
