@@ -516,9 +516,21 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
         Display::connect(&nats.url(), move |config| {
             config.nats = Some(NatsFeed { broker, office });
             config.ping_every = Duration::from_millis(200);
-            let (reporter, _) = herald::status::Shared::new();
+            let (reporter, screen) = herald::status::Shared::new();
             reporter.set_identity("counter", &["sk".into()], "all");
             config.reporter = Some(reporter);
+            // No window here: a stand-in screen answers picture requests with a small PNG.
+            std::thread::spawn(move || {
+                while let Ok(asked) = screen.recv() {
+                    let mut png = Vec::new();
+                    let mut encoder = png::Encoder::new(&mut png, 4, 3);
+                    encoder.set_color(png::ColorType::Rgb);
+                    let written = encoder
+                        .write_header()
+                        .and_then(|mut w| w.write_image_data(&[200; 36]).and_then(|()| w.finish()));
+                    let _ = asked.reply.send(written.map(|()| png).map_err(|e| e.to_string()));
+                }
+            });
         })
     };
     let mut rajec = follow(OFFICE);
@@ -561,6 +573,20 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(listed(OFFICE, "test-display").as_deref(), Some("counter"));
+    // The console asks it for a picture over NATS, and gets it.
+    assert!(console.ask_thumbnail(OFFICE, "test-display", 320));
+    let pictured = || {
+        console.with_displays(|d| {
+            d.get(&(OFFICE.to_owned(), "test-display".to_owned()))
+                .and_then(|s| s.thumbnail.as_ref().map(|t| (t.width, t.height)))
+        })
+    };
+    let end = Instant::now() + PATIENCE;
+    while pictured().is_none() {
+        assert!(Instant::now() < end, "the thumbnail asked on NATS never came");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(pictured(), Some((4, 3)));
     // With the same credentials, a report for another office is refused by the broker: what the
     // same connection sends after it arrives, it never does.
     runtime().block_on(async {

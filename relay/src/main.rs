@@ -189,6 +189,23 @@ fn main() -> ExitCode {
                         site.listen,
                         site.database.display()
                     );
+                    if let Some(console) = &site.console {
+                        println!(
+                            "herald-relay: console at /console/: {} account(s), alerts after {} s{}",
+                            console.accounts.len(),
+                            console.alert_after.as_secs(),
+                            if console.alert_webhook.is_some() {
+                                ", posted to the alert webhook"
+                            } else {
+                                " (no alert_webhook: alerts on the page, the log and /metrics)"
+                            }
+                        );
+                        if console.accounts.is_empty() {
+                            println!(
+                                "herald-relay: nobody can sign in to the console yet; add an account with `herald-relay passwd NAME`"
+                            );
+                        }
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
