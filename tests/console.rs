@@ -185,14 +185,14 @@ fn the_console_shows_every_display_and_says_when_one_goes_dark() {
     .expect("relay starts");
     let status_port = support::http::free_port().to_string();
     let status = format!("127.0.0.1:{status_port}");
-    let _hall = display(
+    let mut hall = display(
         &dir,
         &relay,
         "sk.kosice",
         "kosice-hala",
         &["--status", &status],
     );
-    let _tricky = display(&dir, &relay, "sk.kosice", TRICKY, &[]);
+    let mut tricky = display(&dir, &relay, "sk.kosice", TRICKY, &[]);
     let zhytomyr = display(&dir, &relay, "ua.zhytomyr", "zhytomyr-zal", &[]);
     let axe = browser::axe_source();
     let driver = Driver::start();
@@ -337,7 +337,28 @@ fn the_console_shows_every_display_and_says_when_one_goes_dark() {
         eprintln!("thumbnail {}×{}, mean difference from the screenshot {off:.2}/255", thumbnail.width(), thumbnail.height());
         assert!(thumbnail.width() >= 320, "{}", thumbnail.width());
         assert!(off < 8.0, "the thumbnail is not the screen: {off:.2}");
+        // A test call to this display: shown here, on no other display, and not in the
+        // office's log.
+        let seq = relay.relay.seq("sk.kosice");
+        let ticket = client.find(Locator::Id("test-ticket")).await.expect("ticket field");
+        ticket.clear().await.expect("cleared");
+        ticket.send_keys("T777").await.expect("typed");
+        client.find(Locator::Css("#test-call button[type=submit]")).await.expect("button").click().await.expect("sent");
+        until(&client, Duration::from_secs(10), "the console says it was sent",
+              "document.getElementById('test-call-said').textContent.length > 0").await;
+        let said = client.execute("return document.getElementById('test-call-said').textContent;", vec![]).await.expect("said");
+        assert!(said.to_string().contains("Odoslané"), "{said}");
+        hall.wait_for("call_shown", 2, Duration::from_secs(60));
+        assert_eq!(hall.tickets("call_shown"), ["A042", "T777"]);
+        assert_eq!(relay.relay.seq("sk.kosice"), seq, "a test call is not stored");
         save_screenshot(&client, &dir.join("console-display-sk.png")).await;
+        let body = r#"{"type":"call","call_id":"c-A043","ticket":"A043","counter":"4"}"#;
+        let answer = herald_relay::client::post_json(&relay.url("/v1/offices/sk.kosice/events"), None, Some("A043"), body)
+            .await
+            .expect("the relay takes the call");
+        assert_eq!(answer.status, 202);
+        tricky.wait_for("call_shown", 2, Duration::from_secs(60));
+        assert_eq!(tricky.tickets("call_shown"), ["A042", "A043"], "the test call reached another display");
         let _ = client.close().await;
     });
 }

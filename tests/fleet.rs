@@ -528,7 +528,9 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
                     let written = encoder
                         .write_header()
                         .and_then(|mut w| w.write_image_data(&[200; 36]).and_then(|()| w.finish()));
-                    let _ = asked.reply.send(written.map(|()| png).map_err(|e| e.to_string()));
+                    let _ = asked
+                        .reply
+                        .send(written.map(|()| png).map_err(|e| e.to_string()));
                 }
             });
         })
@@ -583,7 +585,10 @@ fn a_displays_credentials_follow_its_office_and_nothing_else() {
     };
     let end = Instant::now() + PATIENCE;
     while pictured().is_none() {
-        assert!(Instant::now() < end, "the thumbnail asked on NATS never came");
+        assert!(
+            Instant::now() < end,
+            "the thumbnail asked on NATS never came"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(pictured(), Some((4, 3)));

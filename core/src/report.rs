@@ -26,6 +26,26 @@ pub struct ReportWanted {
     /// Send a thumbnail of the screen, at most this many pixels wide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<u32>,
+    /// Show and announce this test call on this display only (never stored, never on other
+    /// displays; marked as a test in its log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_call: Option<TestCall>,
+}
+
+/// A test call asked from the console ("does the screen on floor 2 speak?").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TestCall {
+    pub ticket: String,
+    pub counter: String,
+}
+
+/// What the office asks of one reporting display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Asked {
+    /// A thumbnail at most this wide.
+    Thumbnail(u32),
+    TestCall(TestCall),
 }
 
 /// A display's status.

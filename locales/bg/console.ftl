@@ -52,3 +52,7 @@ console-since = От
 console-address = Адрес
 console-voice-muted = без звук
 console-scope-all = целият център
+console-test-call = Пробно повикване
+console-ticket = Билет
+console-counter = Гише
+console-test-call-sent = Изпратено: показва се и се обявява само на този екран.

@@ -52,3 +52,7 @@ console-since = Since
 console-address = Address
 console-voice-muted = muted
 console-scope-all = the whole office
+console-test-call = Test call
+console-ticket = Ticket
+console-counter = Counter
+console-test-call-sent = Sent: shown and spoken on this display only.

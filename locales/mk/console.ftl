@@ -52,3 +52,7 @@ console-since = Од
 console-address = Адреса
 console-voice-muted = без звук
 console-scope-all = целиот центар
+console-test-call = Пробен повик
+console-ticket = Билет
+console-counter = Шалтер
+console-test-call-sent = Испратено: се прикажува и најавува само на овој екран.

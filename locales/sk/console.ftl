@@ -52,3 +52,7 @@ console-since = Od
 console-address = Adresa
 console-voice-muted = stlmená
 console-scope-all = celý úrad
+console-test-call = Skúšobné volanie
+console-ticket = Lístok
+console-counter = Pracovisko
+console-test-call-sent = Odoslané: zobrazí a ohlási sa len na tejto obrazovke.

@@ -52,3 +52,7 @@ console-since = З
 console-address = Адреса
 console-voice-muted = без звуку
 console-scope-all = увесь центр
+console-test-call = Тестовий виклик
+console-ticket = Талон
+console-counter = Вікно
+console-test-call-sent = Надіслано: буде показано й оголошено лише на цьому екрані.

@@ -244,6 +244,7 @@ async fn publish_office(
                         report: Some(herald_core::report::ReportWanted {
                             every: crate::console::REPORT_EVERY,
                             thumbnail: None,
+                            test_call: None,
                         }),
                     },
                     (keepalive, _) => keepalive,
@@ -329,9 +330,9 @@ async fn hear_reports(
             _ = tick.tick() => {
                 heard.retain(|_, h| h.last.elapsed() < crate::console::SILENT_AFTER);
                 for ((office, display), h) in &mut heard {
-                    while let Ok(width) = h.listening.requests.try_recv() {
-                        h.thumbnail_asked = true;
-                        let ask = ThumbnailWanted { display: display.clone(), width };
+                    while let Ok(asked) = h.listening.requests.try_recv() {
+                        h.thumbnail_asked |= matches!(asked, herald_core::report::Asked::Thumbnail(_));
+                        let ask = ThumbnailWanted { display: display.clone(), asked };
                         if let Ok(payload) = serde_json::to_vec(&ask) {
                             client
                                 .publish(thumbnail_subject(office), payload.into())

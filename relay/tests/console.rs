@@ -313,6 +313,41 @@ fn no_console_page_or_api_answers_without_a_session_or_changes_without_its_token
         )
         .await;
         assert_eq!(right.status, 409, "not connected: {}", right.text());
+        // A test call: its own checks, the same token.
+        let call = "/console/api/test-call/sk.rajec/hall";
+        let form = (
+            "content-type",
+            "application/x-www-form-urlencoded".to_owned(),
+        );
+        let no_token = post(
+            &relay,
+            call,
+            &[("cookie", cookie.clone()), form.clone()],
+            "ticket=T1&counter=1",
+        )
+        .await;
+        assert_eq!(no_token.status, 403);
+        let with = |body: &'static str| {
+            let headers = [
+                ("cookie", cookie.clone()),
+                ("x-csrf-token", token.clone()),
+                form.clone(),
+            ];
+            let relay = &relay;
+            async move { post(relay, call, &headers, body).await }
+        };
+        let markup = with("ticket=%3Cscript%3Ealert(1)%3C%2Fscript%3E&counter=1").await;
+        assert_eq!(markup.status, 400, "{}", markup.text());
+        assert_eq!(
+            with("ticket=T1%E2%80%AE&counter=1").await.status,
+            400,
+            "a bidi override"
+        );
+        assert_eq!(
+            with("ticket=T1&counter=1").await.status,
+            409,
+            "not connected"
+        );
         // Signing out needs the token too, and ends the session.
         assert_eq!(
             post(&relay, "/console/logout", &[("cookie", cookie.clone())], "")

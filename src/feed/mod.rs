@@ -95,6 +95,8 @@ pub enum FeedEvent {
         received: Instant,
     },
     Rejected(Rejection),
+    /// The console asked this display alone for a test call.
+    TestCall(herald_core::report::TestCall),
 }
 
 #[derive(Debug)]
@@ -394,10 +396,13 @@ async fn session(
                             if matches!(message, ServerMessage::Snapshot { .. }) {
                                 resync_sent = None;
                             }
-                            if let ServerMessage::Keepalive { report: Some(wanted), .. } = &message
-                                && let Some(status) = reports.asked(config, wanted)
-                            {
-                                let _ = socket.send(Message::text(protocol::encode_client(&status))).await;
+                            if let ServerMessage::Keepalive { report: Some(wanted), .. } = &message {
+                                if let Some(status) = reports.asked(config, wanted) {
+                                    let _ = socket.send(Message::text(protocol::encode_client(&status))).await;
+                                }
+                                if let Some(call) = wanted.test_call.clone() {
+                                    let _ = link.send(FeedEvent::TestCall(call));
+                                }
                             }
                             FeedEvent::Frame { message, received }
                         }

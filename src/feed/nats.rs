@@ -364,7 +364,14 @@ pub(super) async fn session(
                     if let Ok(wanted) = serde_json::from_slice::<fleet::ThumbnailWanted>(&ask.payload)
                         && wanted.display == config.display
                     {
-                        reports.thumbnail_wanted(config, wanted.width);
+                        match wanted.asked {
+                            herald_core::report::Asked::Thumbnail(width) => reports.thumbnail_wanted(config, width),
+                            herald_core::report::Asked::TestCall(call) => {
+                                if !link.send(FeedEvent::TestCall(call)) {
+                                    return Ended::Shutdown;
+                                }
+                            }
+                        }
                     }
                 }
                 done = async {

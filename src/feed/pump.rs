@@ -30,6 +30,8 @@ pub enum Pumped {
         last: u64,
         got: u64,
     },
+    /// The console asked for a test call on this display alone.
+    TestCall(herald_core::report::TestCall),
     /// The queue system's clock is this far ahead of the display's (first heard, or moved).
     ClockOffset(chrono::Duration),
 }
@@ -62,6 +64,7 @@ pub fn pump(handle: &FeedHandle, board: &mut Board, status: &mut FeedStatus) -> 
                 status.disconnected();
                 Pumped::Disconnected(reason)
             }
+            FeedEvent::TestCall(call) => Pumped::TestCall(call),
             FeedEvent::Rejected(rejection) => {
                 status.rejected(rejection.to_string());
                 Pumped::Rejected(rejection)

@@ -68,6 +68,8 @@ fn drain_feed(
     link: Option<Res<FeedLink>>,
     mut room: ResMut<WaitingRoom>,
     mut last_gap: Local<Option<Option<u64>>>,
+    mut test_calls: Local<u64>,
+    langs: Option<Res<super::DisplayLangs>>,
 ) {
     let Some(link) = link else {
         return;
@@ -82,6 +84,24 @@ fn drain_feed(
     }
     for item in pumped {
         match item {
+            Pumped::TestCall(call) => {
+                // On this display alone, as the preview's test call: shown, announced, marked
+                // as a test in the log, never part of the office's record.
+                *test_calls += 1;
+                let form = super::preview::TestCall {
+                    ticket: call.ticket,
+                    counter: call.counter,
+                    service: String::new(),
+                    lang: None,
+                    recall: false,
+                    floor: None,
+                    priority: false,
+                };
+                info!("the console asked for a test call {:?}", form.ticket);
+                let langs = langs.as_ref().map(|l| l.langs.clone()).unwrap_or_default();
+                let event = super::preview::test_call_event(&form, *test_calls, &langs);
+                room.inject(&event);
+            }
             Pumped::Connected(url) => {
                 info!("connected to the queue system at {url}");
                 log_event::emit(LogEvent::Connected { url });

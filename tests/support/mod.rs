@@ -361,6 +361,7 @@ impl Display {
                 Pumped::Duplicate(_)
                 | Pumped::Gap { .. }
                 | Pumped::Renumbered { .. }
+                | Pumped::TestCall(_)
                 | Pumped::ClockOffset(_) => {}
             }
         }

@@ -43,8 +43,8 @@ pub fn status_subject(office: &str) -> String {
     format!("herald.v1.{office}.status")
 }
 
-/// Plain NATS: the relay asks one display of the office for a thumbnail, as
-/// `{"display": "…", "width": 320}`.
+/// Plain NATS: the relay asks one display of the office for a thumbnail or a test call, as
+/// `{"display": "…", "asked": {"thumbnail": 320}}`.
 pub fn thumbnail_subject(office: &str) -> String {
     format!("herald.v1.{office}.thumbnail")
 }
@@ -60,7 +60,7 @@ pub struct StatusEnvelope {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ThumbnailWanted {
     pub display: String,
-    pub width: u32,
+    pub asked: herald_core::report::Asked,
 }
 
 /// How often the relay publishes an office's keepalive.

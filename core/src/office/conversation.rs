@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::protocol::{self, ClientMessage, ServerMessage};
-use crate::report::{MAX_THUMBNAIL_WIDTH, ReportWanted};
+use crate::report::{Asked, MAX_THUMBNAIL_WIDTH, ReportWanted};
 use crate::secret::Secret;
 
 /// What a display that says `hello` or `resync` gets, given the office's `current` seq: the
@@ -140,7 +140,7 @@ pub trait OfficeFrames {
 /// A display that reports: where its frames go, and the office's requests for it.
 pub struct Listening {
     pub ear: Box<dyn DisplayEar>,
-    pub requests: tokio::sync::mpsc::Receiver<u32>,
+    pub requests: tokio::sync::mpsc::Receiver<crate::report::Asked>,
 }
 
 /// The office's side of one reporting display's session; dropped when the session ends.
@@ -190,7 +190,11 @@ where
             v,
             seq,
             now,
-            report: Some(ReportWanted { every, thumbnail }),
+            report: Some(ReportWanted {
+                every,
+                thumbnail,
+                test_call: None,
+            }),
         },
         (message, _) => message,
     };
@@ -300,19 +304,30 @@ where
                     return sent.greeted();
                 }
             }
-            width = async {
+            asked = async {
                 match listening.as_mut() {
                     Some(l) => l.requests.recv().await,
                     None => std::future::pending().await,
                 }
             } => {
-                let Some(width) = width else {
+                let Some(asked) = asked else {
                     listening = None;
                     continue;
                 };
                 let Some(message) = office.keepalive() else { return sent.greeted() };
-                thumbnail_asked = true;
-                let asking = inviting(sent.keepalive(message), Some(width.min(MAX_THUMBNAIL_WIDTH)));
+                let asking = match (inviting(sent.keepalive(message), None), asked) {
+                    (ServerMessage::Keepalive { v, seq, now, report: Some(mut wanted) }, asked) => {
+                        match asked {
+                            Asked::Thumbnail(width) => {
+                                thumbnail_asked = true;
+                                wanted.thumbnail = Some(width.min(MAX_THUMBNAIL_WIDTH));
+                            }
+                            Asked::TestCall(call) => wanted.test_call = Some(call),
+                        }
+                        ServerMessage::Keepalive { v, seq, now, report: Some(wanted) }
+                    }
+                    (other, _) => other,
+                };
                 if socket.send(encode(&asking)).await.is_err() {
                     return sent.greeted();
                 }

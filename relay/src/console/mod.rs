@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local};
 use herald_core::office::conversation::{DisplayEar, Listening};
 use herald_core::protocol::ClientMessage;
-use herald_core::report::{DisplayReport, MAX_THUMBNAIL_BYTES};
+use herald_core::report::{Asked, DisplayReport, MAX_THUMBNAIL_BYTES};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::site::{ConsoleSite, OfficeSite};
@@ -116,7 +116,7 @@ pub struct Seen {
     pub report: Option<DisplayReport>,
     reported: Option<Instant>,
     pub thumbnail: Option<Thumbnail>,
-    asks: Option<mpsc::Sender<u32>>,
+    asks: Option<mpsc::Sender<Asked>>,
     /// The problem and since when it has lasted in opening hours.
     pub(crate) trouble: Option<(Look, Instant)>,
     /// The alert raised and not yet over.
@@ -365,7 +365,21 @@ impl Console {
         let asks = lock(&self.displays)
             .get(&(office.to_owned(), display.to_owned()))
             .and_then(|s| s.asks.clone());
-        asks.is_some_and(|a| a.try_send(width).is_ok())
+        asks.is_some_and(|a| a.try_send(Asked::Thumbnail(width)).is_ok())
+    }
+
+    /// Asks a connected display to show and announce a test call, on it alone; false when it
+    /// is not connected.
+    pub fn ask_test_call(
+        &self,
+        office: &str,
+        display: &str,
+        call: herald_core::report::TestCall,
+    ) -> bool {
+        let asks = lock(&self.displays)
+            .get(&(office.to_owned(), display.to_owned()))
+            .and_then(|s| s.asks.clone());
+        asks.is_some_and(|a| a.try_send(Asked::TestCall(call)).is_ok())
     }
 
     /// Asks every connected display without a recent thumbnail (5 minutes) for one: the
@@ -377,7 +391,7 @@ impl Console {
             .filter_map(|s| s.asks.clone())
             .collect();
         for a in asks {
-            let _ = a.try_send(width);
+            let _ = a.try_send(Asked::Thumbnail(width));
         }
     }
 

@@ -251,18 +251,14 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
         who.session.lang = lang.to_owned();
     }
     if method != Method::GET && method != Method::HEAD {
-        let given = request
+        let header_token = request
             .headers()
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let (given, body) = match given {
-            Some(g) => (Some(g), None),
-            None => {
-                let body = body_of(request).await.unwrap_or_default();
-                (form(&body).remove("csrf"), Some(body))
-            }
-        };
+        let body = body_of(request).await.unwrap_or_default();
+        let fields = form(&body);
+        let given = header_token.or_else(|| fields.get("csrf").cloned());
         if !given.is_some_and(|g| logins::same(&g, &who.session.csrf)) {
             console.book.audit(
                 &who.account.name,
@@ -275,7 +271,6 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
                 "this form or request has no valid CSRF token; reload the page",
             );
         }
-        let _ = body;
         return match parts.as_slice() {
             ["logout"] => {
                 console.logins.log_out(&who.id);
@@ -298,6 +293,26 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
                     &peer.ip().to_string(),
                 );
                 if asked {
+                    json(StatusCode::ACCEPTED, &serde_json::json!({ "asked": true }))
+                } else {
+                    refused(StatusCode::CONFLICT, "the display is not connected")
+                }
+            }
+            ["api", "test-call", office, display] => {
+                if !who.account.sees(office) {
+                    return refused(StatusCode::NOT_FOUND, "no such display");
+                }
+                let call = match test_call(&fields) {
+                    Ok(call) => call,
+                    Err(why) => return refused(StatusCode::BAD_REQUEST, &why),
+                };
+                console.book.audit(
+                    &who.account.name,
+                    "test_call",
+                    &format!("{office}/{display}: {} → {}", call.ticket, call.counter),
+                    &peer.ip().to_string(),
+                );
+                if console.ask_test_call(office, display, call) {
                     json(StatusCode::ACCEPTED, &serde_json::json!({ "asked": true }))
                 } else {
                     refused(StatusCode::CONFLICT, "the display is not connected")
@@ -338,6 +353,28 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
         ["events"] => events(&console, &who),
         _ => refused(StatusCode::NOT_FOUND, "nothing here"),
     }
+}
+
+/// The test call a form asks for: a ticket and a counter as the screen would show them.
+fn test_call(fields: &HashMap<String, String>) -> Result<herald_core::report::TestCall, String> {
+    let field = |name: &str, most: usize| {
+        let text = fields.get(name).map(|t| t.trim()).unwrap_or_default();
+        if text.is_empty() || text.chars().count() > most {
+            return Err(format!("{name}: give 1–{most} characters"));
+        }
+        if text.chars().any(|c| {
+            c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        }) {
+            return Err(format!(
+                "{name}: control and bidi characters are not allowed"
+            ));
+        }
+        Ok(text.to_owned())
+    };
+    Ok(herald_core::report::TestCall {
+        ticket: field("ticket", herald_core::protocol::MAX_TICKET_CHARS)?,
+        counter: field("counter", 12)?,
+    })
 }
 
 fn login_page(console: &Console, request: &Request<Incoming>, problem: Option<String>) -> Answer {
@@ -524,6 +561,10 @@ fn page(console: &Console, who: &Visitor, kind: &str, display: Option<(&str, &st
         "console-at",
         "console-since",
         "console-address",
+        "console-test-call",
+        "console-ticket",
+        "console-counter",
+        "console-test-call-sent",
     ];
     let words: serde_json::Map<String, serde_json::Value> = keys
         .iter()

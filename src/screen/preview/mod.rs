@@ -17,7 +17,7 @@ use bevy_egui::{
     PrimaryEguiContext, input::EguiWantsInput,
 };
 
-pub use actions::{PreviewAction, PreviewActions, TestCall, actions_plugin};
+pub use actions::{PreviewAction, PreviewActions, TestCall, actions_plugin, test_call_event};
 pub use panel::PanelState;
 use target::PreviewTarget;
 

@@ -115,8 +115,41 @@
       });
     }
     const refresh = refreshButton;
+    // The test call form, kept across re-renders as the button is.
+    if (!testForm) {
+      testForm = el("form", null, "test-call");
+      testForm.id = "test-call";
+      const field = (id, key, value) => {
+        const label = el("label", w(key));
+        label.htmlFor = id;
+        const input = el("input");
+        input.id = id;
+        input.name = id.replace("test-", "");
+        input.value = value;
+        input.required = true;
+        input.maxLength = 12;
+        input.size = 6;
+        testForm.append(label, input);
+      };
+      field("test-ticket", "console-ticket", "T001");
+      field("test-counter", "console-counter", "1");
+      const send = el("button", w("console-test-call"));
+      send.type = "submit";
+      const said = el("span", "", "said");
+      said.id = "test-call-said";
+      said.setAttribute("role", "status");
+      testForm.append(send, said);
+      testForm.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const data = new URLSearchParams(new FormData(testForm));
+        fetch("/console/api/test-call/" + encodeURIComponent(body.dataset.office) + "/" +
+              encodeURIComponent(body.dataset.display),
+              { method: "POST", headers: { "X-CSRF-Token": csrf }, body: data, credentials: "same-origin" })
+          .then((r) => r.json().then((j) => { said.textContent = r.ok ? w("console-test-call-sent") : (j.error || r.status); }));
+      });
+    }
     pic.append(refresh, picture(d, true));
-    parts.push(pic);
+    parts.push(testForm, pic);
     const dl = el("dl");
     row(dl, "console-last-seen", d.last_seen);
     row(dl, "console-version", d.version);
@@ -137,6 +170,7 @@
 
   let pending = null;
   let refreshButton = null;
+  let testForm = null;
   function load() {
     pending = null;
     let url;
