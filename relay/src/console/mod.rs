@@ -7,17 +7,20 @@
 //! - [`alerts`]: a problem that lasts in opening hours becomes an alert (log, metric, webhook);
 //! - [`settings`]: the site file's `[console]`; [`text`]: text from displays made safe;
 //! - [`logins`]: accounts, sessions, CSRF tokens, the brake on wrong passwords;
-//! - [`web`]: the pages and their API; [`words`]: the console's Fluent words.
+//! - [`web`]: the routes, sessions and tokens (`pages`: the HTML, `api`: the JSON and the live
+//!   stream); [`words`]: the console's Fluent words.
 
 pub mod alerts;
+mod api;
 pub mod book;
 pub mod logins;
+mod pages;
 pub mod settings;
 mod text;
 pub mod web;
 pub mod words;
 
-pub use text::{clip, shown};
+pub use text::{ago, clip, shown, since_text, thumbnail_width};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -479,24 +482,6 @@ pub(crate) fn review(console: &Console) -> Vec<(String, String, Look, Look)> {
         }
     }
     moved
-}
-
-/// When a display's state is worth a timestamp in a page ("offline since 10:42").
-pub fn since_text(at: DateTime<Local>) -> String {
-    if at.date_naive() == Local::now().date_naive() {
-        at.format("%H:%M").to_string()
-    } else {
-        at.format("%Y-%m-%d %H:%M").to_string()
-    }
-}
-
-/// How long ago, in whole seconds.
-pub fn ago(at: DateTime<Local>) -> i64 {
-    (Local::now() - at).num_seconds().max(0)
-}
-
-pub(crate) fn thumbnail_width() -> u32 {
-    320
 }
 
 #[cfg(test)]

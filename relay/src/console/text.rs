@@ -1,4 +1,6 @@
-//! Text that comes from displays, made fit for a page and a log line.
+//! Text that comes from displays, made fit for a page and a log line; times as a page shows them.
+
+use chrono::{DateTime, Local};
 
 /// At most `chars` characters.
 pub fn clip(text: &str, chars: usize) -> String {
@@ -19,6 +21,24 @@ pub fn shown(text: &str) -> String {
         }
     }
     out
+}
+
+/// When a display's state is worth a timestamp in a page ("offline since 10:42").
+pub fn since_text(at: DateTime<Local>) -> String {
+    if at.date_naive() == Local::now().date_naive() {
+        at.format("%H:%M").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// How long ago, in whole seconds.
+pub fn ago(at: DateTime<Local>) -> i64 {
+    (Local::now() - at).num_seconds().max(0)
+}
+
+pub fn thumbnail_width() -> u32 {
+    320
 }
 
 #[cfg(test)]
