@@ -11,7 +11,7 @@ mod pump;
 mod reports;
 
 pub use pump::{Pumped, pump};
-use reports::{Reports, thumbnail_frame};
+use reports::Reports;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -360,21 +360,9 @@ async fn session(
     report_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            thumbnail = async {
-                match reports.thumbnail.as_mut() {
-                    Some(task) => task.await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                reports.thumbnail = None;
-                match thumbnail {
-                    Ok(Ok(png)) => {
-                        if let Some(frame) = thumbnail_frame(&png) {
-                            let _ = socket.send(Message::text(protocol::encode_client(&frame))).await;
-                        }
-                    }
-                    Ok(Err(e)) => tracing::warn!("the relay asked for a thumbnail: {e}"),
-                    Err(e) => tracing::warn!("the thumbnail failed: {e}"),
+            frame = reports.thumbnail_ready() => {
+                if let Some(frame) = frame {
+                    let _ = socket.send(Message::text(protocol::encode_client(&frame))).await;
                 }
             }
             _ = report_ticker.tick(), if reports.every.is_some() => {

@@ -25,7 +25,7 @@ use herald_core::protocol::{self, ServerMessage};
 use herald_wire::fleet::{self, Broker};
 use tokio::sync::mpsc as tokio_mpsc;
 
-use super::{Command, Ended, FeedConfig, FeedEvent, Link, Reports, last_applied, thumbnail_frame};
+use super::{Command, Ended, FeedConfig, FeedEvent, Link, Reports, last_applied};
 
 /// Which office to follow on which broker.
 #[derive(Clone, Debug)]
@@ -374,21 +374,9 @@ pub(super) async fn session(
                         }
                     }
                 }
-                done = async {
-                    match reports.thumbnail.as_mut() {
-                        Some(task) => task.await,
-                        None => std::future::pending().await,
-                    }
-                } => {
-                    reports.thumbnail = None;
-                    match done {
-                        Ok(Ok(png)) => {
-                            if let Some(frame) = thumbnail_frame(&png) {
-                                report(frame).await;
-                            }
-                        }
-                        Ok(Err(e)) => tracing::warn!("the relay asked for a thumbnail: {e}"),
-                        Err(e) => tracing::warn!("the thumbnail failed: {e}"),
+                frame = reports.thumbnail_ready() => {
+                    if let Some(frame) = frame {
+                        report(frame).await;
                     }
                 }
                 _ = ticker.tick() => {

@@ -68,8 +68,31 @@ impl Reports {
     }
 }
 
+impl Reports {
+    /// Waits for the thumbnail under way (for ever when there is none): its frame, or `None`
+    /// when it failed (said in the log).
+    pub(super) async fn thumbnail_ready(&mut self) -> Option<ClientMessage> {
+        let done = match self.thumbnail.as_mut() {
+            Some(task) => task.await,
+            None => std::future::pending().await,
+        };
+        self.thumbnail = None;
+        match done {
+            Ok(Ok(png)) => thumbnail_frame(&png),
+            Ok(Err(e)) => {
+                tracing::warn!("the relay asked for a thumbnail: {e}");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("the thumbnail failed: {e}");
+                None
+            }
+        }
+    }
+}
+
 /// A PNG as a thumbnail frame (its size read from the PNG's header).
-pub(super) fn thumbnail_frame(png: &[u8]) -> Option<ClientMessage> {
+fn thumbnail_frame(png: &[u8]) -> Option<ClientMessage> {
     use base64::Engine;
     let size = |at: usize| png.get(at..at + 4)?.try_into().ok().map(u32::from_be_bytes);
     Some(ClientMessage::Thumbnail {

@@ -365,10 +365,7 @@ impl Console {
 
     /// Asks a connected display for a fresh thumbnail; false when it is not connected.
     pub fn ask_thumbnail(&self, office: &str, display: &str, width: u32) -> bool {
-        let asks = lock(&self.displays)
-            .get(&(office.to_owned(), display.to_owned()))
-            .and_then(|s| s.asks.clone());
-        asks.is_some_and(|a| a.try_send(Asked::Thumbnail(width)).is_ok())
+        self.ask(office, display, Asked::Thumbnail(width))
     }
 
     /// Asks a connected display to show and announce a test call, on it alone; false when it
@@ -379,10 +376,14 @@ impl Console {
         display: &str,
         call: herald_core::report::TestCall,
     ) -> bool {
+        self.ask(office, display, Asked::TestCall(call))
+    }
+
+    fn ask(&self, office: &str, display: &str, asked: Asked) -> bool {
         let asks = lock(&self.displays)
             .get(&(office.to_owned(), display.to_owned()))
             .and_then(|s| s.asks.clone());
-        asks.is_some_and(|a| a.try_send(Asked::TestCall(call)).is_ok())
+        asks.is_some_and(|a| a.try_send(asked).is_ok())
     }
 
     /// Asks every connected display without a recent thumbnail (5 minutes) for one: the
