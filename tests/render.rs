@@ -416,7 +416,7 @@ fn send_longest_names(server: &support::TestServer, visitor: &str) {
         notice: Notice {
             id: "hours".into(),
             text: notice,
-            expires: None,
+            ..Notice::default()
         },
     });
     // Waiting figures for the longest service names, with an estimate and next tickets.

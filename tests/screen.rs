@@ -334,7 +334,7 @@ fn notice(id: &str, sk: &str) -> herald_core::protocol::Notice {
     herald_core::protocol::Notice {
         id: id.into(),
         text: [("sk".to_owned(), sk.to_owned())].into_iter().collect(),
-        expires: None,
+        ..herald_core::protocol::Notice::default()
     }
 }
 

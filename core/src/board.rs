@@ -6,7 +6,9 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::protocol::{Call, CallEnd, Counter, CounterState, Notice, Queue, ServerMessage, State};
+use crate::protocol::{
+    Call, CallEnd, Counter, CounterState, Emergency, Notice, Queue, ServerMessage, State,
+};
 
 /// How many calls the board remembers, newest first. Layouts show fewer.
 pub const HISTORY: usize = 30;
@@ -37,6 +39,8 @@ pub enum News {
     },
     CounterChanged(Counter),
     NoticesChanged,
+    /// An emergency was raised, replaced or cleared.
+    EmergencyChanged,
     /// New waiting figures.
     QueueChanged,
     /// A snapshot replaced the state.
@@ -97,6 +101,7 @@ pub struct Board {
     calls: VecDeque<CallEntry>,
     counters: Vec<Counter>,
     notices: Vec<Notice>,
+    emergency: Option<Emergency>,
     announced: HashSet<String>,
     announced_order: VecDeque<String>,
     applied_events: u64,
@@ -147,17 +152,15 @@ impl Board {
         &self.notices
     }
 
-    /// Notices that have not expired at `now`. An expiry that cannot be read keeps the notice.
+    /// Notices in force at `now` (started, not expired). An expiry that cannot be read keeps
+    /// the notice.
     pub fn active_notices(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<&Notice> {
-        self.notices
-            .iter()
-            .filter(|n| match n.expires.as_deref() {
-                Some(expires) => chrono::DateTime::parse_from_rfc3339(expires)
-                    .map(|t| t > now)
-                    .unwrap_or(true),
-                None => true,
-            })
-            .collect()
+        self.notices.iter().filter(|n| n.in_force(now)).collect()
+    }
+
+    /// The emergency raised, expired or not (the screen decides by its clock and scope).
+    pub fn emergency(&self) -> Option<&Emergency> {
+        self.emergency.as_ref()
     }
 
     /// The ticket a counter is serving now: its newest call that is not finished.
@@ -261,6 +264,23 @@ impl Board {
                 self.notices.retain(|n| &n.id != notice_id);
                 vec![News::NoticesChanged]
             }
+            ServerMessage::Emergency { emergency, .. } => {
+                self.emergency = Some(emergency.clone());
+                vec![News::EmergencyChanged]
+            }
+            ServerMessage::EmergencyCleared { emergency_id, .. } => {
+                // Clearing an emergency that a newer one replaced changes nothing.
+                if self
+                    .emergency
+                    .as_ref()
+                    .is_some_and(|e| &e.id == emergency_id)
+                {
+                    self.emergency = None;
+                    vec![News::EmergencyChanged]
+                } else {
+                    Vec::new()
+                }
+            }
             ServerMessage::Queue { queue, .. } => {
                 self.queue = Some(queue.clone());
                 vec![News::QueueChanged]
@@ -332,6 +352,7 @@ impl Board {
         self.calls.truncate(HISTORY);
         self.counters = state.counters.clone();
         self.notices = state.notices.clone();
+        self.emergency = state.emergency.clone();
         self.queue = state.queue.clone();
         self.last_seq = Some(seq);
         self.applied_events += 1;
@@ -358,6 +379,7 @@ impl Board {
                 .collect(),
             counters: self.counters.clone(),
             notices: self.notices.clone(),
+            emergency: self.emergency.clone(),
             announced: self.announced_order.iter().cloned().collect(),
         }
     }
@@ -370,6 +392,7 @@ impl Board {
             calls: remembered.calls.into_iter().take(HISTORY).collect(),
             counters: remembered.counters,
             notices: remembered.notices,
+            emergency: remembered.emergency,
             ..Self::default()
         };
         let ids: Vec<String> = board.calls.iter().map(|e| e.call.id.clone()).collect();
@@ -392,6 +415,7 @@ impl Board {
                 .map(|e| e.call.id.clone())
                 .collect(),
             queue: self.queue.clone(),
+            emergency: self.emergency.clone(),
         }
     }
 }

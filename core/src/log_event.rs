@@ -72,6 +72,8 @@ log_events! {
     StateNotSaved = "state_not_saved" { reason: String }
     /// A call took the hero zone (`fresh` when it arrived as news) in the screen's `frame`.
     CallShown = "call_shown" { ticket: String, counter: String, recall: bool, fresh: bool, frame: u32 }
+    /// An emergency began (`shown`) or ended on this screen (cleared, expired or replaced); `kind` is evacuation, closing or other.
+    Emergency = "emergency" { id: String, kind: String, shown: bool }
     /// The preview made an event on this display only.
     TestEvent = "test_event" { kind: String, test: bool }
     /// With `--frame-costs`, every 10 s: frames drawn since the last report, and per render pass the average time on the renderer and pixels shaded per frame.

@@ -30,6 +30,10 @@ pub struct Remembered {
     pub calls: Vec<CallEntry>,
     pub counters: Vec<Counter>,
     pub notices: Vec<Notice>,
+    /// The emergency in force when it was written: a display restarted during an evacuation
+    /// shows it before its feed answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<crate::protocol::Emergency>,
     /// Ids of calls already announced (or deliberately not), oldest first.
     pub announced: Vec<String>,
 }
@@ -58,7 +62,7 @@ pub fn save(dir: &Path, remembered: &Remembered) -> std::io::Result<()> {
 pub enum Loaded {
     /// No file yet (first start).
     Nothing,
-    Board(Remembered),
+    Board(Box<Remembered>),
     /// The file could not be used; it was moved to `moved_to` (when that worked).
     SetAside {
         reason: String,
@@ -76,7 +80,7 @@ pub fn load(dir: &Path) -> Loaded {
         Err(e) => return set_aside(&path, format!("cannot be read: {e}")),
     };
     match serde_json::from_slice::<Remembered>(&bytes) {
-        Ok(r) if r.version == VERSION => Loaded::Board(r),
+        Ok(r) if r.version == VERSION => Loaded::Board(Box::new(r)),
         Ok(r) => set_aside(
             &path,
             format!(
@@ -131,7 +135,7 @@ mod tests {
         let Loaded::Board(remembered) = load(&folder) else {
             panic!("not loaded");
         };
-        let mut again = Board::restore(remembered);
+        let mut again = Board::restore(*remembered);
         assert_eq!(again.last_seq(), Some(4));
         let tickets: Vec<&str> = again.calls().map(|e| e.call.ticket.as_str()).collect();
         assert_eq!(tickets, ["A003", "A002", "A001"]);

@@ -181,7 +181,7 @@ pub struct Counter {
 }
 
 /// A message from the office to everyone in the waiting room.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Notice {
     pub id: String,
     /// The text per language.
@@ -189,6 +189,98 @@ pub struct Notice {
     /// When the notice stops being shown, RFC 3339; none means until withdrawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// When the notice starts being shown, RFC 3339; none means at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Only the screens of these floors show it (a screen limited with `--floor`); empty: every
+    /// screen. A screen for the whole office shows every floor's notices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floors: Vec<i32>,
+    /// Only these displays (their `hello` ids) show it; empty: every display.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub displays: Vec<String>,
+    /// Who posted it (the console's account, or the queue system), for the office's records;
+    /// screens do not show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_by: Option<String>,
+}
+
+impl Notice {
+    /// Whether the notice shows at `now` (an expiry or start that cannot be read is ignored).
+    pub fn in_force(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let at = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        };
+        at(&self.expires).is_none_or(|e| e > now) && at(&self.from).is_none_or(|f| f <= now)
+    }
+
+    /// Whether a screen for `floor` (none: the whole office) named `display` shows it.
+    pub fn is_for(&self, floor: Option<i32>, display: &str) -> bool {
+        let floor_ok = self.floors.is_empty() || floor.is_none_or(|f| self.floors.contains(&f));
+        let display_ok = self.displays.is_empty() || self.displays.iter().any(|d| d == display);
+        floor_ok && display_ok
+    }
+}
+
+/// What an emergency is about; the screen's title says it in the screen's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmergencyKind {
+    /// Leave the building.
+    Evacuation,
+    /// The office closes now.
+    Closing,
+    /// Anything else; the text says what.
+    #[default]
+    Other,
+}
+
+/// The longest emergency text per language.
+pub const MAX_EMERGENCY_CHARS: usize = 300;
+
+/// A message that takes over every screen in scope (over calls, pictures and the closed
+/// screen), with a tone and the text spoken every `repeat_seconds`, until it is cleared or
+/// expires. One at a time per office: a new one replaces the one before.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Emergency {
+    pub id: String,
+    pub kind: EmergencyKind,
+    /// What the screen shows and the voice says, per language.
+    pub text: Localized,
+    /// Only the screens of these floors; empty: the whole office.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floors: Vec<i32>,
+    /// Seconds between two announcements (tone and speech); 0: said once.
+    #[serde(default = "default_repeat")]
+    pub repeat_seconds: u32,
+    /// When it ends by itself, RFC 3339; none: until cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// When it was raised, RFC 3339.
+    pub raised_at: String,
+    /// Who raised it (a console account, "cap:<sender>", the queue system).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_by: Option<String>,
+}
+
+fn default_repeat() -> u32 {
+    60
+}
+
+impl Emergency {
+    /// Whether it still holds at `now` (an expiry that cannot be read keeps it).
+    pub fn in_force(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expires
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_none_or(|e| e > now)
+    }
+
+    /// Whether a screen for `floor` (none: the whole office) shows it.
+    pub fn is_for(&self, floor: Option<i32>) -> bool {
+        self.floors.is_empty() || floor.is_none_or(|f| self.floors.contains(&f))
+    }
 }
 
 /// The full state of the waiting room at one `seq`.
@@ -207,6 +299,9 @@ pub struct State {
     /// Who is waiting, when the queue system counts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<Queue>,
+    /// The emergency in force, if one is raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Emergency>,
 }
 
 /// A frame from the queue system to herald.
@@ -230,6 +325,18 @@ pub enum ServerMessage {
     Notice { v: u32, seq: u64, notice: Notice },
     /// A notice is withdrawn.
     NoticeWithdrawn { v: u32, seq: u64, notice_id: String },
+    /// An emergency is raised (or replaces the one in force).
+    Emergency {
+        v: u32,
+        seq: u64,
+        emergency: Emergency,
+    },
+    /// The emergency with this id is over.
+    EmergencyCleared {
+        v: u32,
+        seq: u64,
+        emergency_id: String,
+    },
     /// Who is waiting now, per service; replaces the previous figures. Send it when the counts
     /// change (a ticket drawn or called), at most every few seconds.
     Queue { v: u32, seq: u64, queue: Queue },
@@ -292,6 +399,18 @@ impl ServerMessage {
                 seq,
                 queue,
             },
+            ServerMessage::Emergency { emergency, .. } => ServerMessage::Emergency {
+                v: VERSION,
+                seq,
+                emergency,
+            },
+            ServerMessage::EmergencyCleared { emergency_id, .. } => {
+                ServerMessage::EmergencyCleared {
+                    v: VERSION,
+                    seq,
+                    emergency_id,
+                }
+            }
             ServerMessage::Keepalive { now, report, .. } => ServerMessage::Keepalive {
                 v: VERSION,
                 seq,
@@ -309,6 +428,8 @@ impl ServerMessage {
             | Self::Counter { seq, .. }
             | Self::Notice { seq, .. }
             | Self::NoticeWithdrawn { seq, .. }
+            | Self::Emergency { seq, .. }
+            | Self::EmergencyCleared { seq, .. }
             | Self::Queue { seq, .. }
             | Self::Keepalive { seq, .. } => *seq,
         }
@@ -322,6 +443,8 @@ impl ServerMessage {
             | Self::Counter { v, .. }
             | Self::Notice { v, .. }
             | Self::NoticeWithdrawn { v, .. }
+            | Self::Emergency { v, .. }
+            | Self::EmergencyCleared { v, .. }
             | Self::Queue { v, .. }
             | Self::Keepalive { v, .. } => *v,
         }
@@ -336,6 +459,8 @@ impl ServerMessage {
             Self::Counter { .. } => "counter",
             Self::Notice { .. } => "notice",
             Self::NoticeWithdrawn { .. } => "notice_withdrawn",
+            Self::Emergency { .. } => "emergency",
+            Self::EmergencyCleared { .. } => "emergency_cleared",
             Self::Queue { .. } => "queue",
             Self::Keepalive { .. } => "keepalive",
         }
@@ -421,7 +546,8 @@ impl std::fmt::Display for Rejection {
             Self::Malformed(why) => write!(f, "not a valid v1 frame: {why}"),
             Self::UnknownType(t) => write!(
                 f,
-                "unknown frame type {t:?}; v1 knows snapshot, call, call_ended, counter, notice, notice_withdrawn, queue, keepalive"
+                "unknown frame type {t:?}; v1 knows {}",
+                KNOWN_TYPES.join(", ")
             ),
             Self::WrongVersion(v) => {
                 write!(f, "protocol version {v}; this display speaks v{VERSION}")
@@ -431,7 +557,7 @@ impl std::fmt::Display for Rejection {
     }
 }
 
-const KNOWN_TYPES: [&str; 8] = [
+const KNOWN_TYPES: [&str; 10] = [
     "snapshot",
     "call",
     "call_ended",
@@ -440,6 +566,8 @@ const KNOWN_TYPES: [&str; 8] = [
     "notice_withdrawn",
     "queue",
     "keepalive",
+    "emergency",
+    "emergency_cleared",
 ];
 
 /// A queue frame lists at most this many services, each with at most this many next tickets.
@@ -612,6 +740,46 @@ fn check_notice(notice: &Notice) -> Result<(), Rejection> {
     if let Some(expires) = &notice.expires {
         check_text("notice.expires", expires, 40)?;
     }
+    if let Some(from) = &notice.from {
+        check_text("notice.from", from, 40)?;
+    }
+    if notice.floors.len() > 50 || notice.displays.len() > 200 {
+        return Err(Rejection::BadValue {
+            field: "notice.floors".into(),
+            why: "lists more than 50 floors or 200 displays".into(),
+        });
+    }
+    for display in &notice.displays {
+        check_nonempty("notice.displays", display, MAX_LABEL_CHARS)?;
+    }
+    if let Some(by) = &notice.posted_by {
+        check_text("notice.posted_by", by, MAX_LABEL_CHARS)?;
+    }
+    Ok(())
+}
+
+fn check_emergency(emergency: &Emergency) -> Result<(), Rejection> {
+    check_nonempty("emergency.id", &emergency.id, MAX_LABEL_CHARS)?;
+    check_localized("emergency.text", &emergency.text, MAX_EMERGENCY_CHARS)?;
+    if emergency.text.values().all(|t| t.trim().is_empty()) {
+        return Err(Rejection::BadValue {
+            field: "emergency.text".into(),
+            why: "has no text in any language".into(),
+        });
+    }
+    if emergency.floors.len() > 50 {
+        return Err(Rejection::BadValue {
+            field: "emergency.floors".into(),
+            why: "lists more than 50 floors".into(),
+        });
+    }
+    if let Some(expires) = &emergency.expires {
+        check_text("emergency.expires", expires, 40)?;
+    }
+    check_text("emergency.raised_at", &emergency.raised_at, 40)?;
+    if let Some(by) = &emergency.raised_by {
+        check_text("emergency.raised_by", by, MAX_LABEL_CHARS)?;
+    }
     Ok(())
 }
 
@@ -621,6 +789,7 @@ fn validate(message: &ServerMessage) -> Result<(), Rejection> {
             state.calls.iter().try_for_each(check_call)?;
             state.counters.iter().try_for_each(check_counter)?;
             state.notices.iter().try_for_each(check_notice)?;
+            state.emergency.as_ref().map_or(Ok(()), check_emergency)?;
             state.queue.as_ref().map_or(Ok(()), check_queue)
         }
         ServerMessage::Queue { queue, .. } => check_queue(queue),
@@ -632,6 +801,10 @@ fn validate(message: &ServerMessage) -> Result<(), Rejection> {
         ServerMessage::Notice { notice, .. } => check_notice(notice),
         ServerMessage::NoticeWithdrawn { notice_id, .. } => {
             check_nonempty("notice_id", notice_id, MAX_LABEL_CHARS)
+        }
+        ServerMessage::Emergency { emergency, .. } => check_emergency(emergency),
+        ServerMessage::EmergencyCleared { emergency_id, .. } => {
+            check_nonempty("emergency_id", emergency_id, MAX_LABEL_CHARS)
         }
         ServerMessage::Keepalive { now, .. } => match now {
             Some(now) if now.len() > 40 || chrono::DateTime::parse_from_rfc3339(now).is_err() => {
@@ -665,6 +838,10 @@ pub fn fitted_snapshot(
     state.notices.retain(|n| !expired(n));
     if state.notices.len() < before {
         left_out.push(format!("{} expired notices", before - state.notices.len()));
+    }
+    if state.emergency.as_ref().is_some_and(|e| !e.in_force(now)) {
+        state.emergency = None;
+        left_out.push("an expired emergency".into());
     }
     // Room for the frame's own fields under the limit.
     let fits = |state: &State| {
@@ -758,6 +935,7 @@ mod tests {
                 })
                 .collect(),
             expires: expires.map(str::to_owned),
+            ..Notice::default()
         };
         let mut state = State::default();
         state.notices.push(notice(0, Some("2026-01-01T00:00:00Z")));

@@ -88,6 +88,8 @@ pub struct Room {
     pub elsewhere: VecDeque<(Call, Instant)>,
     /// When the waiting figures last came from the queue system.
     pub queue_since: Option<Instant>,
+    /// This display's `hello` id: notices for chosen displays name it.
+    pub display: String,
 }
 
 /// What the announcer must hear about.
@@ -106,6 +108,30 @@ pub enum ToAnnounce {
 }
 
 impl Room {
+    /// The notices this screen shows at `now`: in force, and for its floor and its id.
+    pub fn notices_here(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<&crate::protocol::Notice> {
+        let floor = self.scope.floor();
+        self.board
+            .active_notices(now)
+            .into_iter()
+            .filter(|n| n.is_for(floor, &self.display))
+            .collect()
+    }
+
+    /// The emergency this screen shows at `now`, if one is raised for its floor and has not
+    /// expired. A lost feed does not end it: only a clear, or its own expiry, does.
+    pub fn emergency_here(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<&crate::protocol::Emergency> {
+        self.board
+            .emergency()
+            .filter(|e| e.in_force(now) && e.is_for(self.scope.floor()))
+    }
+
     /// Applies a frame directly (tests, preview); the feed path goes through `feed::pump`.
     pub fn apply(&mut self, message: &ServerMessage) -> Applied {
         let applied = self.board.apply(message);
@@ -230,7 +256,7 @@ impl Room {
                         self.hero = None;
                     }
                 }
-                News::CounterChanged(_) | News::NoticesChanged => {}
+                News::CounterChanged(_) | News::NoticesChanged | News::EmergencyChanged => {}
             }
         }
         while self.pending.len() > self.limits.max_waiting {

@@ -15,6 +15,12 @@ waiting-for-calls = Моля, изчакайте да бъдете повика�
 connection-lost = Няма връзка от { $time }
 office-closed = Центърът е затворен
 office-closed-hint = Моля, заповядайте в работното време.
+
+# The emergency screen over everything: its title by kind, and since when it holds.
+emergency-evacuation = Евакуация
+emergency-closing = Центърът затваря
+emergency-other = Важно съобщение
+emergency-since = Обявено в { $time }
 office-hours = Работно време: { $hours }
 notices-paused = Съобщенията са спрени
 media-paused = Изображенията са спрени

@@ -24,6 +24,12 @@ waiting-for-calls = Please wait to be called
 connection-lost = Connection lost since { $time }
 office-closed = The office is closed
 office-closed-hint = Please come back during opening hours.
+
+# The emergency screen over everything: its title by kind, and since when it holds.
+emergency-evacuation = Evacuation
+emergency-closing = The office is closing
+emergency-other = Important announcement
+emergency-since = Announced at { $time }
 # Shown instead of the hint when the office gives its hours (--hours).
 office-hours = Opening hours: { $hours }
 # In the notice bar while staff have paused the rotating notices (Space or P).

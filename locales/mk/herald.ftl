@@ -17,6 +17,12 @@ waiting-for-calls = Ве молиме, почекајте да бидете по
 connection-lost = Нема врска од { $time }
 office-closed = Центарот е затворен
 office-closed-hint = Ве молиме, дојдете во работното време.
+
+# The emergency screen over everything: its title by kind, and since when it holds.
+emergency-evacuation = Евакуација
+emergency-closing = Центарот се затвора
+emergency-other = Важно известување
+emergency-since = Објавено во { $time }
 office-hours = Работно време: { $hours }
 notices-paused = Известувањата се паузирани
 media-paused = Сликите се паузирани

@@ -17,6 +17,12 @@ waiting-for-calls = Prosíme, počkajte na vyvolanie
 connection-lost = Spojenie prerušené od { $time }
 office-closed = Klientske centrum je zatvorené
 office-closed-hint = Príďte, prosím, v úradných hodinách.
+
+# The emergency screen over everything: its title by kind, and since when it holds.
+emergency-evacuation = Evakuácia
+emergency-closing = Klientske centrum sa zatvára
+emergency-other = Dôležité oznámenie
+emergency-since = Vyhlásené o { $time }
 office-hours = Úradné hodiny: { $hours }
 notices-paused = Oznamy sú pozastavené
 media-paused = Obrázky sú pozastavené

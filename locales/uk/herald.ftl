@@ -15,6 +15,12 @@ waiting-for-calls = Будь ласка, очікуйте на виклик
 connection-lost = Немає з'єднання з { $time }
 office-closed = Центр зачинено
 office-closed-hint = Завітайте, будь ласка, у години прийому.
+
+# The emergency screen over everything: its title by kind, and since when it holds.
+emergency-evacuation = Евакуація
+emergency-closing = Центр зачиняється
+emergency-other = Важливе повідомлення
+emergency-since = Оголошено о { $time }
 office-hours = Години прийому: { $hours }
 notices-paused = Оголошення зупинено
 media-paused = Зображення зупинено

@@ -70,7 +70,7 @@ pub enum Stored {
     /// New events, numbered; the state after them.
     New {
         frames: Vec<ServerMessage>,
-        state: State,
+        state: Box<State>,
     },
     /// The key was seen before with the same request: nothing stored again. The seqs the first
     /// request got (none when it produced no event).
@@ -254,7 +254,7 @@ impl Store {
         tx.commit()?;
         Ok(Stored::New {
             frames,
-            state: state.unwrap_or_default(),
+            state: Box::new(state.unwrap_or_default()),
         })
     }
 

@@ -12,6 +12,20 @@ use serde::Deserialize;
 
 use crate::site::OfficeSite;
 
+/// The `type`s the webhook takes.
+const TYPES: [&str; 10] = [
+    "call",
+    "recall",
+    "finished",
+    "cancelled",
+    "counter",
+    "notice",
+    "notice_withdrawn",
+    "queue",
+    "emergency",
+    "emergency_cleared",
+];
+
 /// One event from the queue system. Fields a vendor adds beyond these (a client's name, a
 /// document number) are never read, so never stored.
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
@@ -65,9 +79,35 @@ pub enum WebhookEvent {
         /// When it stops being shown, RFC 3339.
         #[serde(default)]
         expires: Option<String>,
+        /// When it starts being shown, RFC 3339; at once when absent.
+        #[serde(default)]
+        from: Option<String>,
+        /// Only the screens of these floors; every screen when absent.
+        #[serde(default)]
+        floors: Vec<i32>,
     },
     /// A notice is taken down.
     NoticeWithdrawn { notice_id: String },
+    /// An emergency takes over every screen of the office (or of `floors`): shown full-screen,
+    /// with a tone and the text spoken every `repeat_seconds`, until cleared or `expires`.
+    Emergency {
+        emergency_id: String,
+        /// `evacuation`, `closing` or `other` (the screen's title).
+        #[serde(default)]
+        kind: protocol::EmergencyKind,
+        /// What the screens show and say, per language.
+        text: Localized,
+        #[serde(default)]
+        floors: Vec<i32>,
+        /// Seconds between announcements; 60 when absent, 0 says it once.
+        #[serde(default)]
+        repeat_seconds: Option<u32>,
+        /// When it ends by itself, RFC 3339.
+        #[serde(default)]
+        expires: Option<String>,
+    },
+    /// The emergency is over.
+    EmergencyCleared { emergency_id: String },
     /// Who is waiting now, per service (replaces the previous figures).
     Queue { services: Vec<WaitingFor> },
 }
@@ -136,21 +176,12 @@ pub fn translate(
     let kind = value
         .get("type")
         .and_then(|t| t.as_str())
-        .ok_or_else(|| BadBody("the body has no \"type\" (call, recall, finished, cancelled, counter, notice, notice_withdrawn, queue)".into()))?
+        .ok_or_else(|| BadBody(format!("the body has no \"type\" ({})", TYPES.join(", "))))?
         .to_owned();
-    const TYPES: [&str; 8] = [
-        "call",
-        "recall",
-        "finished",
-        "cancelled",
-        "counter",
-        "notice",
-        "notice_withdrawn",
-        "queue",
-    ];
     if !TYPES.contains(&kind.as_str()) {
         return Err(BadBody(format!(
-            "unknown type {kind:?}; use call, recall, finished, cancelled, counter, notice, notice_withdrawn or queue"
+            "unknown type {kind:?}; use one of {}",
+            TYPES.join(", ")
         )));
     }
     let event: WebhookEvent =
@@ -327,6 +358,8 @@ fn events_of(
             notice_id,
             text,
             expires,
+            from,
+            floors,
         } => {
             if text.is_empty() {
                 return Err(BadBody(
@@ -342,6 +375,9 @@ fn events_of(
             let expires = expires
                 .map(|e| checked_time("expires", Some(e), now))
                 .transpose()?;
+            let from = from
+                .map(|e| checked_time("from", Some(e), now))
+                .transpose()?;
             one(ServerMessage::Notice {
                 v: VERSION,
                 seq: 0,
@@ -349,7 +385,55 @@ fn events_of(
                     id: notice_id,
                     text,
                     expires,
+                    from,
+                    floors,
+                    displays: Vec::new(),
+                    posted_by: Some("queue system".into()),
                 },
+            })
+        }
+        WebhookEvent::Emergency {
+            emergency_id,
+            kind,
+            text,
+            floors,
+            repeat_seconds,
+            expires,
+        } => {
+            if text.values().all(|t| t.trim().is_empty()) {
+                return Err(BadBody(
+                    "an emergency needs `text` in at least one language, e.g. {\"sk\": \"…\"}"
+                        .into(),
+                ));
+            }
+            let expires = expires
+                .map(|e| checked_time("expires", Some(e), now))
+                .transpose()?;
+            one(ServerMessage::Emergency {
+                v: VERSION,
+                seq: 0,
+                emergency: protocol::Emergency {
+                    id: emergency_id,
+                    kind,
+                    text,
+                    floors,
+                    repeat_seconds: repeat_seconds.unwrap_or(60),
+                    expires,
+                    raised_at: now.to_owned(),
+                    raised_by: Some("queue system".into()),
+                },
+            })
+        }
+        WebhookEvent::EmergencyCleared { emergency_id } => {
+            if board.emergency().is_none_or(|e| e.id != emergency_id) {
+                return Ok(Translation::Ignored(format!(
+                    "emergency {emergency_id:?} is not in force"
+                )));
+            }
+            one(ServerMessage::EmergencyCleared {
+                v: VERSION,
+                seq: 0,
+                emergency_id,
             })
         }
         WebhookEvent::Queue { services } => one(ServerMessage::Queue {

@@ -244,6 +244,7 @@ pub fn run(config: Config) -> AppExit {
         // for a remembered board too.
         let mut room = app.world_mut().resource_mut::<WaitingRoom>();
         room.0.scope = config.design.scope.clone();
+        room.0.display = config.display.clone();
         room.0.board.set_names(config.design.names);
         if !config.design.scope.is_all() {
             info!(

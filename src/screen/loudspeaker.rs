@@ -8,12 +8,12 @@ use bevy::audio::{AudioPlayer, AudioSink, AudioSource, PlaybackSettings, Volume}
 use bevy::prelude::*;
 use bevy::winit::EventLoopProxyWrapper;
 
-use herald_core::announcement::chime;
-use herald_core::announcement::sequencer::Progress;
+use herald_core::announcement::sequencer::{Alarm, Progress};
+use herald_core::announcement::{alarm, chime};
 use herald_core::room::ToAnnounce;
 
 use super::{ScreenSystems, WaitingRoom, Words};
-use crate::voice::announcer::{Announcer, AnnouncerConfig, SpeakerFactory};
+use crate::voice::announcer::{Announcer, AnnouncerConfig, SpeakerFactory, Tone};
 
 /// What the loudspeaker needs to start; consumed at startup. Absent on a muted display.
 #[derive(Resource)]
@@ -24,6 +24,8 @@ pub struct LoudspeakerSetup(pub Mutex<Option<(AnnouncerConfig, SpeakerFactory)>>
 pub struct Loudspeaker {
     pub announcer: Mutex<Announcer>,
     chime: Handle<AudioSource>,
+    /// The emergency tone.
+    alarm: Handle<AudioSource>,
     /// The last announcer progress lines, newest last (the preview panel shows them).
     pub recent: Vec<Progress>,
 }
@@ -46,6 +48,7 @@ pub fn plugin(app: &mut App) {
                 hand_over_calls.after(ScreenSystems::Receive),
                 play_chimes,
                 hand_over_words,
+                follow_emergency.after(ScreenSystems::Receive),
             ),
         )
         // Bevy creates the audio sink in PostUpdate; looking in Last sees it in the same frame,
@@ -67,11 +70,15 @@ fn start_announcer(
     let chime = sounds.add(AudioSource {
         bytes: chime::wav().into(),
     });
+    let alarm = sounds.add(AudioSource {
+        bytes: alarm::wav().into(),
+    });
     match Announcer::spawn(config, words.0.clone(), speaker, wake) {
         Ok(announcer) => {
             commands.insert_resource(Loudspeaker {
                 announcer: Mutex::new(announcer),
                 chime,
+                alarm,
                 recent: Vec::new(),
             });
         }
@@ -140,7 +147,7 @@ fn play_chimes(mut commands: Commands, speaker: Option<ResMut<Loudspeaker>>) {
     let Some(mut speaker) = speaker else {
         return;
     };
-    let (volumes, progress): (Vec<u8>, Vec<Progress>) = match speaker.announcer.lock() {
+    let (volumes, progress): (Vec<(Tone, u8)>, Vec<Progress>) = match speaker.announcer.lock() {
         Ok(announcer) => (
             announcer.chimes.try_iter().collect(),
             announcer.progress.try_iter().collect(),
@@ -148,9 +155,13 @@ fn play_chimes(mut commands: Commands, speaker: Option<ResMut<Loudspeaker>>) {
         Err(_) => return,
     };
     keep_recent(&mut speaker.recent, progress);
-    for volume in volumes {
+    for (tone, volume) in volumes {
+        let sound = match tone {
+            Tone::Chime => speaker.chime.clone(),
+            Tone::Alarm => speaker.alarm.clone(),
+        };
         commands.spawn((
-            AudioPlayer::new(speaker.chime.clone()),
+            AudioPlayer::new(sound),
             PlaybackSettings::DESPAWN.with_volume(Volume::Linear(f32::from(volume) / 100.0)),
             ChimePlaying,
         ));
@@ -168,5 +179,64 @@ fn report_chime_started(
         if let Ok(announcer) = speaker.announcer.lock() {
             announcer.chime_started();
         }
+    }
+}
+
+/// Tells the announcer when the emergency this screen shows begins, changes or ends (cleared,
+/// expired): what it says, in the screen's languages, and how often.
+fn follow_emergency(
+    room: Res<WaitingRoom>,
+    words: Res<Words>,
+    langs: Option<Res<super::DisplayLangs>>,
+    speaker: Option<Res<Loudspeaker>>,
+    mut told: Local<Option<Alarm>>,
+) {
+    let Some(speaker) = speaker else {
+        return;
+    };
+    let langs = langs.map(|l| l.langs.clone()).unwrap_or_default();
+    let alarm = room
+        .emergency_here(chrono::Utc::now())
+        .map(|e| emergency_alarm(e, &words.0, &langs));
+    if *told == alarm {
+        return;
+    }
+    if let Ok(announcer) = speaker.announcer.lock() {
+        announcer.emergency(alarm.clone());
+    }
+    *told = alarm;
+}
+
+/// What the loudspeaker says of `e`: its title and text in each of the screen's languages it
+/// has a text for (else in the first language it has).
+pub fn emergency_alarm(
+    e: &herald_core::protocol::Emergency,
+    words: &herald_core::catalogue::Catalogue,
+    langs: &[String],
+) -> Alarm {
+    let key = match e.kind {
+        herald_core::protocol::EmergencyKind::Evacuation => "emergency-evacuation",
+        herald_core::protocol::EmergencyKind::Closing => "emergency-closing",
+        herald_core::protocol::EmergencyKind::Other => "emergency-other",
+    };
+    let mut speech: Vec<(String, String)> = langs
+        .iter()
+        .filter_map(|l| e.text.get(l).map(|t| (l.clone(), t.clone())))
+        .collect();
+    if speech.is_empty()
+        && let Some((l, t)) = e.text.iter().next()
+    {
+        speech.push((l.clone(), t.clone()));
+    }
+    for (lang, text) in &mut speech {
+        if words.has_language(lang) {
+            *text = format!("{}. {text}", words.text(lang, key, &[]));
+        }
+    }
+    Alarm {
+        id: e.id.clone(),
+        speech,
+        every: (e.repeat_seconds > 0)
+            .then(|| std::time::Duration::from_secs(u64::from(e.repeat_seconds))),
     }
 }

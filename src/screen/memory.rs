@@ -31,7 +31,7 @@ pub fn restore(dir: &std::path::Path) -> Room {
         Loaded::Board(remembered) => {
             let saved_at = remembered.saved_at.clone();
             let calls = remembered.calls.len();
-            room.board = Board::restore(remembered);
+            room.board = Board::restore(*remembered);
             // Not confirmed until the feed answers: the header says since when it is not.
             room.status.lost_since = chrono::DateTime::parse_from_rfc3339(&saved_at)
                 .ok()

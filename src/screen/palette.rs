@@ -46,6 +46,8 @@ pub struct Palette {
     pub paused: Color,
     pub closed: Color,
     pub alert: Color,
+    pub emergency: Color,
+    pub emergency_text: Color,
 }
 
 impl Palette {
@@ -62,6 +64,8 @@ impl Palette {
             paused: color(t.paused),
             closed: color(t.closed),
             alert: color(t.alert),
+            emergency: color(t.emergency),
+            emergency_text: color(t.emergency_text),
         }
     }
 }

@@ -47,6 +47,10 @@ pub enum Slot {
     ClosedTitle,
     ClosedHint,
     ClosedTime,
+    /// The emergency's title ("Evakuácia"), its text, and since when it holds.
+    EmergencyTitle,
+    EmergencyText,
+    EmergencySince,
     CounterName,
     CounterTicket,
     CounterState,
@@ -71,6 +75,8 @@ pub enum Part {
     CountersStrip,
     NoticeBar,
     ClosedOverlay,
+    /// The emergency over everything, the closed screen included.
+    EmergencyOverlay,
     /// The pictures over the hero's space after a quiet while (`media_in_hero_after`).
     HeroMedia,
     /// "Pictures paused" over the media zone.

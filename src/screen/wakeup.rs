@@ -96,7 +96,7 @@ pub fn plan_wakeup(
         // The pictures take the hero's space after the quiet while.
         consider(room.hero_since + after - now);
     }
-    let notices = room.board.active_notices(chrono::Utc::now()).len();
+    let notices = room.notices_here(chrono::Utc::now()).len();
     if let Some(next) = rotation.next_in(now, notices, layout.0.notice_seconds) {
         consider(next);
     }

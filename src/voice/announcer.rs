@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Instant;
 
 use herald_core::announcement::sequencer::{
-    Effect, Input, Progress, Sequencer, SequencerConfig, VoiceReport,
+    Alarm, Effect, Input, Progress, Sequencer, SequencerConfig, VoiceReport,
 };
 use herald_core::catalogue::Catalogue;
 use herald_core::log_event;
@@ -52,11 +52,20 @@ pub fn system_voice(settings: VoiceSettings) -> SpeakerFactory {
     })
 }
 
+/// Which sound the screen is asked to play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Before a call.
+    Chime,
+    /// Before an emergency's text.
+    Alarm,
+}
+
 /// The running announcer; dropping it stops its thread after the current step.
 pub struct Announcer {
     tx: Sender<Input>,
-    /// Chime requests (volume in percent) for the screen to play.
-    pub chimes: Receiver<u8>,
+    /// Sounds to play (which, volume in percent) for the screen to play.
+    pub chimes: Receiver<(Tone, u8)>,
     pub progress: Receiver<Progress>,
 }
 
@@ -118,6 +127,11 @@ impl Announcer {
         let _ = self.tx.send(Input::Words(catalogue));
     }
 
+    /// The emergency this room must hear now, or none any more.
+    pub fn emergency(&self, alarm: Option<Alarm>) {
+        let _ = self.tx.send(Input::Emergency(alarm));
+    }
+
     /// The screen reports that the chime it was asked for is now playing.
     pub fn chime_started(&self) {
         let _ = self.tx.send(Input::ChimeStarted);
@@ -126,7 +140,7 @@ impl Announcer {
 
 /// Where the announcer's effects go.
 struct Outlets {
-    chimes: Sender<u8>,
+    chimes: Sender<(Tone, u8)>,
     progress: SyncSender<Progress>,
     wake: Arc<dyn Fn() + Send + Sync>,
 }
@@ -170,7 +184,12 @@ fn run(
 fn carry_out(effect: Effect, speaker: Option<&dyn Speaker>, out: &Outlets) -> Option<Input> {
     match effect {
         Effect::PlayChime { volume } => {
-            let _ = out.chimes.send(volume);
+            let _ = out.chimes.send((Tone::Chime, volume));
+            (out.wake)();
+            None
+        }
+        Effect::PlayAlarm { volume } => {
+            let _ = out.chimes.send((Tone::Alarm, volume));
             (out.wake)();
             None
         }

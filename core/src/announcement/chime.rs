@@ -55,7 +55,11 @@ pub fn samples() -> Vec<i16> {
 
 /// The chime as a complete WAV file (RIFF, PCM 16-bit mono), as Bevy's audio decoder reads it.
 pub fn wav() -> Vec<u8> {
-    let samples = samples();
+    wav_of(&samples())
+}
+
+/// Mono 16-bit samples at [`SAMPLE_RATE`] as a complete WAV file.
+pub fn wav_of(samples: &[i16]) -> Vec<u8> {
     let data_len = (samples.len() * 2) as u32;
     let mut out = Vec::with_capacity(44 + samples.len() * 2);
     out.extend_from_slice(b"RIFF");

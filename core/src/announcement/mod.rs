@@ -3,6 +3,7 @@
 //! Every word comes from the `.ftl` files (`speech-*`, `ticket-letter`), so a translator can fix
 //! how herald speaks without touching Rust. Here only the ticket is cut into letters and numbers.
 
+pub mod alarm;
 pub mod chime;
 pub mod progress;
 pub mod schedule;
@@ -87,8 +88,15 @@ use std::collections::{HashSet, VecDeque};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     Chime,
-    Speak { lang: String, text: String },
-    Pause { millis: u32 },
+    /// The emergency tone (`alarm`).
+    Alarm,
+    Speak {
+        lang: String,
+        text: String,
+    },
+    Pause {
+        millis: u32,
+    },
 }
 
 /// Everything said for one call.
@@ -204,6 +212,11 @@ impl AnnouncementQueue {
             });
         }
         notes
+    }
+
+    /// Drops every call waiting (an emergency was raised); returns their tickets.
+    pub fn drop_all(&mut self) -> Vec<String> {
+        self.waiting.drain(..).map(|w| w.call.ticket).collect()
     }
 
     /// Drops a call that has not been announced yet (it was cancelled). True if it was waiting.

@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use chrono::NaiveTime;
 
 pub use super::progress::Progress;
+pub use alarm::Alarm;
+
+mod alarm;
 use super::schedule::VolumeSchedule;
 use super::{Announcement, AnnouncementQueue, AnnouncerSettings, QueueNote, Step};
 use crate::catalogue::Catalogue;
@@ -94,6 +97,8 @@ pub enum Input {
     },
     /// The words changed (a saved `.ftl` in preview): later announcements use these.
     Words(Arc<Catalogue>),
+    /// The emergency this room must hear (tone and text, repeated), or none any more.
+    Emergency(Option<Alarm>),
     /// Time passed (the deadline from [`Sequencer::deadline`] may have come).
     Tick,
 }
@@ -103,6 +108,8 @@ pub enum Input {
 pub enum Effect {
     /// Ask the screen to play the chime at this volume (percent).
     PlayChime { volume: u8 },
+    /// Ask the screen to play the emergency tone; it reports its start as it does the chime's.
+    PlayAlarm { volume: u8 },
     /// Ask the voice to say `text` in `lang`; it reports back under `id`.
     Speak {
         id: u64,
@@ -139,6 +146,10 @@ struct Current {
     received: Instant,
     volume: u8,
     lang: String,
+    /// Length of the tone being played (the chime's or the emergency's).
+    tone_secs: f64,
+    /// This is the emergency's announcement, not a call's.
+    alarm: bool,
 }
 
 /// The announcer's state: the queue, the announcement being played and what it waits for.
@@ -156,6 +167,8 @@ pub struct Sequencer {
     test_calls: HashSet<String>,
     current: Option<Current>,
     next_utterance: u64,
+    /// The emergency being announced, and when next.
+    alarm: alarm::AlarmState,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -176,15 +189,16 @@ impl Sequencer {
             test_calls: HashSet::new(),
             current: None,
             next_utterance: 0,
+            alarm: alarm::AlarmState::default(),
         }
     }
 
     /// When the sequencer wants a [`Input::Tick`] at the latest, if it is waiting for anything.
     pub fn deadline(&self) -> Option<Instant> {
-        self.current
-            .as_ref()
-            .and_then(|c| c.wait)
-            .map(Wait::deadline)
+        match &self.current {
+            Some(current) => current.wait.map(Wait::deadline),
+            None => self.alarm.next(),
+        }
     }
 
     /// Acts on `input` at `now` (`local` is the wall clock's time of day, for quiet hours).
@@ -196,6 +210,15 @@ impl Sequencer {
                 received,
                 test,
             } => {
+                if self.alarm.holds() {
+                    // Nobody is called to a counter during an evacuation; the screen still
+                    // lists the call.
+                    out.push(Effect::Tell(Progress::Skipped {
+                        ticket: call.ticket,
+                        reason: "an emergency holds".into(),
+                    }));
+                    return out;
+                }
                 self.received.entry(call.id.clone()).or_insert(received);
                 if test {
                     self.test_calls.insert(call.id.clone());
@@ -218,6 +241,7 @@ impl Sequencer {
                 }
             }
             Input::Words(catalogue) => self.catalogue = catalogue,
+            Input::Emergency(alarm) => self.emergency(alarm, now, &mut out),
             Input::Tick => self.timed_out(now, &mut out),
         }
         if self.current.is_none() {
@@ -252,6 +276,10 @@ impl Sequencer {
     }
 
     fn start_next(&mut self, now: Instant, local: NaiveTime, out: &mut Vec<Effect>) {
+        if self.alarm.holds() {
+            self.start_alarm(now, out);
+            return;
+        }
         let voices = self.voices.clone();
         let speech_up = self.speech_down.is_none();
         let voiced =
@@ -301,6 +329,8 @@ impl Sequencer {
                 received,
                 volume,
                 lang: String::new(),
+                tone_secs: self.config.chime_secs,
+                alarm: false,
             });
             self.play_step(now, out);
             return;
@@ -318,13 +348,22 @@ impl Sequencer {
                     ticket: current.announcement.ticket.clone(),
                     total_ms: ms(now.saturating_duration_since(current.received)),
                 }));
+                if current.alarm {
+                    self.alarm.said(now);
+                }
                 self.current = None;
                 return;
             };
             match step {
-                Step::Chime => {
-                    out.push(Effect::PlayChime {
-                        volume: current.volume,
+                Step::Chime | Step::Alarm => {
+                    out.push(if step == Step::Alarm {
+                        Effect::PlayAlarm {
+                            volume: current.volume,
+                        }
+                    } else {
+                        Effect::PlayChime {
+                            volume: current.volume,
+                        }
                     });
                     current.wait = Some(Wait::ChimeStart(now + self.config.chime_wait));
                     return;
@@ -373,10 +412,10 @@ impl Sequencer {
     }
 
     fn chime_started(&mut self, now: Instant, out: &mut Vec<Effect>) {
-        let chime = Duration::from_secs_f64(self.config.chime_secs);
         let Some(current) = self.current.as_mut() else {
             return;
         };
+        let chime = Duration::from_secs_f64(current.tone_secs);
         if !matches!(current.wait, Some(Wait::ChimeStart(_))) {
             return;
         }

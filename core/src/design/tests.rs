@@ -71,6 +71,7 @@ fn every_text_colour_of_the_shipped_themes_has_aaa_contrast_on_its_background() 
             ("muted on background", t.muted, t.background),
             ("text on highlight", t.text_on_highlight, t.highlight),
             ("recall badge", t.accent, t.text_on_highlight),
+            ("emergency text", t.emergency_text, t.emergency),
         ];
         for (what, fg, bg) in pairs {
             let ratio = contrast(fg, bg);

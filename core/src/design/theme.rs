@@ -22,6 +22,10 @@ pub struct Theme {
     pub paused: Colour,
     pub closed: Colour,
     pub alert: Colour,
+    /// The emergency screen's background and text: a dark red with white by default, which
+    /// a theme may change (the accessibility display's black with yellow).
+    pub emergency: Colour,
+    pub emergency_text: Colour,
     pub font_regular: String,
     pub font_bold: String,
     /// Only for "→" (Noto Sans lacks it).
@@ -63,6 +67,8 @@ struct ColorsFile {
     paused: toml::Spanned<String>,
     closed: toml::Spanned<String>,
     alert: toml::Spanned<String>,
+    emergency: Option<toml::Spanned<String>>,
+    emergency_text: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +140,14 @@ impl Theme {
             paused: colour("paused", &c.paused)?,
             closed: colour("closed", &c.closed)?,
             alert: colour("alert", &c.alert)?,
+            emergency: match &c.emergency {
+                Some(value) => colour("emergency", value)?,
+                None => EMERGENCY,
+            },
+            emergency_text: match &c.emergency_text {
+                Some(value) => colour("emergency_text", value)?,
+                None => Colour::WHITE,
+            },
             font_regular: raw.fonts.regular,
             font_bold: raw.fonts.bold,
             font_arrow: raw.fonts.arrow,
@@ -142,6 +156,14 @@ impl Theme {
         })
     }
 }
+
+/// The emergency screen's red when a theme names none: white on it is 10:1 (WCAG AAA).
+pub const EMERGENCY: Colour = Colour {
+    red: 0.55,
+    green: 0.0,
+    blue: 0.0,
+    alpha: 1.0,
+};
 
 /// The themes shipped in `assets/themes/`, compiled in as the fallback.
 pub const SHIPPED_THEMES: [(&str, &str); 2] = [
@@ -176,6 +198,8 @@ pub fn civic() -> Theme {
         paused: Colour::rgb_u8(0xff, 0xcc, 0x4d),
         closed: Colour::rgb_u8(0x99, 0xa8, 0xb8),
         alert: Colour::rgb_u8(0xff, 0xb0, 0x99),
+        emergency: EMERGENCY,
+        emergency_text: Colour::WHITE,
         font_regular: "fonts/NotoSans-Regular.ttf".into(),
         font_bold: "fonts/NotoSans-Bold.ttf".into(),
         font_arrow: "fonts/DejaVuSans-Bold.ttf".into(),

@@ -245,8 +245,9 @@ impl Office {
                         "The ID documents counter is open until 18:00 today. Thank you for waiting.",
                     ),
                 ]),
-                expires: None,
+                ..Notice::default()
             }],
+            emergency: None,
         }
     }
 

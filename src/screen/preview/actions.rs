@@ -194,7 +194,7 @@ fn apply(world: &mut World, action: PreviewAction) {
                 notice: Notice {
                     id: PANEL_NOTICE.into(),
                     text: langs.iter().map(|l| (l.clone(), text.clone())).collect(),
-                    expires: None,
+                    ..Notice::default()
                 },
             };
             world.resource_mut::<WaitingRoom>().inject(&event);

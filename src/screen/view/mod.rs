@@ -107,6 +107,8 @@ pub struct ScreenView {
     /// The ticket a counter screen shows is a priority ticket.
     pub counter_priority: bool,
     pub any_counters: bool,
+    /// The emergency in force for this screen: (title, text, "announced at 10:42").
+    pub emergency: Option<(String, String, String)>,
 }
 
 /// The call now, as the hero says it.
@@ -263,12 +265,45 @@ fn connection_text(room: &Room, w: &Catalogue, lang: &str) -> Option<String> {
 
 /// The notice in turn, and whether their rotation is paused (with more than one to rotate).
 fn notice_text(room: &Room, w: &Catalogue, input: &ViewInput) -> (String, bool) {
-    let notices = room.board.active_notices(input.now.to_utc());
+    let notices = room.notices_here(input.now.to_utc());
     let notice = notices
         .get(input.notice_index % notices.len().max(1))
         .map(|n| service_name(&n.text, input.lang, w.primary()))
         .unwrap_or_default();
     (notice, input.notices_paused && notices.len() > 1)
+}
+
+/// The emergency this screen shows, in `input.lang` (else the office's language, else any).
+fn emergency_texts(
+    room: &Room,
+    w: &Catalogue,
+    input: &ViewInput,
+) -> Option<(String, String, String)> {
+    use herald_core::protocol::EmergencyKind;
+    let e = room.emergency_here(input.now.to_utc())?;
+    let lang = input.lang;
+    let title = w.text(
+        lang,
+        match e.kind {
+            EmergencyKind::Evacuation => "emergency-evacuation",
+            EmergencyKind::Closing => "emergency-closing",
+            EmergencyKind::Other => "emergency-other",
+        },
+        &[],
+    );
+    let since = chrono::DateTime::parse_from_rfc3339(&e.raised_at)
+        .map(|t| {
+            w.text(
+                lang,
+                "emergency-since",
+                &[(
+                    "time",
+                    FluentValue::from(clock::time_text(&t.with_timezone(&chrono::Local))),
+                )],
+            )
+        })
+        .unwrap_or_default();
+    Some((title, service_name(&e.text, lang, w.primary()), since))
 }
 
 impl ScreenView {
@@ -281,7 +316,9 @@ impl ScreenView {
         let counter = counter_texts(room, w, input);
         let (closed, closed_hint) = closed_texts(room, w, input);
         let (notice, notices_paused) = notice_text(room, w, input);
+        let emergency = emergency_texts(room, w, input);
         Self {
+            emergency,
             lang: lang.to_owned(),
             office_name: input
                 .office_name
@@ -389,6 +426,21 @@ impl ScreenView {
             Slot::MediaPaused => self.media_paused.clone(),
             Slot::ClosedTitle => self.closed_title.clone(),
             Slot::ClosedHint => self.closed_hint.clone(),
+            Slot::EmergencyTitle => self
+                .emergency
+                .as_ref()
+                .map(|e| e.0.clone())
+                .unwrap_or_default(),
+            Slot::EmergencyText => self
+                .emergency
+                .as_ref()
+                .map(|e| e.1.clone())
+                .unwrap_or_default(),
+            Slot::EmergencySince => self
+                .emergency
+                .as_ref()
+                .map(|e| e.2.clone())
+                .unwrap_or_default(),
             Slot::CounterName => self.counter_name.clone(),
             Slot::CounterTicket => self.counter_ticket.clone(),
             Slot::CounterState => self.counter_state.clone(),
@@ -408,6 +460,7 @@ impl ScreenView {
             Part::RecentRow(i) => i < self.recent.len(),
             Part::NoticeBar => !self.notice.is_empty(),
             Part::ClosedOverlay => self.closed,
+            Part::EmergencyOverlay => self.emergency.is_some(),
             Part::HeroMedia => self.media_in_hero && !self.closed,
             Part::MediaPaused => !self.media_paused.is_empty(),
             Part::CountersStrip => self.any_counters,

@@ -1,6 +1,6 @@
 //! The screen's zones, one file each: [`header`] (office, connection, clock), [`hero`] (the call
 //! now), [`recent`] (the last calls), [`counters`] (every counter, or the one a counter screen
-//! stands above), [`notices`] and the [`closed`] office. A layout file places them; each zone is
+//! stands above), [`notices`], the [`closed`] office and the [`emergency`] over everything. A layout file places them; each zone is
 //! a function plugin with its widgets as functions returning `impl Bundle`.
 //!
 //! Here: what every zone shares (which text an entity carries, which parts show with the
@@ -9,6 +9,7 @@
 
 pub mod closed;
 pub mod counters;
+pub mod emergency;
 pub mod header;
 pub mod hero;
 pub mod media;
@@ -61,6 +62,7 @@ pub fn plugin(app: &mut App) {
         // The header, recent calls and the closed office have no systems of their own.
         .add_plugins((
             hero::plugin,
+            emergency::plugin,
             counters::plugin,
             notices::plugin,
             queue::plugin,
@@ -248,6 +250,8 @@ fn build_screen(
             }
             // The closed-office screen covers everything when every counter is closed.
             root.spawn(closed::overlay(&pen(1.0)));
+            // An emergency covers even the closed office.
+            root.spawn(emergency::overlay(&pen(1.0)));
         });
 }
 

@@ -95,7 +95,7 @@ fn rotate_notices(
     mut rotation: ResMut<NoticeRotation>,
 ) {
     let now = time.elapsed_secs_f64();
-    let count = room.board.active_notices(chrono::Utc::now()).len();
+    let count = room.notices_here(chrono::Utc::now()).len();
     if rotation
         .next_in(now, count, layout.0.notice_seconds)
         .is_some_and(|wait| wait <= 0.0)

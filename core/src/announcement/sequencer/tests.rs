@@ -51,6 +51,8 @@ struct Room {
     /// Sentences said: (lang, text, volume).
     said: Vec<(String, String, u8)>,
     chimes: Vec<(u8, Instant)>,
+    /// Emergency tones asked for: (volume, when).
+    alarms: Vec<(u8, Instant)>,
     progress: Vec<(Progress, Instant)>,
     /// Voice reports due at a time.
     due: Vec<(Instant, Input)>,
@@ -65,6 +67,7 @@ impl Room {
             audio: true,
             said: Vec::new(),
             chimes: Vec::new(),
+            alarms: Vec::new(),
             progress: Vec::new(),
             due: Vec::new(),
         }
@@ -79,6 +82,10 @@ impl Room {
                     if self.audio {
                         self.due.push((self.now, Input::ChimeStarted));
                     }
+                }
+                Effect::PlayAlarm { volume } => {
+                    self.alarms.push((volume, self.now));
+                    self.due.push((self.now, Input::ChimeStarted));
                 }
                 Effect::Speak {
                     id,
@@ -311,5 +318,71 @@ fn words_saved_later_are_the_words_said_later() {
     assert!(
         said.iter().any(|t| t.contains("nech sa páči, príďte")),
         "the announcer still says the old words: {said:?}"
+    );
+}
+
+#[test]
+fn an_emergency_takes_the_loudspeaker_repeats_and_gives_it_back_when_cleared() {
+    let mut cfg = config(&["sk"]);
+    // Quiet hours all day: an emergency is heard anyway.
+    cfg.volume.quiet = vec!["00:00-23:59=0".parse().expect("quiet period")];
+    let mut room = Room::new(cfg, true);
+    room.feed(ready(&["sk", "en"]));
+    let alarm = Alarm {
+        id: "e1".into(),
+        speech: vec![
+            ("sk".into(), "Opustite budovu.".into()),
+            ("en".into(), "Leave the building.".into()),
+        ],
+        every: Some(Duration::from_secs(30)),
+    };
+    room.feed(Input::Emergency(Some(alarm.clone())));
+    assert_eq!(room.alarms.len(), 1, "the tone comes at once");
+    assert!(room.alarms[0].0 >= 30, "quiet hours do not silence it");
+    room.run(Duration::from_secs(10));
+    let said: Vec<&str> = room.said.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert_eq!(said, ["Opustite budovu.", "Leave the building."]);
+    let tone_at = room.alarms[0].1;
+    let first_word = room
+        .progress
+        .iter()
+        .find(|(p, _)| matches!(p, Progress::SpeechStarted { .. }))
+        .map(|(_, at)| *at)
+        .expect("speech started");
+    assert!(first_word - tone_at >= Duration::from_secs_f64(crate::announcement::alarm::SECONDS));
+    // A call meanwhile is not announced.
+    room.feed(Input::Call {
+        call: call(7, None),
+        received: room.now,
+        test: false,
+    });
+    assert!(room.chimes.is_empty(), "no call chime during an emergency");
+    assert_eq!(
+        room.count(
+            |p| matches!(p, Progress::Skipped { reason, .. } if reason.contains("emergency"))
+        ),
+        1
+    );
+    // The same emergency again (a snapshot repeating it) does not restart it.
+    room.feed(Input::Emergency(Some(alarm.clone())));
+    assert_eq!(room.alarms.len(), 1);
+    // 30 s after the end it comes again.
+    room.run(Duration::from_secs(35));
+    assert_eq!(room.alarms.len(), 2, "repeated after its interval");
+    room.run(Duration::from_secs(10));
+    room.feed(Input::Emergency(None));
+    room.run(Duration::from_secs(60));
+    assert_eq!(room.alarms.len(), 2, "nothing more once cleared");
+    room.local = NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default();
+    room.feed(Input::Call {
+        call: call(8, None),
+        received: room.now,
+        test: false,
+    });
+    room.run(Duration::from_secs(10));
+    // Cleared: calls are announced again (here skipped by the quiet hours, as before).
+    assert_eq!(
+        room.count(|p| matches!(p, Progress::Skipped { reason, .. } if reason == "quiet hours")),
+        1
     );
 }
