@@ -56,6 +56,8 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
         args.set("live", FluentValue::from(count));
         args.set("total", FluentValue::from(count + 1));
         args.set("problems", FluentValue::from(1));
+        args.set("lang", FluentValue::from("slovenčina"));
+        args.set("limit", FluentValue::from(400));
         all.push(args);
     }
     all

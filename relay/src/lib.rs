@@ -12,6 +12,7 @@
 //! - [`console`]: the office's console in the browser, the displays' reports, alerts;
 //! - [`fleet`]: publishing every office to NATS JetStream for a region's displays.
 
+pub mod cap;
 pub mod client;
 pub mod console;
 pub mod fleet;

@@ -353,6 +353,11 @@ impl Relay {
         self.live.get(office).map(|l| l.frames.subscribe())
     }
 
+    /// A copy of the office's board now (the console lists its notices and emergency).
+    pub fn board(&self, office: &str) -> Option<Board> {
+        self.lock().offices.get(office).map(|o| o.board.clone())
+    }
+
     /// The office's state now as a snapshot a display accepts (see [`fitted`]).
     pub fn snapshot(&self, office: &str) -> Option<ServerMessage> {
         self.lock()
@@ -432,6 +437,12 @@ pub fn describe(frame: &ServerMessage) -> String {
         }
         ServerMessage::Notice { notice, .. } => format!("notice {}", notice.id),
         ServerMessage::NoticeWithdrawn { notice_id, .. } => format!("notice {notice_id} withdrawn"),
+        ServerMessage::Emergency { emergency, .. } => {
+            format!("EMERGENCY {} raised ({:?})", emergency.id, emergency.kind).to_lowercase()
+        }
+        ServerMessage::EmergencyCleared { emergency_id, .. } => {
+            format!("emergency {emergency_id} cleared")
+        }
         other => other.kind().to_owned(),
     }
 }

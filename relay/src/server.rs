@@ -1,6 +1,7 @@
 //! One port for everything (HTTP/1.1, plain or TLS):
 //! - `POST /v1/offices/{office}/events`: herald's webhook (Bearer token, `Idempotency-Key`);
 //! - `POST /v1/offices/{office}/orchestra`: Qmatic Orchestra's event hooks;
+//! - `POST /v1/offices/{office}/cap`: CAP 1.2 alerts (the office's CAP token; `cap`);
 //! - `GET /v1/offices/{office}/feed`: displays, protocol v1 over WebSocket (`ws://`/`wss://`);
 //! - `GET /healthz`: each office's seq and connected displays.
 //!
@@ -157,7 +158,10 @@ async fn route(
     let path = request.uri().path();
     if path == "/console" || path.starts_with("/console/") {
         return match relay.console() {
-            Some(console) => crate::console::web::route(request, peer, console.clone()).await,
+            Some(console) => {
+                let console = console.clone();
+                crate::console::web::route(request, peer, console, relay).await
+            }
             None => error(
                 StatusCode::NOT_FOUND,
                 "this relay has no console; add [console] to its site file (docs/console.md)",
@@ -193,9 +197,21 @@ async fn route_plain(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Re
             );
             response
         }
-        (&Method::POST, ["v1", "offices", office, input @ ("events" | "orchestra")]) => {
-            let (office, input) = ((*office).to_owned(), *input);
-            post(request, &office, input == "orchestra", relay).await
+        (
+            &Method::POST,
+            [
+                "v1",
+                "offices",
+                office,
+                input @ ("events" | "orchestra" | "cap"),
+            ],
+        ) => {
+            let input = match *input {
+                "orchestra" => "orchestra",
+                "cap" => "cap",
+                _ => "events",
+            };
+            post(request, office, input, relay).await
         }
         (&Method::GET, ["v1", "offices", office, "feed"]) => {
             let office = (*office).to_owned();
@@ -246,16 +262,28 @@ fn health(relay: &Relay, detailed: bool) -> Answer {
 async fn post(
     request: Request<Incoming>,
     office: &str,
-    orchestra: bool,
+    input: &'static str,
     relay: Arc<Relay>,
 ) -> Answer {
+    let orchestra = input == "orchestra";
     let Some(site) = relay.office_site(office) else {
         return error(
             StatusCode::NOT_FOUND,
             Refusal::UnknownOffice(office.to_owned()),
         );
     };
-    if let Some(expected) = &site.webhook_token {
+    let token = if input == "cap" {
+        if site.cap_token.is_none() {
+            return error(
+                StatusCode::NOT_FOUND,
+                "this office takes no CAP alerts; give it cap_token_file in the site file",
+            );
+        }
+        &site.cap_token
+    } else {
+        &site.webhook_token
+    };
+    if let Some(expected) = token {
         match bearer(&request) {
             Some(given) if expected.matches(given) => {}
             _ => {
@@ -330,6 +358,8 @@ async fn post(
             |site, board| {
                 if orchestra {
                     orchestra::translate(&body, site, board, &now)
+                } else if input == "cap" {
+                    crate::cap::translate(&body, site, board, chrono::Utc::now())
                 } else {
                     webhook::translate(&body, site, board, &now)
                 }
@@ -354,10 +384,10 @@ async fn post(
         Ok(Err(Refusal::Bad(BadBody(why)))) => {
             tracing::warn!(
                 "{office}: {} refused: {why}",
-                if orchestra {
-                    "Orchestra hook"
-                } else {
-                    "webhook"
+                match input {
+                    "orchestra" => "Orchestra hook",
+                    "cap" => "CAP alert",
+                    _ => "webhook",
                 }
             );
             error(StatusCode::BAD_REQUEST, why)

@@ -62,6 +62,12 @@ struct OfficeFile {
     opening: Vec<String>,
     #[serde(default)]
     holidays: Vec<String>,
+    /// CAP 1.2 alerts may be POSTed to `/v1/offices/{id}/cap` with this token (docs/console.md).
+    cap_token_file: Option<PathBuf>,
+    /// The CAP areas (`areaDesc` or a geocode value) that mean this office; empty: every alert
+    /// posted to its address.
+    #[serde(default)]
+    cap_areas: Vec<String>,
 }
 
 fn default_lang() -> String {
@@ -127,6 +133,10 @@ pub struct OfficeSite {
     pub name: Option<String>,
     /// When the office is open (always, when not given).
     pub opening: herald_core::opening::Opening,
+    /// The token a CAP source sends; without one the office takes no CAP alerts.
+    pub cap_token: Option<Secret>,
+    /// The CAP areas that mean this office (empty: all).
+    pub cap_areas: Vec<String>,
 }
 
 /// How to poll a NovoSGA server for this office's panel.
@@ -157,6 +167,8 @@ impl OfficeSite {
             counters: BTreeMap::new(),
             services: BTreeMap::new(),
             novosga: None,
+            cap_token: None,
+            cap_areas: Vec::new(),
             name: None,
             opening: herald_core::opening::Opening::default(),
         }
@@ -359,6 +371,12 @@ impl Site {
                 novosga,
                 name: office.name,
                 opening,
+                cap_token: office
+                    .cap_token_file
+                    .as_deref()
+                    .map(|p| read_secret(file, base, p, "cap_token_file"))
+                    .transpose()?,
+                cap_areas: office.cap_areas,
             });
         }
         let hours = raw.retention_hours.unwrap_or(24.0);

@@ -7,6 +7,7 @@
 //! - [`alerts`]: a problem that lasts in opening hours becomes an alert (log, metric, webhook);
 //! - [`settings`]: the site file's `[console]`; [`text`]: text from displays made safe;
 //! - [`logins`]: accounts, sessions, CSRF tokens, the brake on wrong passwords;
+//! - [`steer`]: notices and the emergency, posted by office staff into the relay's log;
 //! - [`web`]: the routes, sessions and tokens (`pages`: the HTML, `api`: the JSON and the live
 //!   stream); [`words`]: the console's Fluent words.
 
@@ -16,6 +17,7 @@ pub mod book;
 pub mod logins;
 mod pages;
 pub mod settings;
+mod steer;
 mod text;
 pub mod web;
 pub mod words;

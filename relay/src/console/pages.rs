@@ -121,6 +121,44 @@ pub(super) fn page(
         "console-ticket",
         "console-counter",
         "console-test-call-sent",
+        "console-office-link",
+        "console-notices",
+        "console-notice-new",
+        "console-text-in",
+        "console-characters",
+        "console-where",
+        "console-whole-office",
+        "console-on-floors",
+        "console-on-displays",
+        "console-floors-hint",
+        "console-from",
+        "console-until",
+        "console-post-notice",
+        "console-withdraw",
+        "console-posted-by",
+        "console-notice-state-in_force",
+        "console-notice-state-scheduled",
+        "console-notice-state-ended",
+        "console-no-notices",
+        "console-notice-posted",
+        "console-notice-withdrawn",
+        "console-how-it-looks",
+        "console-emergency",
+        "console-emergency-none",
+        "console-emergency-kind",
+        "console-kind-evacuation",
+        "console-kind-closing",
+        "console-kind-other",
+        "console-repeat",
+        "console-raise",
+        "console-raise-question",
+        "console-raise-yes",
+        "console-clear",
+        "console-clear-question",
+        "console-clear-yes",
+        "console-cancel",
+        "console-emergency-raised",
+        "console-done",
     ];
     let words: serde_json::Map<String, serde_json::Value> = keys
         .iter()
@@ -138,6 +176,15 @@ pub(super) fn page(
                 escape(id)
             ),
         ),
+        ("office", Some((office, _))) => (
+            escape(&shown(
+                console
+                    .office(office)
+                    .and_then(|o| o.name.as_deref())
+                    .unwrap_or(office),
+            )),
+            format!(" data-office=\"{}\"", escape(office)),
+        ),
         ("missing", _) => (w("console-not-found"), String::new()),
         _ => (w("console-displays"), String::new()),
     };
@@ -147,8 +194,14 @@ pub(super) fn page(
         format!("<p><a href=\"/console/\">{}</a></p>", w("console-back"))
     };
     let here = match display {
+        Some((office, _)) if kind == "office" => format!("/console/office/{}", path_part(office)),
         Some((office, id)) => format!("/console/display/{}/{}", path_part(office), path_part(id)),
         None => "/console/".to_owned(),
+    };
+    let script = if kind == "office" {
+        "office.js"
+    } else {
+        "console.js"
     };
     let html = format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
@@ -163,7 +216,7 @@ pub(super) fn page(
          <main id=\"main\">{back}<h1>{heading}</h1><p id=\"summary\" aria-live=\"polite\"></p>\
          <div id=\"content\"></div></main>\
          <script type=\"application/json\" id=\"words\">{words}</script>\
-         <script src=\"/console/static/console.js\"></script></body></html>",
+         <script src=\"/console/static/{script}\"></script></body></html>",
         title = w("console-title"),
         csrf = escape(&who.session.csrf),
         languages = language_links(console, lang, &here),

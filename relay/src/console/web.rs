@@ -30,6 +30,7 @@ const SESSION_COOKIE: &str = "herald_console";
 pub(super) const LOGIN_COOKIE: &str = "herald_console_login";
 const STYLE: &str = include_str!("static/console.css");
 const SCRIPT: &str = include_str!("static/console.js");
+const OFFICE_SCRIPT: &str = include_str!("static/office.js");
 
 fn full(body: impl Into<Bytes>) -> Body {
     Full::new(body.into()).boxed()
@@ -212,7 +213,12 @@ async fn body_of(request: Request<Incoming>) -> Option<Bytes> {
 }
 
 /// Answers everything under `/console`.
-pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Console>) -> Answer {
+pub async fn route(
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    console: Arc<Console>,
+    relay: Arc<crate::relay::Relay>,
+) -> Answer {
     let path = request.uri().path().to_owned();
     let parts: Vec<String> = path
         .trim_matches('/')
@@ -228,6 +234,13 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
         }
         (&Method::GET, ["static", "console.js"]) => {
             return answer(StatusCode::OK, "text/javascript; charset=utf-8", SCRIPT);
+        }
+        (&Method::GET, ["static", "office.js"]) => {
+            return answer(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                OFFICE_SCRIPT,
+            );
         }
         (&Method::GET, ["login"]) => return super::pages::login_page(&console, &request, None),
         (&Method::POST, ["login"]) => return log_in(request, peer, console).await,
@@ -274,6 +287,11 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
                 StatusCode::FORBIDDEN,
                 "this form or request has no valid CSRF token; reload the page",
             );
+        }
+        if let Some(answer) =
+            super::steer::change(relay, &console, &who, peer, &parts, &fields).await
+        {
+            return answer;
         }
         return match parts.as_slice() {
             ["logout"] => {
@@ -327,6 +345,13 @@ pub async fn route(request: Request<Incoming>, peer: SocketAddr, console: Arc<Co
     }
     match parts.as_slice() {
         [] | [""] => super::pages::page(&console, &who, "list", None),
+        ["office", office] => {
+            if !who.account.sees(office) || relay.office_site(office).is_none() {
+                return super::pages::page(&console, &who, "missing", None);
+            }
+            super::pages::page(&console, &who, "office", Some((office, "")))
+        }
+        ["api", "office", office] => super::steer::office(&relay, &console, &who, office),
         ["display", office, display] => {
             if !who.account.sees(office) {
                 return super::pages::page(&console, &who, "missing", None);

@@ -41,6 +41,9 @@
       table.dataset.office = office.id;
       const caption = el("caption", office.name + " ");
       caption.append(el("span", office.open ? w("console-open") : w("console-closed-now"), "hours"));
+      const steer = el("a", w("console-office-link"), "steer");
+      steer.href = "/console/office/" + encodeURIComponent(office.id);
+      caption.append(" ", steer);
       table.append(caption);
       const head = el("tr");
       for (const k of ["console-picture", "console-display", "console-state", "console-last-seen",
