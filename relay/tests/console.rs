@@ -580,3 +580,151 @@ fn a_display_reports_only_after_hello_with_its_own_office_token() {
     });
     assert!(relay.log().contains("before hello"), "{}", relay.log());
 }
+
+/// A form POST to the console with the session and (when given) its CSRF token.
+async fn steer(
+    relay: &RelayProcess,
+    cookie: Option<&str>,
+    token: Option<&str>,
+    path: &str,
+    body: &str,
+) -> Answer {
+    let mut headers = vec![(
+        "content-type",
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    if let Some(cookie) = cookie {
+        headers.push(("cookie", cookie.to_owned()));
+    }
+    if let Some(token) = token {
+        headers.push(("x-csrf-token", token.to_owned()));
+    }
+    post(relay, path, &headers, body).await
+}
+
+#[test]
+fn staff_steer_their_own_office_only_and_every_change_needs_a_session_a_token_and_a_confirmation() {
+    let dir = scratch("steer");
+    let relay = RelayProcess::start(&site(&dir));
+    runtime().block_on(async {
+        let olena = sign_in(&relay, "olena", PASSWORD).await.expect("olena");
+        let token = csrf(&relay, &olena).await;
+        let notice = "text.uk=%D0%A3%D0%B2%D0%B0%D0%B3%D0%B0&floors=1";
+        // Another office's screens: 403, and nothing stored there.
+        for path in [
+            "/console/api/notice/sk.rajec",
+            "/console/api/emergency/sk.rajec",
+            "/console/api/emergency-clear/sk.rajec",
+        ] {
+            let answer = steer(
+                &relay,
+                Some(&olena),
+                Some(&token),
+                path,
+                &format!("{notice}&confirm=yes"),
+            )
+            .await;
+            assert_eq!(answer.status, 403, "{path}: {}", answer.text());
+        }
+        assert_eq!(
+            get(&relay, "/console/api/office/sk.rajec", Some(&olena))
+                .await
+                .status,
+            403
+        );
+        // No session: 401; a session without its token: 403.
+        let path = "/console/api/notice/ua.zhytomyr";
+        assert_eq!(
+            steer(&relay, None, Some(&token), path, notice).await.status,
+            401
+        );
+        assert_eq!(
+            steer(&relay, Some(&olena), None, path, notice).await.status,
+            403
+        );
+        assert_eq!(
+            steer(&relay, Some(&olena), Some("forged"), path, notice)
+                .await
+                .status,
+            403
+        );
+        // A bidi override is refused with its reason; markup is kept as the text it is.
+        let bidi = steer(
+            &relay,
+            Some(&olena),
+            Some(&token),
+            path,
+            "text.uk=abc%E2%80%AEdef",
+        )
+        .await;
+        assert_eq!(bidi.status, 400);
+        assert!(bidi.text().contains("U+202E"), "{}", bidi.text());
+        let markup = steer(
+            &relay,
+            Some(&olena),
+            Some(&token),
+            path,
+            "text.uk=%3Cb%3E%D0%A3%D0%B2%D0%B0%D0%B3%D0%B0%3C%2Fb%3E&floors=1",
+        )
+        .await;
+        assert_eq!(markup.status, 201, "{}", markup.text());
+        let office = get(&relay, "/console/api/office/ua.zhytomyr", Some(&olena)).await;
+        let office: serde_json::Value = serde_json::from_slice(&office.body).expect("json");
+        assert_eq!(office["notices"][0]["text"]["uk"], "<b>Увага</b>");
+        assert_eq!(office["notices"][0]["posted_by"], "olena");
+        assert_eq!(office["notices"][0]["floors"], serde_json::json!([1]));
+        // Raising and clearing need their confirmation.
+        let raise = "/console/api/emergency/ua.zhytomyr";
+        let text = "kind=evacuation&text.uk=%D0%95%D0%B2%D0%B0%D0%BA%D1%83%D0%B0%D1%86%D1%96%D1%8F";
+        let unconfirmed = steer(&relay, Some(&olena), Some(&token), raise, text).await;
+        assert_eq!(unconfirmed.status, 428, "{}", unconfirmed.text());
+        let raised = steer(
+            &relay,
+            Some(&olena),
+            Some(&token),
+            raise,
+            &format!("{text}&confirm=yes"),
+        )
+        .await;
+        assert_eq!(raised.status, 201, "{}", raised.text());
+        let clear = "/console/api/emergency-clear/ua.zhytomyr";
+        assert_eq!(
+            steer(&relay, Some(&olena), Some(&token), clear, "")
+                .await
+                .status,
+            428
+        );
+        assert_eq!(
+            steer(&relay, Some(&olena), Some(&token), clear, "confirm=yes")
+                .await
+                .status,
+            200
+        );
+        // Each change is in the relay's log with who made it (the audit table).
+        let log = relay.log();
+        assert!(log.contains("raised emergency"), "{log}");
+        let db = rusqlite::Connection::open(dir.join("relay.db")).expect("the database");
+        let what: Vec<String> = db
+            .prepare("SELECT what FROM console_audit WHERE who = 'olena' ORDER BY rowid")
+            .expect("audit table")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .filter_map(Result::ok)
+            .collect();
+        let changes: Vec<&str> = what
+            .iter()
+            .map(String::as_str)
+            .filter(|w| w.starts_with("notice") || w.starts_with("emergency"))
+            .collect();
+        assert_eq!(
+            changes,
+            ["notice_posted", "emergency_raised", "emergency_cleared"]
+        );
+        // The other office's three changes and the two forged requests.
+        assert_eq!(
+            what.iter().filter(|w| *w == "refused").count(),
+            5,
+            "{what:?}"
+        );
+    });
+}

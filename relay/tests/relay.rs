@@ -921,3 +921,108 @@ async fn displays_connect_over_wss_with_the_sites_certificate() {
             .is_err()
     );
 }
+
+/// A CAP sample from `tests/cap/` (shaped as CAP 1.2's appendix A examples).
+fn cap_sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cap")
+            .join(name),
+    )
+    .expect("a CAP sample")
+}
+
+async fn post_cap(relay: &RelayProcess, token: &str, body: Vec<u8>) -> client::Answer {
+    client::request(
+        "POST",
+        &relay.url("/v1/offices/sk.rajec/cap"),
+        &[
+            ("content-type", "application/cap+xml".to_owned()),
+            ("authorization", format!("Bearer {token}")),
+        ],
+        body,
+        None,
+    )
+    .await
+    .expect("the relay answers")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cap_alerts_raise_update_and_clear_the_emergency_and_bad_ones_change_nothing() {
+    const CAP: &str = "cap-secret-1";
+    let dir = scratch("cap");
+    std::fs::write(dir.join("cap.token"), CAP).expect("token");
+    let site = site(
+        &dir,
+        "",
+        "cap_token_file = \"cap.token\"\ncap_areas = [\"Rajec\"]",
+    );
+    let relay = RelayProcess::start(&site, "127.0.0.1:0");
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("display connects");
+    display.hello(None).await;
+    assert!(matches!(
+        display.next().await,
+        Some(ServerMessage::Snapshot { .. })
+    ));
+
+    // Each message, what the display must see, and within how long of the POST.
+    let mut seq = 0;
+    for (sample, expected) in [
+        ("alert.xml", Some("cap:ZA-RAJEC-2026-0001")),
+        ("update.xml", Some("cap:ZA-RAJEC-2026-0002")),
+        ("cancel.xml", None),
+        ("two-languages.xml", Some("cap:ZA-RAJEC-2026-0010")),
+    ] {
+        let posted = std::time::Instant::now();
+        let answer = post_cap(&relay, CAP, cap_sample(sample)).await;
+        assert_eq!(answer.status, 202, "{sample}: {}", answer.text());
+        seq += 1;
+        display.until(seq).await;
+        let took = posted.elapsed();
+        assert!(took < Duration::from_secs(2), "{sample} took {took:?}");
+        match (display.frames.last(), expected) {
+            (Some(ServerMessage::Emergency { emergency, .. }), Some(id)) => {
+                assert_eq!(emergency.id, id);
+                assert!(emergency.text.contains_key("sk"));
+            }
+            (Some(ServerMessage::EmergencyCleared { .. }), None) => {
+                assert!(display.board.emergency().is_none());
+            }
+            (other, _) => panic!("{sample}: the display saw {other:?}"),
+        }
+    }
+    let both = display
+        .board
+        .emergency()
+        .expect("the two-language alert holds");
+    assert_eq!(both.text.keys().collect::<Vec<_>>(), ["sk", "uk"]);
+
+    // Expired, for another town, a test message: answered, nothing stored.
+    for sample in ["expired.xml", "elsewhere.xml"] {
+        let answer = post_cap(&relay, CAP, cap_sample(sample)).await;
+        assert_eq!(answer.status, 200, "{sample}: {}", answer.text());
+        assert!(answer.text().contains("ignored"), "{}", answer.text());
+    }
+    // Not CAP at all: refused with the parser's reason; a wrong token: refused.
+    let invalid = post_cap(&relay, CAP, cap_sample("invalid.xml")).await;
+    assert_eq!(invalid.status, 400);
+    assert!(
+        invalid.text().contains("not a CAP alert"),
+        "{}",
+        invalid.text()
+    );
+    assert_eq!(
+        post_cap(&relay, HOOK, cap_sample("alert.xml")).await.status,
+        401
+    );
+    // Still the two-language alert, at the same seq: nothing changed.
+    let answer = post(&relay, Some("after-cap"), &call_body("v9", "A009")).await;
+    assert_eq!(seqs(&answer), serde_json::json!([seq + 1, seq + 1]));
+    display.until(seq + 1).await;
+    assert_eq!(
+        display.board.emergency().map(|e| e.id.as_str()),
+        Some("cap:ZA-RAJEC-2026-0010")
+    );
+}
