@@ -51,6 +51,8 @@ pub enum Slot {
     EmergencyTitle,
     EmergencyText,
     EmergencySince,
+    /// The emergency in the screen's other languages.
+    EmergencyOthers,
     CounterName,
     CounterTicket,
     CounterState,

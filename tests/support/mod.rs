@@ -33,6 +33,8 @@ pub mod pixels;
 #[cfg(test)]
 mod running;
 #[cfg(test)]
+pub mod sound;
+#[cfg(test)]
 pub mod speech;
 #[cfg(test)]
 #[allow(

@@ -102,3 +102,36 @@ impl Drop for PixelWatch {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+/// The whole screen of `display` (its root window) as a picture, as a camera would see it.
+pub fn grab(display: &str) -> image::RgbImage {
+    let (conn, screen) = x11rb::connect(Some(display))
+        .unwrap_or_else(|e| panic!("cannot open the X display {display}: {e}"));
+    let root = &conn.setup().roots[screen];
+    let (width, height) = (root.width_in_pixels, root.height_in_pixels);
+    let reply = conn
+        .get_image(ImageFormat::Z_PIXMAP, root.root, 0, 0, width, height, !0)
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .unwrap_or_else(|| panic!("cannot read the screen of {display}"));
+    let mut picture = image::RgbImage::new(u32::from(width), u32::from(height));
+    // 24-bit depth in 32-bit pixels: B, G, R, unused.
+    for (pixel, bgrx) in picture.pixels_mut().zip(reply.data.chunks_exact(4)) {
+        *pixel = image::Rgb([bgrx[2], bgrx[1], bgrx[0]]);
+    }
+    picture
+}
+
+/// How many pixels of the band between rows `from` and `to` are near `colour`.
+pub fn count_near(
+    picture: &image::RgbImage,
+    from: u32,
+    to: u32,
+    colour: [u8; 3],
+    tolerance: u8,
+) -> usize {
+    (from..to.min(picture.height()))
+        .flat_map(|y| (0..picture.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| near(picture.get_pixel(x, y).0, colour, tolerance))
+        .count()
+}

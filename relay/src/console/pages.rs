@@ -162,7 +162,17 @@ pub(super) fn page(
     ];
     let words: serde_json::Map<String, serde_json::Value> = keys
         .iter()
-        .map(|k| ((*k).to_owned(), console.words.text(lang, k).into()))
+        .map(|k| {
+            // Words with variables keep them as `{ $name }` for the script to fill.
+            let placeholders: Vec<(&str, String)> = ["count", "limit", "lang", "time", "name"]
+                .iter()
+                .map(|v| (*v, format!("{{ ${v} }}")))
+                .collect();
+            (
+                (*k).to_owned(),
+                console.words.with(lang, k, &placeholders).into(),
+            )
+        })
         .collect();
     let words = serde_json::Value::Object(words)
         .to_string()

@@ -36,6 +36,8 @@ pub enum RowLook {
 #[derive(Clone, Debug)]
 pub struct ViewInput<'a> {
     pub lang: &'a str,
+    /// Every language the screen shows in turn (the emergency shows them all at once).
+    pub langs: &'a [String],
     pub now: chrono::DateTime<chrono::Local>,
     /// `Time<Real>` seconds, for marks.
     pub elapsed: f64,
@@ -107,8 +109,8 @@ pub struct ScreenView {
     /// The ticket a counter screen shows is a priority ticket.
     pub counter_priority: bool,
     pub any_counters: bool,
-    /// The emergency in force for this screen: (title, text, "announced at 10:42").
-    pub emergency: Option<(String, String, String)>,
+    /// The emergency in force for this screen.
+    pub emergency: Option<EmergencyView>,
 }
 
 /// The call now, as the hero says it.
@@ -273,24 +275,42 @@ fn notice_text(room: &Room, w: &Catalogue, input: &ViewInput) -> (String, bool) 
     (notice, input.notices_paused && notices.len() > 1)
 }
 
-/// The emergency this screen shows, in `input.lang` (else the office's language, else any).
-fn emergency_texts(
-    room: &Room,
-    w: &Catalogue,
-    input: &ViewInput,
-) -> Option<(String, String, String)> {
+/// What the emergency screen says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmergencyView {
+    /// "Evakuácia", in the screen's language now.
+    pub title: String,
+    /// Its text in that language (else the office's, else any).
+    pub text: String,
+    /// "Vyhlásené o 10:42".
+    pub since: String,
+    /// The title and text in the screen's other languages, one per line: nobody waits for
+    /// the rotation to reach their language.
+    pub others: String,
+}
+
+/// The emergency this screen shows, in `input.lang` first and its other languages below.
+fn emergency_texts(room: &Room, w: &Catalogue, input: &ViewInput) -> Option<EmergencyView> {
     use herald_core::protocol::EmergencyKind;
     let e = room.emergency_here(input.now.to_utc())?;
     let lang = input.lang;
-    let title = w.text(
-        lang,
-        match e.kind {
-            EmergencyKind::Evacuation => "emergency-evacuation",
-            EmergencyKind::Closing => "emergency-closing",
-            EmergencyKind::Other => "emergency-other",
-        },
-        &[],
-    );
+    let key = match e.kind {
+        EmergencyKind::Evacuation => "emergency-evacuation",
+        EmergencyKind::Closing => "emergency-closing",
+        EmergencyKind::Other => "emergency-other",
+    };
+    let title = w.text(lang, key, &[]);
+    let others = input
+        .langs
+        .iter()
+        .filter(|l| l.as_str() != lang)
+        .filter_map(|l| {
+            e.text
+                .get(l)
+                .map(|text| format!("{} — {text}", w.text(l, key, &[])))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let since = chrono::DateTime::parse_from_rfc3339(&e.raised_at)
         .map(|t| {
             w.text(
@@ -303,7 +323,12 @@ fn emergency_texts(
             )
         })
         .unwrap_or_default();
-    Some((title, service_name(&e.text, lang, w.primary()), since))
+    Some(EmergencyView {
+        title,
+        text: service_name(&e.text, lang, w.primary()),
+        since,
+        others,
+    })
 }
 
 impl ScreenView {
@@ -426,25 +451,22 @@ impl ScreenView {
             Slot::MediaPaused => self.media_paused.clone(),
             Slot::ClosedTitle => self.closed_title.clone(),
             Slot::ClosedHint => self.closed_hint.clone(),
-            Slot::EmergencyTitle => self
-                .emergency
-                .as_ref()
-                .map(|e| e.0.clone())
-                .unwrap_or_default(),
-            Slot::EmergencyText => self
-                .emergency
-                .as_ref()
-                .map(|e| e.1.clone())
-                .unwrap_or_default(),
-            Slot::EmergencySince => self
-                .emergency
-                .as_ref()
-                .map(|e| e.2.clone())
-                .unwrap_or_default(),
+            Slot::EmergencyTitle => self.emergency_part(|e| &e.title),
+            Slot::EmergencyText => self.emergency_part(|e| &e.text),
+            Slot::EmergencySince => self.emergency_part(|e| &e.since),
+            Slot::EmergencyOthers => self.emergency_part(|e| &e.others),
             Slot::CounterName => self.counter_name.clone(),
             Slot::CounterTicket => self.counter_ticket.clone(),
             Slot::CounterState => self.counter_state.clone(),
         }
+    }
+
+    fn emergency_part(&self, part: impl Fn(&EmergencyView) -> &String) -> String {
+        self.emergency
+            .as_ref()
+            .map(part)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Whether a part shows; `None` for parts the view does not switch (the hero panel).

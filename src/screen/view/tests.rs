@@ -12,6 +12,7 @@ fn words() -> Catalogue {
 fn input(lang: &str) -> ViewInput<'_> {
     ViewInput {
         lang,
+        langs: &[],
         now: chrono::Local::now(),
         elapsed: 100.0,
         office_name: None,
@@ -382,4 +383,65 @@ fn outside_its_hours_the_screen_is_closed_and_says_when_it_opens_in_every_langua
         },
     );
     assert_eq!(far_uk.closed_hint, "Відкрито 6 січня з 8:00");
+}
+
+#[test]
+fn an_emergency_covers_the_screen_of_its_floors_in_every_language_until_it_expires() {
+    use herald_core::protocol::{Emergency, EmergencyKind};
+    let w = words();
+    let mut room = room_with(&[("A001", "1")], Vec::new());
+    room.scope = herald_core::scope::Scope::parse(None, Some("1"), None).expect("scope");
+    let langs = vec!["sk".to_owned(), "uk".to_owned()];
+    let raise = |room: &mut Room, seq: u64, floors: Vec<i32>, expires: Option<&str>| {
+        room.apply(&ServerMessage::Emergency {
+            v: VERSION,
+            seq,
+            emergency: Emergency {
+                id: format!("e{seq}"),
+                kind: EmergencyKind::Evacuation,
+                text: [
+                    ("sk".to_owned(), "Opustite budovu.".to_owned()),
+                    ("uk".to_owned(), "Залиште будівлю.".to_owned()),
+                ]
+                .into_iter()
+                .collect(),
+                floors,
+                repeat_seconds: 60,
+                expires: expires.map(str::to_owned),
+                raised_at: "2026-12-04T09:00:00+01:00".into(),
+                raised_by: Some("marta".into()),
+            },
+        });
+    };
+    let view = |room: &Room| {
+        ScreenView::of(
+            room,
+            &w,
+            &ViewInput {
+                langs: &langs,
+                ..input("uk")
+            },
+        )
+    };
+    raise(&mut room, 2, vec![2], None);
+    assert_eq!(
+        view(&room).shows(Part::EmergencyOverlay),
+        Some(false),
+        "floor 2 only"
+    );
+    raise(&mut room, 3, vec![1, 2], None);
+    let shown = view(&room);
+    assert_eq!(shown.shows(Part::EmergencyOverlay), Some(true));
+    assert_eq!(shown.text(Slot::EmergencyTitle), "Евакуація");
+    assert_eq!(shown.text(Slot::EmergencyText), "Залиште будівлю.");
+    assert_eq!(
+        shown.text(Slot::EmergencyOthers),
+        "Evakuácia — Opustite budovu."
+    );
+    raise(&mut room, 4, Vec::new(), Some("2020-01-01T00:00:00Z"));
+    assert_eq!(
+        view(&room).shows(Part::EmergencyOverlay),
+        Some(false),
+        "expired"
+    );
 }

@@ -46,10 +46,19 @@ pub fn overlay(pen: &Pen) -> impl Bundle {
                 text(Slot::EmergencyText, &f.bold, z.size(4.6), c.emergency_text),
                 TextLayout::justify(Justify::Center),
             ),
+            (
+                text(
+                    Slot::EmergencyOthers,
+                    &f.regular,
+                    z.size(3.0),
+                    c.emergency_text
+                ),
+                TextLayout::justify(Justify::Center),
+            ),
             text(
                 Slot::EmergencySince,
                 &f.regular,
-                z.size(3.0),
+                z.size(2.6),
                 c.emergency_text
             ),
         ],

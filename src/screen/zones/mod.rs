@@ -298,6 +298,7 @@ fn refresh_texts(
         &words.0,
         &ViewInput {
             lang: langs.lang(),
+            langs: &langs.langs,
             now: settings.now(),
             elapsed: time.elapsed_secs_f64(),
             office_name: settings.design.office_name.as_deref(),

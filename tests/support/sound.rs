@@ -1,0 +1,162 @@
+//! A private sound system for the tests that listen: a PulseAudio daemon of its own with a null
+//! sink, recorded from its monitor with `parec`, so a test hears what a person in the room
+//! would. (ALSA's null device is not used: it is not paced, and Bevy's audio thread spins on
+//! it.) Plus the measures the tests take of a recording.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::SystemTime;
+
+use herald_core::announcement::chime;
+use serde_json::Value;
+
+pub const RATE: u32 = 22_050;
+
+/// A private PulseAudio with a null sink, recorded from its monitor while it lives.
+pub struct SoundRoom {
+    pub dir: PathBuf,
+    recorder: Child,
+    raw: PathBuf,
+    /// When the recorder was started (its first samples arrive a little later).
+    pub t0: SystemTime,
+    stopped: bool,
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .env("XDG_RUNTIME_DIR", dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is missing ({e}); the README's test command installs it")
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl SoundRoom {
+    pub fn open(name: &str) -> Self {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sound-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("runtime folder");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .expect("chmod 700");
+        }
+        run(
+            &dir,
+            "pulseaudio",
+            &[
+                "--daemonize=yes",
+                "--exit-idle-time=-1",
+                "-n",
+                "--load=module-null-sink sink_name=capture",
+                "--load=module-native-protocol-unix",
+            ],
+        );
+        run(&dir, "pactl", &["set-default-sink", "capture"]);
+        let raw = dir.join("room.raw");
+        let file = std::fs::File::create(&raw).expect("recording file");
+        let t0 = SystemTime::now();
+        let recorder = Command::new("parec")
+            .args([
+                "-d",
+                "capture.monitor",
+                "--raw",
+                "--format=s16le",
+                "--rate=22050",
+                "--channels=1",
+            ])
+            .env("XDG_RUNTIME_DIR", &dir)
+            .stdout(file)
+            .spawn()
+            .expect("parec (pulseaudio-utils) is missing; the README's test command installs it");
+        Self {
+            dir,
+            recorder,
+            raw,
+            t0,
+            stopped: false,
+        }
+    }
+
+    /// Stops everything and returns the recording as samples in -1..1.
+    pub fn close(mut self) -> Vec<f32> {
+        let _ = self.recorder.kill();
+        let _ = self.recorder.wait();
+        self.stop_services();
+        let bytes = std::fs::read(&self.raw).expect("the recording");
+        bytes
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+            .collect()
+    }
+
+    fn stop_services(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        let pid_file = self.dir.join("speech-dispatcher/pid/speech-dispatcher.pid");
+        if let Ok(pid) = std::fs::read_to_string(pid_file) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+        let _ = Command::new("pulseaudio")
+            .arg("--kill")
+            .env("XDG_RUNTIME_DIR", &self.dir)
+            .status();
+    }
+}
+
+impl Drop for SoundRoom {
+    fn drop(&mut self) {
+        let _ = self.recorder.kill();
+        self.stop_services();
+    }
+}
+
+/// Seconds from the start of the recording (`t0`) to a log line's timestamp.
+pub fn at(t0: SystemTime, line: &Value) -> f64 {
+    let ts = line["ts"].as_str().expect("ts");
+    let t = chrono::DateTime::parse_from_rfc3339(ts).expect("rfc3339 ts");
+    let t0: chrono::DateTime<chrono::Utc> = t0.into();
+    (t.with_timezone(&chrono::Utc) - t0).as_seconds_f64()
+}
+
+pub fn span(samples: &[f32], from: f64, to: f64) -> &[f32] {
+    let a = ((from.max(0.0) * f64::from(RATE)) as usize).min(samples.len());
+    let b = ((to.max(0.0) * f64::from(RATE)) as usize).clamp(a, samples.len());
+    &samples[a..b]
+}
+
+pub fn rms(samples: &[f32]) -> f64 {
+    let sum: f64 = samples.iter().map(|s| f64::from(*s).powi(2)).sum();
+    (sum / samples.len().max(1) as f64).sqrt()
+}
+
+/// First moment after `from` where 10 ms of sound is clearly above silence.
+pub fn onset(samples: &[f32], from: f64) -> Option<f64> {
+    let frame = (RATE / 100) as usize;
+    let first = (from.max(0.0) * f64::from(RATE)) as usize / frame;
+    samples
+        .chunks(frame)
+        .enumerate()
+        .skip(first)
+        .find(|(_, chunk)| rms(chunk) > 0.02)
+        .map(|(i, _)| (i * frame) as f64 / f64::from(RATE))
+}
+
+/// How much of a stretch is one steady tone (0.5 for a pure sine, near 0 for speech).
+pub fn tonality(samples: &[f32], freq: f64) -> f64 {
+    chime::tone_power(samples, RATE, freq) / rms(samples).powi(2).max(1e-12)
+}
+
+/// Share of 50 ms frames with sound in them.
+pub fn active_share(samples: &[f32]) -> f64 {
+    let frames: Vec<&[f32]> = samples.chunks((RATE / 20) as usize).collect();
+    frames.iter().filter(|c| rms(c) > 0.01).count() as f64 / frames.len().max(1) as f64
+}
