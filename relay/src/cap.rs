@@ -11,6 +11,8 @@
 //!   when the site file lists any;
 //! - only `Actual` messages are shown (`Test`, `Exercise`, `System`, `Draft` are answered and
 //!   ignored), `Ack` and `Error` too. A body that is not CAP is refused with the parser's reason.
+//!
+//! [`poll`] asks an office's CAP source URL instead, when the site file names one.
 
 use std::collections::BTreeMap;
 
@@ -184,6 +186,8 @@ pub fn translate(
         },
     }]))
 }
+
+pub mod poll;
 
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,7 @@ pub mod cap;
 pub mod client;
 pub mod console;
 pub mod fleet;
+pub mod intake;
 pub mod novosga;
 pub mod orchestra;
 pub mod relay;

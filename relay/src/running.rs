@@ -120,6 +120,15 @@ pub fn spawn(
                         }
                     }
                 }
+                for office in &serving.site().offices {
+                    if let Some(feed) = office.cap_feed.clone() {
+                        tokio::spawn(crate::cap::poll::follow(
+                            serving.clone(),
+                            office.id.clone(),
+                            feed,
+                        ));
+                    }
+                }
                 if let Some(broker) = serving.site().nats.clone() {
                     tokio::spawn(fleet::publish(serving.clone(), broker));
                 }

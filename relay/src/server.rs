@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use herald_core::office::conversation;
 use herald_core::protocol::{self, ClientMessage, ServerMessage};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -26,25 +26,22 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::orchestra;
-use crate::relay::{Outcome, Refusal, Relay};
-use crate::store::Key;
+use crate::relay::{Refusal, Relay};
 pub use crate::tls::tls_acceptor;
-use crate::webhook::{self, BadBody, MAX_BODY_BYTES};
 
 /// How often a quiet display hears the relay's latest seq.
 pub const KEEPALIVE: Duration = Duration::from_secs(10);
 /// A request's head (or a TLS handshake) must arrive within this, its body within
 /// [`BODY_WITHIN`]: a connection that trickles a byte a minute (slowloris) is closed.
 const HEAD_WITHIN: Duration = Duration::from_secs(10);
-const BODY_WITHIN: Duration = Duration::from_secs(30);
+pub(crate) const BODY_WITHIN: Duration = Duration::from_secs(30);
 /// Open connections at most (displays, webhooks, idle sockets together); beyond it new ones
 /// are closed at once, so a flood cannot take every file descriptor of the relay.
 pub const MAX_CONNECTIONS: usize = 2048;
 
-type Answer = Response<Full<Bytes>>;
+pub(crate) type Answer = Response<Full<Bytes>>;
 
-fn json(status: StatusCode, body: serde_json::Value) -> Answer {
+pub(crate) fn json(status: StatusCode, body: serde_json::Value) -> Answer {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -54,12 +51,12 @@ fn json(status: StatusCode, body: serde_json::Value) -> Answer {
     response
 }
 
-fn error(status: StatusCode, why: impl std::fmt::Display) -> Answer {
+pub(crate) fn error(status: StatusCode, why: impl std::fmt::Display) -> Answer {
     json(status, serde_json::json!({ "error": why.to_string() }))
 }
 
 /// Compares tokens without stopping at the first differing byte.
-fn bearer(request: &Request<Incoming>) -> Option<&str> {
+pub(crate) fn bearer(request: &Request<Incoming>) -> Option<&str> {
     request
         .headers()
         .get(header::AUTHORIZATION)?
@@ -67,21 +64,6 @@ fn bearer(request: &Request<Incoming>) -> Option<&str> {
         .ok()?
         .strip_prefix("Bearer ")
         .map(str::trim)
-}
-
-/// FNV-1a of the request as JSON: tells a retried request from a different one under the same
-/// key. A client that serialises the same event again on retry (other key order, other
-/// spacing) sends the same JSON, so the parsed value is what counts; a body that is not JSON is
-/// taken byte for byte.
-fn fingerprint(body: &[u8]) -> String {
-    // serde_json's maps are sorted by key: one text per JSON value.
-    let canonical = serde_json::from_slice::<serde_json::Value>(body)
-        .map(|v| v.to_string().into_bytes())
-        .unwrap_or_else(|_| body.to_vec());
-    let hash = canonical.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}-{}", canonical.len())
 }
 
 /// Serves until `stop` completes.
@@ -211,7 +193,7 @@ async fn route_plain(request: Request<Incoming>, peer: SocketAddr, relay: Arc<Re
                 "cap" => "cap",
                 _ => "events",
             };
-            post(request, office, input, relay).await
+            crate::intake::post(request, office, input, relay).await
         }
         (&Method::GET, ["v1", "offices", office, "feed"]) => {
             let office = (*office).to_owned();
@@ -257,155 +239,6 @@ fn health(relay: &Relay, detailed: bool) -> Answer {
         StatusCode::OK,
         serde_json::json!({ "status": "ok", "offices": offices }),
     )
-}
-
-async fn post(
-    request: Request<Incoming>,
-    office: &str,
-    input: &'static str,
-    relay: Arc<Relay>,
-) -> Answer {
-    let orchestra = input == "orchestra";
-    let Some(site) = relay.office_site(office) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            Refusal::UnknownOffice(office.to_owned()),
-        );
-    };
-    let token = if input == "cap" {
-        if site.cap_token.is_none() {
-            return error(
-                StatusCode::NOT_FOUND,
-                "this office takes no CAP alerts; give it cap_token_file in the site file",
-            );
-        }
-        &site.cap_token
-    } else {
-        &site.webhook_token
-    };
-    if let Some(expected) = token {
-        match bearer(&request) {
-            Some(given) if expected.matches(given) => {}
-            _ => {
-                tracing::warn!("{office}: webhook refused: missing or wrong Bearer token");
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "missing or wrong token; send Authorization: Bearer <the office's webhook token>",
-                );
-            }
-        }
-    }
-    let key = request
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned);
-    if key.as_ref().is_some_and(|k| k.len() > 200) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Idempotency-Key is longer than 200 characters",
-        );
-    }
-    let body = match tokio::time::timeout(
-        BODY_WITHIN,
-        Limited::new(request.into_body(), MAX_BODY_BYTES).collect(),
-    )
-    .await
-    {
-        Err(_) => {
-            tracing::warn!(
-                "{office}: webhook refused: the body did not arrive within {} s",
-                BODY_WITHIN.as_secs()
-            );
-            return error(
-                StatusCode::REQUEST_TIMEOUT,
-                format!("the body did not arrive within {} s", BODY_WITHIN.as_secs()),
-            );
-        }
-        Ok(Ok(body)) => body.to_bytes(),
-        Ok(Err(e)) => {
-            let why = if e.is::<http_body_util::LengthLimitError>() {
-                format!("the body is over {MAX_BODY_BYTES} bytes; send one event per request")
-            } else {
-                format!("the body could not be read: {e}")
-            };
-            tracing::warn!("{office}: webhook refused: {why}");
-            return error(StatusCode::BAD_REQUEST, why);
-        }
-    };
-    let key = key
-        .or_else(|| {
-            orchestra
-                .then(|| {
-                    serde_json::from_slice(&body)
-                        .ok()
-                        .and_then(|v| orchestra::natural_key(&v))
-                })
-                .flatten()
-        })
-        .map(|key| Key {
-            fingerprint: fingerprint(&body),
-            key,
-        });
-    let office_id = office.to_owned();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        relay.accept(
-            &office_id,
-            key,
-            |site, board| {
-                if orchestra {
-                    orchestra::translate(&body, site, board, &now)
-                } else if input == "cap" {
-                    crate::cap::translate(&body, site, board, chrono::Utc::now())
-                } else {
-                    webhook::translate(&body, site, board, &now)
-                }
-            },
-            None,
-        )
-    })
-    .await;
-    match outcome {
-        Ok(Ok(Outcome::Stored { first, last })) => json(
-            StatusCode::ACCEPTED,
-            serde_json::json!({ "office": office, "seq": [first, last] }),
-        ),
-        Ok(Ok(Outcome::Repeated { seqs })) => json(
-            StatusCode::ACCEPTED,
-            serde_json::json!({ "office": office, "seq": seqs.map(|(a, b)| [a, b]), "repeated": true }),
-        ),
-        Ok(Ok(Outcome::Ignored(why))) => json(
-            StatusCode::OK,
-            serde_json::json!({ "office": office, "ignored": why }),
-        ),
-        Ok(Err(Refusal::Bad(BadBody(why)))) => {
-            tracing::warn!(
-                "{office}: {} refused: {why}",
-                match input {
-                    "orchestra" => "Orchestra hook",
-                    "cap" => "CAP alert",
-                    _ => "webhook",
-                }
-            );
-            error(StatusCode::BAD_REQUEST, why)
-        }
-        Ok(Err(e @ Refusal::KeyReused(_))) => error(StatusCode::UNPROCESSABLE_ENTITY, e),
-        Ok(Err(e @ Refusal::UnknownOffice(_))) => error(StatusCode::NOT_FOUND, e),
-        Ok(Err(Refusal::Store(e))) => {
-            tracing::error!("{office}: could not store an event: {e}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the relay could not store the event ({e}); retry later"),
-            )
-        }
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the relay failed: {e}"),
-        ),
-    }
 }
 
 fn upgrade(

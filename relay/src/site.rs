@@ -68,6 +68,9 @@ struct OfficeFile {
     /// posted to its address.
     #[serde(default)]
     cap_areas: Vec<String>,
+    /// A URL that answers the office's current CAP message, asked every `cap_every_seconds`.
+    cap_feed_url: Option<String>,
+    cap_every_seconds: Option<f64>,
 }
 
 fn default_lang() -> String {
@@ -137,6 +140,8 @@ pub struct OfficeSite {
     pub cap_token: Option<Secret>,
     /// The CAP areas that mean this office (empty: all).
     pub cap_areas: Vec<String>,
+    /// A CAP source the relay asks itself.
+    pub cap_feed: Option<crate::cap::poll::CapFeed>,
 }
 
 /// How to poll a NovoSGA server for this office's panel.
@@ -169,6 +174,7 @@ impl OfficeSite {
             novosga: None,
             cap_token: None,
             cap_areas: Vec::new(),
+            cap_feed: None,
             name: None,
             opening: herald_core::opening::Opening::default(),
         }
@@ -355,6 +361,12 @@ impl Site {
                     })
                 }
             };
+            let cap_feed = crate::cap::poll::CapFeed::checked(
+                file,
+                &office.id,
+                office.cap_feed_url,
+                office.cap_every_seconds,
+            )?;
             let opening = herald_core::opening::Opening::parse(&office.opening, &office.holidays)
                 .map_err(|e| format!("{file}: office {}: {e}", office.id))?;
             offices.push(OfficeSite {
@@ -377,6 +389,7 @@ impl Site {
                     .map(|p| read_secret(file, base, p, "cap_token_file"))
                     .transpose()?,
                 cap_areas: office.cap_areas,
+                cap_feed,
             });
         }
         let hours = raw.retention_hours.unwrap_or(24.0);

@@ -1026,3 +1026,81 @@ async fn cap_alerts_raise_update_and_clear_the_emergency_and_bad_ones_change_not
         Some("cap:ZA-RAJEC-2026-0010")
     );
 }
+
+/// A CAP source on loopback: answers every GET with the message it holds now, and counts them.
+type Held = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+type Asked = std::sync::Arc<std::sync::atomic::AtomicUsize>;
+
+fn cap_source() -> (u16, Held, Asked) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let holds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let serving = holds.clone();
+    let asked = Asked::default();
+    let counting = asked.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let body = serving.lock().map(|b| b.clone()).unwrap_or_default();
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/cap+xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    (port, holds, asked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_polled_cap_source_raises_updates_and_clears_once_each() {
+    let dir = scratch("cap-poll");
+    let (port, holds, asked) = cap_source();
+    *holds.lock().expect("source") = cap_sample("alert.xml");
+    let site = site(
+        &dir,
+        "",
+        &format!("cap_feed_url = \"http://127.0.0.1:{port}/rajec.xml\"\ncap_every_seconds = 1"),
+    );
+    let relay = RelayProcess::start(&site, "127.0.0.1:0");
+    let mut display = Display::connect(relay.address, "sk.rajec", Some(SCREEN), None)
+        .await
+        .expect("display connects");
+    display.hello(None).await;
+    let _ = display.next().await;
+    display.until(1).await;
+    assert_eq!(
+        display.board.emergency().map(|e| e.id.as_str()),
+        Some("cap:ZA-RAJEC-2026-0001")
+    );
+    for (sample, seq) in [("update.xml", 2), ("cancel.xml", 3)] {
+        *holds.lock().expect("source") = cap_sample(sample);
+        display.until(seq).await;
+    }
+    assert!(display.board.emergency().is_none(), "the cancel cleared it");
+    // The source keeps answering its cancel, then an alert already raised once: each was
+    // stored once, so nothing comes back after the clear.
+    *holds.lock().expect("source") = cap_sample("update.xml");
+    let answer = post(&relay, Some("after-poll"), &call_body("v1", "A001")).await;
+    // Two more polls of the repeated message (counted at the source, not timed).
+    let polls = asked.load(std::sync::atomic::Ordering::SeqCst);
+    while asked.load(std::sync::atomic::Ordering::SeqCst) < polls + 2 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer2 = post(&relay, Some("after-poll-2"), &call_body("v2", "A002")).await;
+    assert_eq!(seqs(&answer), serde_json::json!([4, 4]));
+    assert_eq!(
+        seqs(&answer2),
+        serde_json::json!([5, 5]),
+        "a repeated message was stored again"
+    );
+    display.until(5).await;
+    assert!(display.board.emergency().is_none());
+}
