@@ -274,6 +274,9 @@ fn staff_post_a_floor_notice_test_a_display_and_raise_and_clear_an_evacuation() 
         }
         until(&client, Duration::from_secs(10), "the emergency on the page",
               "document.querySelector('.emergency-box') !== null").await;
+        // Each screen reports it back: the page says all three show it.
+        until(&client, Duration::from_secs(20), "every screen reporting the emergency",
+              "document.getElementById('emergency-on-screens')?.textContent.startsWith('Teraz na 3 z 3')").await;
         keep(&dir, "emergency-console-sk.png", &client.screenshot().await.expect("screenshot"));
         keep_screen(&dir, "emergency-floor-1.png", &upstairs);
         keep_screen(&dir, "emergency-ground-floor.png", &ground);

@@ -98,6 +98,9 @@ pub struct ScreenReport {
     /// The monitor was put to sleep (closed, with an `on_close` command).
     #[serde(default)]
     pub asleep: bool,
+    /// The id of the emergency covering the screen now, if one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -98,3 +98,5 @@ console-emergency-raised = Обявена { $time } от { $name }
 console-done = Готово.
 console-ready-evacuation = Моля, всички незабавно да напуснат сградата през най-близкия авариен изход. Не използвайте асансьора. Следвайте указанията на служителите.
 console-ready-closing = Центърът затваря сега по важни причини. Моля, напуснете сградата. Благодарим за разбирането.
+console-emergency-on-screens = Сега на { $count } от { $total } свързани екрана
+console-emergency-not-yet = Все още не на

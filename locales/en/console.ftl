@@ -98,3 +98,5 @@ console-emergency-raised = Raised { $time } by { $name }
 console-done = Done.
 console-ready-evacuation = Everyone please leave the building now by the nearest emergency exit. Do not use the lift. Follow the staff's directions.
 console-ready-closing = The office is closing now for urgent reasons. Please leave the building. Thank you for your understanding.
+console-emergency-on-screens = On { $count } of { $total } connected screens now
+console-emergency-not-yet = Not (yet) on

@@ -98,3 +98,5 @@ console-emergency-raised = Прогласена { $time } од { $name }
 console-done = Готово.
 console-ready-evacuation = Ве молиме сите веднаш да ја напуштите зградата низ најблискиот излез за итни случаи. Не користете го лифтот. Следете ги упатствата на вработените.
 console-ready-closing = Центарот се затвора сега од итни причини. Ве молиме, напуштете ја зградата. Ви благодариме за разбирањето.
+console-emergency-on-screens = Сега на { $count } од { $total } поврзани екрани
+console-emergency-not-yet = Сè уште не на

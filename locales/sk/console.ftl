@@ -98,3 +98,5 @@ console-emergency-raised = Vyhlásené { $time }, vyhlásil(a) { $name }
 console-done = Hotovo.
 console-ready-evacuation = Prosíme všetkých, aby okamžite opustili budovu najbližším núdzovým východom. Nepoužívajte výťah. Riaďte sa pokynmi personálu.
 console-ready-closing = Klientske centrum sa zo závažných dôvodov teraz zatvára. Prosíme, opustite budovu. Ďakujeme za pochopenie.
+console-emergency-on-screens = Teraz na { $count } z { $total } pripojených obrazoviek
+console-emergency-not-yet = Zatiaľ nie na

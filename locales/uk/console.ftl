@@ -98,3 +98,5 @@ console-emergency-raised = Оголошено { $time }, оголосив(ла) 
 console-done = Готово.
 console-ready-evacuation = Просимо всіх негайно залишити будівлю через найближчий аварійний вихід. Не користуйтеся ліфтом. Виконуйте вказівки персоналу.
 console-ready-closing = Центр з поважних причин зачиняється зараз. Просимо залишити будівлю. Дякуємо за розуміння.
+console-emergency-on-screens = Зараз на { $count } з { $total } підключених екранів
+console-emergency-not-yet = Ще не на

@@ -27,6 +27,7 @@ pub(super) struct Reported {
     clipped: u64,
     closed: bool,
     asleep: bool,
+    emergency: Option<String>,
 }
 
 fn now() -> String {
@@ -60,6 +61,10 @@ impl Reported {
                     counter: counter.clone(),
                     at: now(),
                 });
+                return true;
+            }
+            LogEvent::Emergency { id, shown, .. } => {
+                self.emergency = shown.then(|| id.clone());
                 return true;
             }
             LogEvent::FrameRejected { kind, reason } => {
@@ -158,6 +163,7 @@ impl Shared {
                 last_frame_seconds_ago: drawn.map(|t| (now - t).as_secs()),
                 closed: r.closed,
                 asleep: r.asleep,
+                emergency: r.emergency.clone(),
             },
             voice: VoiceReport {
                 spoken: r.voices.is_some() || r.outages > 0,

@@ -159,15 +159,18 @@ pub(super) fn page(
         "console-cancel",
         "console-emergency-raised",
         "console-done",
+        "console-emergency-on-screens",
+        "console-emergency-not-yet",
     ];
     let words: serde_json::Map<String, serde_json::Value> = keys
         .iter()
         .map(|k| {
             // Words with variables keep them as `{ $name }` for the script to fill.
-            let placeholders: Vec<(&str, String)> = ["count", "limit", "lang", "time", "name"]
-                .iter()
-                .map(|v| (*v, format!("{{ ${v} }}")))
-                .collect();
+            let placeholders: Vec<(&str, String)> =
+                ["count", "limit", "lang", "time", "name", "total"]
+                    .iter()
+                    .map(|v| (*v, format!("{{ ${v} }}")))
+                    .collect();
             (
                 (*k).to_owned(),
                 console.words.with(lang, k, &placeholders).into(),

@@ -415,6 +415,8 @@ pub(super) fn office(relay: &Relay, console: &Console, who: &Visitor, office: &s
                 "display": seen.id,
                 "shown": shown(&seen.id),
                 "floor": floor,
+                "live": seen.look != super::Look::Offline,
+                "emergency": report.and_then(|r| r.screen.emergency.clone()),
             }));
         }
     });

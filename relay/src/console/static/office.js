@@ -195,6 +195,14 @@
     box.append(el("p", fill("console-emergency-raised", { time: e.raised || "", name: e.raised_by || "" })));
     if (e.floors.length) box.append(el("p", w("console-on-floors") + ": " + e.floors.join(", ")));
     if (e.until) box.append(el("p", w("console-until") + ": " + e.until));
+    // Which screens say they show it (from their reports), so staff know it arrived.
+    const live = data.displays.filter((d) => d.live);
+    const showing = live.filter((d) => d.emergency === e.id);
+    const onScreens = el("p", fill("console-emergency-on-screens", { count: showing.length, total: live.length }), "on-screens");
+    onScreens.id = "emergency-on-screens";
+    box.append(onScreens);
+    const missing = live.filter((d) => d.emergency !== e.id);
+    if (missing.length) box.append(el("p", w("console-emergency-not-yet") + ": " + missing.map((d) => d.shown).join(", "), "text"));
     box.append(clearButton);
     emergencyNow.append(box);
   }
