@@ -562,4 +562,55 @@ mod tests {
         room.advance(4.0, 4.0);
         assert_eq!(room.serving("1").map(|c| c.ticket.as_str()), Some("A002"));
     }
+
+    #[test]
+    fn an_emergency_outlasts_a_lost_feed_and_a_snapshot_repeats_it_but_not_its_expiry() {
+        use crate::protocol::{Emergency, EmergencyKind};
+        let mut room = opened();
+        let in_an_hour = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+        let emergency = Emergency {
+            id: "e1".into(),
+            kind: EmergencyKind::Closing,
+            text: [("sk".to_owned(), "Zatvárame.".to_owned())]
+                .into_iter()
+                .collect(),
+            expires: Some(in_an_hour),
+            raised_at: chrono::Utc::now().to_rfc3339(),
+            ..Emergency::default()
+        };
+        room.apply(&ServerMessage::Emergency {
+            v: VERSION,
+            seq: 2,
+            emergency: emergency.clone(),
+        });
+        room.status.connected = false;
+        let now = chrono::Utc::now();
+        assert_eq!(
+            room.emergency_here(now).map(|e| e.id.as_str()),
+            Some("e1"),
+            "feed lost"
+        );
+        assert!(
+            room.emergency_here(now + chrono::Duration::hours(2))
+                .is_none(),
+            "expired"
+        );
+        // A display that connects later gets it in the snapshot.
+        let mut later = Room::default();
+        later.apply(&ServerMessage::Snapshot {
+            v: VERSION,
+            seq: 2,
+            state: room.board.to_state(),
+        });
+        assert_eq!(later.emergency_here(now), Some(&emergency));
+        // A clear for another id (one that was replaced) changes nothing; its own clears it.
+        for (seq, id, left) in [(3, "old", true), (4, "e1", false)] {
+            later.apply(&ServerMessage::EmergencyCleared {
+                v: VERSION,
+                seq,
+                emergency_id: id.into(),
+            });
+            assert_eq!(later.emergency_here(now).is_some(), left, "{id}");
+        }
+    }
 }

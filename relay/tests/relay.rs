@@ -981,6 +981,10 @@ async fn cap_alerts_raise_update_and_clear_the_emergency_and_bad_ones_change_not
         seq += 1;
         display.until(seq).await;
         let took = posted.elapsed();
+        eprintln!(
+            "{sample}: at the display {:.0} ms after the POST",
+            took.as_secs_f64() * 1000.0
+        );
         assert!(took < Duration::from_secs(2), "{sample} took {took:?}");
         match (display.frames.last(), expected) {
             (Some(ServerMessage::Emergency { emergency, .. }), Some(id)) => {
