@@ -252,7 +252,10 @@ impl Config {
                     herald_core::board::Names::Hidden
                 },
                 queue_stale: std::time::Duration::from_secs(cli.queue_stale),
-                qr_url: cli.qr_url.clone(),
+                qr_url: cli
+                    .qr_url
+                    .clone()
+                    .or_else(|| cli.feed.as_deref().and_then(phone_page_of)),
                 media: cli.media.clone(),
                 opening: herald_core::opening::Opening::parse(&cli.open, &cli.holidays)
                     .map_err(|e| format!("--{e}"))?,
@@ -419,6 +422,21 @@ fn demo_options(every: f64) -> DemoOptions {
     }
 }
 
+/// The visitors' phone page of a herald-relay feed (`wss://relay/v1/offices/sk.rajec/feed` →
+/// `https://relay/o/sk.rajec/`): where the screen's QR code points when `--qr-url` is not given.
+/// Other feeds (a queue system's own) have no such page.
+pub fn phone_page_of(feed: &str) -> Option<String> {
+    let (scheme, rest) = feed.split_once("://")?;
+    let scheme = match scheme {
+        "wss" => "https",
+        "ws" => "http",
+        _ => return None,
+    };
+    let (host, path) = rest.split_once('/')?;
+    let office = path.strip_prefix("v1/offices/")?.strip_suffix("/feed")?;
+    (!office.is_empty() && !office.contains('/')).then(|| format!("{scheme}://{host}/o/{office}/"))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -530,6 +548,36 @@ mod tests {
         assert_eq!(
             c.status.map(|s| s.address.to_string()),
             Some("127.0.0.1:9797".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_relay_feed_gives_the_qr_code_its_phone_page() {
+        assert_eq!(
+            phone_page_of("wss://relay.rajec.sk/v1/offices/sk.rajec/feed").as_deref(),
+            Some("https://relay.rajec.sk/o/sk.rajec/")
+        );
+        assert_eq!(
+            phone_page_of("ws://10.0.0.5:8700/v1/offices/a/feed").as_deref(),
+            Some("http://10.0.0.5:8700/o/a/")
+        );
+        assert_eq!(phone_page_of("wss://queue.example/displays"), None);
+        let given = config(&[
+            "--feed",
+            "wss://relay.example/v1/offices/sk.rajec/feed",
+            "--qr-url",
+            "https://www.slovensko.sk/",
+        ])
+        .expect("config");
+        assert_eq!(
+            given.design.qr_url.as_deref(),
+            Some("https://www.slovensko.sk/")
+        );
+        let derived =
+            config(&["--feed", "wss://relay.example/v1/offices/sk.rajec/feed"]).expect("config");
+        assert_eq!(
+            derived.design.qr_url.as_deref(),
+            Some("https://relay.example/o/sk.rajec/")
         );
     }
 }

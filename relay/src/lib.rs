@@ -19,6 +19,7 @@ pub mod fleet;
 pub mod intake;
 pub mod novosga;
 pub mod orchestra;
+pub mod phone;
 pub mod relay;
 pub mod running;
 pub mod server;

@@ -3,7 +3,8 @@
 //! - `POST /v1/offices/{office}/orchestra`: Qmatic Orchestra's event hooks;
 //! - `POST /v1/offices/{office}/cap`: CAP 1.2 alerts (the office's CAP token; `cap`);
 //! - `GET /v1/offices/{office}/feed`: displays, protocol v1 over WebSocket (`ws://`/`wss://`);
-//! - `GET /healthz`: each office's seq and connected displays.
+//! - `GET /healthz`: each office's seq and connected displays;
+//! - `/o/{office}/`: the visitors' page on their phones (`phone`); `/console/`: the console.
 //!
 //! A webhook is answered 202 only after its events are committed to the log.
 
@@ -150,6 +151,9 @@ async fn route(
             )
             .map(BodyExt::boxed),
         };
+    }
+    if path.starts_with("/o/") {
+        return crate::phone::route(request, relay).await;
     }
     route_plain(request, peer, relay).await.map(BodyExt::boxed)
 }

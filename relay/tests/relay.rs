@@ -1108,3 +1108,63 @@ async fn a_polled_cap_source_raises_updates_and_clears_once_each() {
     display.until(5).await;
     assert!(display.board.emergency().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_page_is_public_sets_no_cookie_loads_nothing_from_elsewhere_and_logs_no_visitor()
+{
+    let dir = scratch("phone");
+    let site = site(&dir, "", "");
+    let relay = RelayProcess::start(&site, "127.0.0.1:0");
+    post(&relay, Some("p1"), &call_body("v1", "A001")).await;
+    let get = |path: &str| {
+        let url = relay.url(path);
+        async move {
+            client::request(
+                "GET",
+                &url,
+                &[("accept-language", "uk-UA,uk;q=0.9".to_owned())],
+                Vec::new(),
+                None,
+            )
+            .await
+            .expect("the relay answers")
+        }
+    };
+    let page = get("/o/sk.rajec/").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("<html lang=\"uk\""),
+        "the phone's language"
+    );
+    assert!(page.header("set-cookie").is_none(), "a cookie");
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    // Every address in the page is the relay's own.
+    for attribute in ["src=\"", "href=\""] {
+        for (i, _) in page.text().match_indices(attribute) {
+            let value = &page.text()[i + attribute.len()..];
+            assert!(
+                value.starts_with('/') || value.starts_with('?'),
+                "{}",
+                &value[..40.min(value.len())]
+            );
+        }
+    }
+    let state = get("/o/sk.rajec/state?lang=sk").await;
+    let state: serde_json::Value = serde_json::from_slice(&state.body).expect("json");
+    assert_eq!(state["now"][0]["ticket"], "A001");
+    assert_eq!(state["now"][0]["counter"], "Okienko 3");
+    assert_eq!(get("/o/nowhere/").await.status, 404);
+    let bare = get("/o/sk.rajec").await;
+    assert_eq!(bare.status, 308);
+    assert_eq!(bare.header("location"), Some("/o/sk.rajec/"));
+    let write = client::request("POST", &relay.url("/o/sk.rajec/"), &[], b"x".to_vec(), None)
+        .await
+        .expect("answer");
+    assert_eq!(write.status, 405);
+    // The log names the call, never a visitor of the page.
+    let mut relay = relay;
+    let _ = post(&relay, Some("p2"), &call_body("v2", "A002")).await;
+    let line = relay.wait_for("#2");
+    assert!(!line.contains("/o/"), "{line}");
+}

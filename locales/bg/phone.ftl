@@ -1,0 +1,21 @@
+# The visitor's page on the phone (herald-relay /o/{office}/): words for the page and its alerts.
+phone-title = Опашката във вашия телефон
+phone-now = Сега се повикват
+phone-recent = Повикани преди
+phone-waiting = Чакащи
+phone-waiting-count = Чакат: { $count }
+phone-wait-minutes = около { $minutes } мин
+phone-notices = Съобщения
+phone-your-ticket = Номерът на вашия билет
+phone-ticket-help = Както е отпечатан на билета, напр. A042
+phone-follow = Уведомете ме, когато ме повикат
+phone-following = Следим билет { $ticket }. Оставете страницата отворена: когато ви повикат, тя ще звънне и ще вибрира.
+phone-before-you = Преди вас: { $count }
+phone-stop = Спиране
+phone-called = { $ticket }: заповядайте на { $counter }
+phone-called-again = { $ticket } — повторно повикване: заповядайте на { $counter }
+phone-no-calls = Още няма повикани.
+phone-privacy = Тази страница не запазва нищо и не изпраща нищо другаде: без бисквитки, без хранилище, без проследяване; номерът на билета остава във вашия телефон.
+phone-offline = Връзката прекъсна; данните се зареждат отново на всеки няколко секунди.
+phone-language = Език
+phone-your-turn = Ваш ред е

@@ -1,0 +1,21 @@
+# The visitor's page on the phone (herald-relay /o/{office}/): words for the page and its alerts.
+phone-title = The queue on your phone
+phone-now = Called now
+phone-recent = Called before
+phone-waiting = Waiting
+phone-waiting-count = { $count } waiting
+phone-wait-minutes = about { $minutes } min
+phone-notices = Notices
+phone-your-ticket = Your ticket number
+phone-ticket-help = As printed on your ticket, e.g. A042
+phone-follow = Tell me when I am called
+phone-following = Following { $ticket }. Keep this page open: it rings and vibrates when you are called.
+phone-before-you = { $count } calls before yours
+phone-stop = Stop
+phone-called = { $ticket }: please go to { $counter }
+phone-called-again = { $ticket } is called again: please go to { $counter }
+phone-no-calls = No calls yet.
+phone-privacy = This page stores nothing and sends nothing elsewhere: no cookies, no storage, no tracking; your ticket number stays on this phone.
+phone-offline = Connection lost; the board is fetched again every few seconds.
+phone-language = Language
+phone-your-turn = Your turn

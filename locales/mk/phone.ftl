@@ -1,0 +1,21 @@
+# The visitor's page on the phone (herald-relay /o/{office}/): words for the page and its alerts.
+phone-title = Редот во вашиот телефон
+phone-now = Сега се повикуваат
+phone-recent = Повикани претходно
+phone-waiting = Чекаат
+phone-waiting-count = Чекаат: { $count }
+phone-wait-minutes = околу { $minutes } мин
+phone-notices = Известувања
+phone-your-ticket = Бројот на вашиот билет
+phone-ticket-help = Како што е испечатен на билетот, на пр. A042
+phone-follow = Известете ме кога ќе ме повикаат
+phone-following = Го следиме билетот { $ticket }. Оставете ја страницата отворена: кога ќе ве повикаат, ќе заѕвони и ќе вибрира.
+phone-before-you = Пред вас: { $count }
+phone-stop = Запри
+phone-called = { $ticket }: повелете на { $counter }
+phone-called-again = { $ticket } — повторен повик: повелете на { $counter }
+phone-no-calls = Сè уште нема повикани.
+phone-privacy = Оваа страница ништо не зачувува и ништо не испраќа на друго место: без колачиња, без складирање, без следење; бројот на билетот останува во вашиот телефон.
+phone-offline = Врската е прекината; податоците се вчитуваат повторно на секои неколку секунди.
+phone-language = Јазик
+phone-your-turn = Ваш ред е

@@ -1,0 +1,21 @@
+# The visitor's page on the phone (herald-relay /o/{office}/): words for the page and its alerts.
+phone-title = Poradie vo vašom telefóne
+phone-now = Práve vyvolávame
+phone-recent = Vyvolaní predtým
+phone-waiting = Čakajúci
+phone-waiting-count = Čaká: { $count }
+phone-wait-minutes = asi { $minutes } min
+phone-notices = Oznamy
+phone-your-ticket = Číslo vášho lístka
+phone-ticket-help = Ako je vytlačené na lístku, napr. A042
+phone-follow = Upozorniť ma, keď ma vyvolajú
+phone-following = Sledujeme lístok { $ticket }. Nechajte stránku otvorenú: keď vás vyvolajú, zazvoní a zavibruje.
+phone-before-you = Pred vami: { $count }
+phone-stop = Zastaviť
+phone-called = { $ticket }: nech sa páči, { $counter }
+phone-called-again = { $ticket } opakovane: nech sa páči, { $counter }
+phone-no-calls = Zatiaľ nikoho nevyvolali.
+phone-privacy = Táto stránka nič neukladá ani nikam neposiela: žiadne cookies, žiadne úložisko, žiadne sledovanie; číslo lístka zostáva vo vašom telefóne.
+phone-offline = Spojenie sa prerušilo; prehľad sa načítava znova každých pár sekúnd.
+phone-language = Jazyk
+phone-your-turn = Ste na rade

@@ -1,0 +1,21 @@
+# The visitor's page on the phone (herald-relay /o/{office}/): words for the page and its alerts.
+phone-title = Черга у вашому телефоні
+phone-now = Зараз викликають
+phone-recent = Викликали раніше
+phone-waiting = В очікуванні
+phone-waiting-count = Очікують: { $count }
+phone-wait-minutes = близько { $minutes } хв
+phone-notices = Оголошення
+phone-your-ticket = Номер вашого талона
+phone-ticket-help = Як надруковано на талоні, напр. A042
+phone-follow = Сповістити, коли мене викличуть
+phone-following = Стежимо за талоном { $ticket }. Не закривайте сторінку: коли вас викличуть, вона задзвонить і завібрує.
+phone-before-you = Перед вами: { $count }
+phone-stop = Зупинити
+phone-called = { $ticket }: будь ласка, { $counter }
+phone-called-again = { $ticket } — повторний виклик: будь ласка, { $counter }
+phone-no-calls = Поки що нікого не викликали.
+phone-privacy = Ця сторінка нічого не зберігає і нікуди не надсилає: жодних cookies, сховища чи стеження; номер талона лишається у вашому телефоні.
+phone-offline = Зв’язок втрачено; дані оновлюються що кілька секунд.
+phone-language = Мова
+phone-your-turn = Ваша черга
