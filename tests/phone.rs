@@ -170,5 +170,18 @@ fn a_visitor_follows_a_ticket_and_is_alerted_when_it_is_called_and_recalled() {
         until(&client, Duration::from_secs(5), "the call in Ukrainian", "!document.getElementById('called').hidden").await;
         assert_eq!(value(&client, "document.getElementById('called-counter').textContent").await, "Вікно 5");
         keep(&dir, "phone-called-uk.png", &client.screenshot().await.expect("screenshot"));
+
+        // A ticket's QR code with its number after #t= fills the field (the server never sees it).
+        client.goto(&relay.url("/o/sk.rajec/?lang=sk#t=k019")).await.expect("scanned");
+        until(&client, Duration::from_secs(10), "the scanned ticket", "document.getElementById('ticket').value === 'K019'").await;
+        // 360 px wide at 200 % zoom: nothing wider than the screen.
+        client.set_window_size(360, 800).await.expect("narrow");
+        client.execute("document.documentElement.style.zoom = '2';", vec![]).await.expect("zoom");
+        until(&client, Duration::from_secs(10), "the zoomed page laid out", "document.body.dataset.seq").await;
+        let widths = value(&client, "[document.documentElement.scrollWidth, document.documentElement.clientWidth, innerWidth, [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)]").await;
+        eprintln!("widths at 360 px, 200 %: {widths}");
+        let wide = value(&client, "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1").await;
+        assert_eq!(wide, true, "the page scrolls sideways at 360 px and 200 %");
+        keep(&dir, "phone-360-200-sk.png", &client.screenshot().await.expect("screenshot"));
     });
 }

@@ -144,6 +144,14 @@
     if (!s.muted) s.dataset.played = String(Number(s.dataset.played || 0) + 1);
   });
 
+  // A ticket's own QR code may carry its number after `#t=` (never sent to the server): the
+  // field is filled, and one tap follows it (the tap is what lets the page ring later).
+  const scanned = /(?:^#|&)t=([A-Za-z0-9-]{1,12})/.exec(location.hash);
+  if (scanned) {
+    $("ticket").value = scanned[1].toUpperCase();
+    $("follow-form").querySelector("button").focus();
+  }
+
   fetchState();
   connect();
 })();
