@@ -70,14 +70,20 @@ async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
     }
 }
 
+/// Clicks what `css` finds; found again if the page redrew it meanwhile (a live page may).
 async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let mut tries = 0;
+    loop {
+        let clicked = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.click().await,
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(_) => return,
+            Err(e) if tries < 5 && e.to_string().contains("stale") => tries += 1,
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {

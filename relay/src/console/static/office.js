@@ -175,7 +175,14 @@
   });
   emergencyPart.append(emergencyTitle, emergencyNow, raise, confirmBox, emergencySaid);
 
+  // Redrawn only when what they show changed: a display's report (every few seconds) must not
+  // swap a button under the pointer.
+  let shownEmergency = null;
+  let shownNotices = null;
   function showEmergency(data) {
+    const key = JSON.stringify([data.emergency, data.displays]);
+    if (key === shownEmergency) return;
+    shownEmergency = key;
     emergencyNow.replaceChildren();
     if (!data.emergency) {
       emergencyNow.append(el("p", w("console-emergency-none")));
@@ -310,6 +317,9 @@
   });
 
   function showNotices(data) {
+    const key = JSON.stringify(data.notices);
+    if (key === shownNotices) return;
+    shownNotices = key;
     if (!data.notices.length) { list.replaceChildren(el("p", w("console-no-notices"))); return; }
     const table = el("table");
     const head = el("tr");
