@@ -319,15 +319,10 @@ fn follow(relay: Arc<Relay>, office: &str, lang: String) -> Response<Body> {
     let office = office.to_owned();
     let first = state(&relay, &office, &lang);
     let changes = futures_util::stream::unfold(changes, |mut changes| async move {
-        loop {
-            match changes.recv().await {
-                Ok(_) => return Some(((), changes)),
-                // Several changes while this phone was slow: one state covers them.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    return Some(((), changes));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
+        match changes.recv().await {
+            // Several changes while this phone was slow (lagged): one state covers them.
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Some(((), changes)),
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => None,
         }
     });
     let event = |json: Arc<String>| {
