@@ -71,6 +71,13 @@ async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
 }
 
 /// Clicks what `css` finds; found again if the page redrew it meanwhile (a live page may).
+async fn value(client: &Client, script: &str) -> serde_json::Value {
+    client
+        .execute(&format!("return {script};"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
 async fn click(client: &Client, css: &str) {
     let mut tries = 0;
     loop {
@@ -247,6 +254,9 @@ fn staff_post_a_floor_notice_test_a_display_and_raise_and_clear_an_evacuation() 
         until(&client, Duration::from_secs(30), "the display page", "document.body.dataset.loaded").await;
         type_into(&client, "#test-ticket", "T777").await;
         click(&client, "#test-call button[type=submit]").await;
+        until(&client, Duration::from_secs(10), "the test call's answer", "document.getElementById('test-call-said')?.textContent").await;
+        let said = value(&client, "document.getElementById('test-call-said').textContent").await;
+        assert!(said.as_str().is_some_and(|s| s.starts_with("Odoslané")), "the test call: {said}");
         upstairs.wait_for("announcement_finished", 1, Duration::from_secs(60));
         let started = upstairs.events("announcement_started");
         assert!(started.iter().any(|e| e["ticket"] == "T777" && e["test"] == true), "{started:?}");

@@ -63,6 +63,11 @@ impl Driver {
                 ],
             }),
         );
+        // Chromium's network log (DevTools' Network domain), read with `requested_urls`.
+        capabilities.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({ "performance": "ALL" }),
+        );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         ClientBuilder::new(connector)
             .capabilities(capabilities)
@@ -70,6 +75,41 @@ impl Driver {
             .await
             .expect("chromium starts under chromedriver")
     }
+}
+
+/// Every URL the browser asked for since the last call, from Chromium's own network log
+/// (`Network.requestWillBeSent` in chromedriver's performance log): pages, scripts, styles,
+/// sounds, fetches and event streams alike.
+pub async fn requested_urls(driver: &Driver, client: &Client) -> Vec<String> {
+    let id = client
+        .session_id()
+        .await
+        .ok()
+        .flatten()
+        .expect("a WebDriver session");
+    let answer = herald_relay::client::request(
+        "POST",
+        &format!("http://127.0.0.1:{}/session/{id}/se/log", driver.port),
+        &[("content-type", "application/json".to_owned())],
+        br#"{"type":"performance"}"#.to_vec(),
+        None,
+    )
+    .await
+    .expect("chromedriver answers");
+    let log: serde_json::Value = serde_json::from_slice(&answer.body).expect("a JSON log");
+    log["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no performance log: {}", answer.text()))
+        .iter()
+        .filter_map(|entry| entry["message"].as_str())
+        .filter_map(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        .filter(|m| m["message"]["method"] == "Network.requestWillBeSent")
+        .filter_map(|m| {
+            m["message"]["params"]["request"]["url"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect()
 }
 
 /// axe-core's script, installed by `./dev` (npm) where `HERALD_AXE` points.

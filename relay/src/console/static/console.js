@@ -105,7 +105,6 @@
     summary.replaceChildren(el("span", d.state_text, "state state-" + d.state));
     if (d.alert) summary.append(el("span", w("console-alert"), "alert"));
     const parts = [];
-    const pic = el("div", null, "picture-large");
     // One button for the page's life: a re-render must not swap it under a pointer.
     if (!refreshButton) {
       refreshButton = el("button", w("console-refresh-picture"));
@@ -151,8 +150,22 @@
           .then((r) => r.json().then((j) => { said.textContent = r.ok ? w("console-test-call-sent") : (j.error || r.status); }));
       });
     }
-    pic.append(refresh, picture(d, true));
-    parts.push(testForm, pic);
+    // The form and the picture stay in place across redraws: a node taken out and put back
+    // between a pointer's down and up loses the click (a report arriving mid-click).
+    if (!fixedPart) {
+      fixedPart = el("div");
+      pictureHolder = el("div");
+      const pic = el("div", null, "picture-large");
+      pic.append(refresh, pictureHolder);
+      fixedPart.append(testForm, pic);
+      detailsPart = el("div");
+      content.replaceChildren(fixedPart, detailsPart);
+    }
+    const shownPicture = pictureHolder.firstChild;
+    const newPicture = picture(d, true);
+    if (!shownPicture || shownPicture.tagName !== newPicture.tagName || shownPicture.src !== newPicture.src) {
+      pictureHolder.replaceChildren(newPicture);
+    }
     const dl = el("dl");
     row(dl, "console-last-seen", d.last_seen);
     row(dl, "console-version", d.version);
@@ -168,12 +181,15 @@
     if (d.errors && d.errors.length) parts.push(table("console-errors", [["console-at", "at"], ["console-state", "kind"], ["console-events", "text"]], d.errors));
     parts.push(table("console-history", [["console-at", "at"], ["console-state", "state"], ["console-events", "detail"]], d.history || []));
     parts.push(table("console-events", [["console-at", "at"], ["console-events", "text"]], d.events || []));
-    content.replaceChildren(...parts);
+    detailsPart.replaceChildren(...parts);
   }
 
   let pending = null;
   let refreshButton = null;
   let testForm = null;
+  let fixedPart = null;
+  let pictureHolder = null;
+  let detailsPart = null;
   function load() {
     pending = null;
     let url;
