@@ -18,7 +18,7 @@ use herald_relay::running::{self, Extras, RunningRelay};
 use herald_relay::site::{Account, ConsoleSite, OfficeSite, Role, Site};
 use herald_relay::store::Store;
 use support::Herald;
-use support::browser::{self, Driver};
+use support::browser::{self, Driver, until};
 
 const PASSWORD: &str = "Pracovisko-3 heslo";
 /// The display whose id tries to be markup and to turn its text around.
@@ -102,22 +102,6 @@ fn display(dir: &Path, relay: &RunningRelay, office: &str, id: &str, extra: &[&s
     let mut herald = Herald::start(dir, &name, &args, &[]);
     herald.wait_for("connected", 1, Duration::from_secs(90));
     herald
-}
-
-/// Waits until `script` (a JavaScript expression) is true in the page.
-async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
-    let end = Instant::now() + limit;
-    loop {
-        let value = client
-            .execute(&format!("return !!({script});"), vec![])
-            .await
-            .unwrap_or(serde_json::Value::Bool(false));
-        if value == serde_json::Value::Bool(true) {
-            return;
-        }
-        assert!(Instant::now() < end, "{what}: not so within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 fn state_of(display: &str) -> String {

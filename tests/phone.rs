@@ -13,29 +13,7 @@ use fantoccini::{Client, Locator};
 use herald_relay::running::{self, Extras, RunningRelay};
 use herald_relay::site::{OfficeSite, Site};
 use herald_relay::store::Store;
-use support::browser::{self, Driver};
-
-async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
-    let end = Instant::now() + limit;
-    loop {
-        let value = client
-            .execute(&format!("return !!({script});"), vec![])
-            .await
-            .unwrap_or(serde_json::Value::Bool(false));
-        if value == serde_json::Value::Bool(true) {
-            return;
-        }
-        assert!(Instant::now() < end, "{what}: not so within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn value(client: &Client, script: &str) -> serde_json::Value {
-    client
-        .execute(&format!("return {script};"), vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
-}
+use support::browser::{self, Driver, until, value};
 
 /// Posts one webhook event; the seq it was stored as.
 async fn post(relay: &RunningRelay, body: &str) -> u64 {

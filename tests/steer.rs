@@ -16,7 +16,7 @@ use herald_relay::running::{self, Extras, RunningRelay};
 use herald_relay::site::{Account, ConsoleSite, OfficeSite, Role, Site};
 use herald_relay::store::Store;
 use support::Herald;
-use support::browser::{self, Driver};
+use support::browser::{self, Driver, until, value};
 use support::pixels::{self, PixelWatch, near};
 use support::sound::{SoundRoom, span, tonality};
 
@@ -52,30 +52,6 @@ fn display(dir: &Path, relay: &RunningRelay, id: &str, extra: &[&str]) -> Herald
     let mut herald = Herald::start(dir, id, &args, &[]);
     herald.wait_for("connected", 1, Duration::from_secs(90));
     herald
-}
-
-/// Waits until `script` (a JavaScript expression) is true in the page.
-async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
-    let end = Instant::now() + limit;
-    loop {
-        let value = client
-            .execute(&format!("return !!({script});"), vec![])
-            .await
-            .unwrap_or(serde_json::Value::Bool(false));
-        if value == serde_json::Value::Bool(true) {
-            return;
-        }
-        assert!(Instant::now() < end, "{what}: not so within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Clicks what `css` finds; found again if the page redrew it meanwhile (a live page may).
-async fn value(client: &Client, script: &str) -> serde_json::Value {
-    client
-        .execute(&format!("return {script};"), vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
 }
 
 async fn click(client: &Client, css: &str) {

@@ -77,6 +77,30 @@ impl Driver {
     }
 }
 
+/// Waits until `script` (a JavaScript expression) is true in the page.
+pub async fn until(client: &Client, limit: Duration, what: &str, script: &str) {
+    let end = Instant::now() + limit;
+    loop {
+        let value = client
+            .execute(&format!("return !!({script});"), vec![])
+            .await
+            .unwrap_or(serde_json::Value::Bool(false));
+        if value == serde_json::Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < end, "{what}: not so within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What a JavaScript expression gives in the page.
+pub async fn value(client: &Client, script: &str) -> serde_json::Value {
+    client
+        .execute(&format!("return {script};"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
 /// Every URL the browser asked for since the last call, from Chromium's own network log
 /// (`Network.requestWillBeSent` in chromedriver's performance log): pages, scripts, styles,
 /// sounds, fetches and event streams alike.
