@@ -58,6 +58,8 @@ pub fn sample_args() -> Vec<FluentArgs<'static>> {
         args.set("problems", FluentValue::from(1));
         args.set("lang", FluentValue::from("slovenčina"));
         args.set("limit", FluentValue::from(400));
+        // The floor's ordinal from herald-core's tables ("druhom", "втория").
+        args.set("ordinal", FluentValue::from("second"));
         all.push(args);
     }
     all
@@ -376,9 +378,16 @@ pub fn run(config: &crate::config::Config) -> ExitCode {
         visitors,
         sound: config.sound.is_some(),
     };
-    let (report, machine) = machine_report(&needs);
+    let (report, mut machine) = machine_report(&needs);
     for line in report {
         println!("herald check: {line}");
+    }
+    if let (Some(sound), Some(catalogue)) = (&config.sound, catalogue.as_ref()) {
+        let (lines, problems) = crate::voice::pack::check::report(&sound.packs, catalogue);
+        for line in lines {
+            println!("herald check: {line}");
+        }
+        machine += problems;
     }
     if found.is_empty() {
         println!(

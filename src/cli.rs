@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use herald_core::announcement::schedule::QuietPeriod;
 use herald_core::secret::Secret;
 
+pub use crate::options_page::options_markdown;
+
 /// The `--help` heading of the options that are a single run's, not a wall's setup; they are not
 /// keys of the config file.
 pub const ONLY_ON_THE_COMMAND_LINE: &str = "Only on the command line";
@@ -271,6 +273,17 @@ pub struct Cli {
     /// file: `voice = { sk = "Slovak" }`).
     #[arg(long, value_name = "LANG=NAME", value_parser = parse_voice)]
     pub voice: Vec<(String, String)>,
+
+    /// A voice pack (the office's own recordings) for a language, e.g. --voice-pack
+    /// sk=/var/lib/herald/voice/sk; repeatable (in the file: `voice_pack = { sk = "…" }`).
+    /// Calls in that language are joined from its recordings; a word it lacks is said by the
+    /// system voice. See docs/announcements.md.
+    #[arg(long, value_name = "LANG=DIR", value_parser = parse_voice_pack)]
+    pub voice_pack: Vec<(String, PathBuf)>,
+
+    /// How ticket numbers are read: whole (A042: "A forty-two") or digits ("A zero four two").
+    #[arg(long, value_name = "HOW", default_value = "whole", value_parser = parse_reading)]
+    pub ticket_reading: herald_core::announcement::TicketReading,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +297,33 @@ pub enum Command {
     LogEvents,
     /// Print every option and config-file key with its default (docs/options.md).
     Options,
+    /// Voice packs: the words to record, or a sample pack made with espeak-ng.
+    #[command(subcommand)]
+    VoicePack(PackCommand),
+}
+
+/// What `herald voice-pack` does.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Print every word a pack for LANG records: the file name (without .ogg/.wav) and what to
+    /// say into the microphone.
+    Words {
+        #[arg(value_parser = parse_language)]
+        lang: String,
+        /// Floor phrases up to this floor (0 is the ground floor).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+        floors: i32,
+    },
+    /// Make a sample pack for LANG in DIR, spoken by espeak-ng (for tests and the demo; an
+    /// office records its own voice).
+    Sample {
+        #[arg(value_parser = parse_language)]
+        lang: String,
+        dir: PathBuf,
+        /// Floor phrases up to this floor (0 is the ground floor).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+        floors: i32,
+    },
 }
 
 fn parse_language(text: &str) -> Result<String, String> {
@@ -336,6 +376,26 @@ fn parse_voice(text: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_voice_pack(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((lang, dir)) if !lang.trim().is_empty() && !dir.trim().is_empty() => {
+            Ok((parse_language(lang)?, PathBuf::from(dir.trim())))
+        }
+        _ => Err(format!(
+            "{text:?} is not LANG=DIR, e.g. sk=/var/lib/herald/voice/sk"
+        )),
+    }
+}
+
+fn parse_reading(text: &str) -> Result<herald_core::announcement::TicketReading, String> {
+    use herald_core::announcement::TicketReading;
+    match text.trim() {
+        "whole" => Ok(TicketReading::Whole),
+        "digits" => Ok(TicketReading::Digits),
+        other => Err(format!("{other:?} is neither whole nor digits")),
+    }
+}
+
 pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
     let (w, h) = text
         .split_once(['x', 'X'])
@@ -352,63 +412,6 @@ pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
         return Err(format!("{w}x{h} is outside 320x240 … 8192x8192"));
     }
     Ok((w, h))
-}
-
-/// `docs/options.md`: every option, its config-file key and default, from the declaration.
-pub fn options_markdown() -> String {
-    use clap::CommandFactory;
-    let command = Cli::command();
-    let one_line = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::from(
-        "# herald's options\n\n\
-         Every option of `herald`, and its key in the config file (`/etc/herald/herald.toml` or\n\
-         `--config FILE`; example: [herald.example.toml](herald.example.toml)). An option given\n\
-         on the command line wins over the file. The list is declared once, in `src/cli.rs`;\n\
-         `herald options` prints this page from it and a test checks that the two agree.\n\n\
-         | option | config key | default | what it does |\n|---|---|---|---|\n",
-    );
-    for arg in command.get_arguments() {
-        let Some(long) = arg.get_long() else {
-            continue;
-        };
-        if long == "help" || long == "version" {
-            continue;
-        }
-        let takes_values = arg.get_action().takes_values();
-        let value = arg
-            .get_value_names()
-            .and_then(|names| names.first())
-            .map(|name| format!(" {name}"))
-            .filter(|_| takes_values)
-            .unwrap_or_default();
-        let key = if arg.get_help_heading() == Some(ONLY_ON_THE_COMMAND_LINE) {
-            "–".to_owned()
-        } else {
-            format!("`{}`", arg.get_id())
-        };
-        let default: Vec<String> = arg
-            .get_default_values()
-            .iter()
-            .map(|v| v.to_string_lossy().into_owned())
-            .collect();
-        let default = if default.is_empty() {
-            String::new()
-        } else {
-            format!("`{}`", default.join(","))
-        };
-        let help = arg
-            .get_long_help()
-            .or_else(|| arg.get_help())
-            .map(|h| one_line(h.to_string()))
-            .unwrap_or_default()
-            .replace('|', "\\|")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        out.push_str(&format!(
-            "| `--{long}{value}` | {key} | {default} | {help} |\n"
-        ));
-    }
-    out
 }
 
 impl Cli {

@@ -98,6 +98,9 @@ pub struct Sound {
     pub volume: u8,
     pub quiet: Vec<QuietPeriod>,
     pub voices: Vec<(String, String)>,
+    /// Voice packs per language.
+    pub packs: Vec<(String, PathBuf)>,
+    pub reading: herald_core::announcement::TicketReading,
     /// The layout asks that quiet hours never silence it (the accessibility display).
     pub always_announce: bool,
 }
@@ -268,6 +271,8 @@ impl Config {
                 volume: cli.volume,
                 quiet: cli.quiet.clone(),
                 voices: cli.voice.clone(),
+                packs: cli.voice_pack.clone(),
+                reading: cli.ticket_reading,
                 always_announce,
             }),
             window: Window {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod config_file;
 pub mod feed;
+pub mod options_page;
 pub mod screen;
 pub mod status;
 pub mod voice;

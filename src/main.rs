@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             print!("{}", herald_core::log_event::markdown_table());
             ExitCode::SUCCESS
         }
+        Some(Command::VoicePack(what)) => herald::voice::pack::sample::command(&what, &root),
         Some(Command::Check) => {
             // Everything a start would check (layout, theme, logo, token file, CA file), then
             // what these settings need of this machine.

@@ -70,11 +70,12 @@ fn a_call_is_heard_as_chime_then_ukrainian_then_slovak_and_without_speech_the_ch
     assert_eq!(langs, ["uk", "sk"], "{log_text}");
     let texts: Vec<&str> = speech.iter().filter_map(|l| l["text"].as_str()).collect();
     assert!(
-        texts[0].starts_with("Талон літера а 42") && texts[0].contains("вікна 3"),
+        texts[0].starts_with("Талон літера а сорок два") && texts[0].contains("вікна номер три"),
         "{texts:?}"
     );
     assert!(
-        texts[1].starts_with("Lístok písmeno A 42") && texts[1].contains("okienku 3"),
+        texts[1].starts_with("Lístok písmeno A štyridsaťdva")
+            && texts[1].contains("okienku číslo tri"),
         "{texts:?}"
     );
     assert_eq!(started["ticket"], "A042");

@@ -144,30 +144,39 @@ fn sample_call(ticket: &str, floor: Option<i32>, recall: bool) -> herald_core::p
 fn a_call_is_spoken_naturally_in_every_language() {
     use herald_core::announcement::{spoken_call, spoken_ticket};
     let (catalogue, _) = Catalogue::load(&root().join("locales"), "sk").expect("load");
-    assert_eq!(spoken_ticket(&catalogue, "sk", "A042"), "písmeno A 42");
-    assert_eq!(spoken_ticket(&catalogue, "uk", "A042"), "літера а 42");
-    assert_eq!(spoken_ticket(&catalogue, "en", "PAS-007"), "pee ay ess 7");
-    assert_eq!(spoken_ticket(&catalogue, "bg", "K000"), "ка 0");
+    assert_eq!(
+        spoken_ticket(&catalogue, "sk", "A042"),
+        "písmeno A štyridsaťdva"
+    );
+    assert_eq!(
+        spoken_ticket(&catalogue, "uk", "A042"),
+        "літера а сорок два"
+    );
+    assert_eq!(
+        spoken_ticket(&catalogue, "en", "PAS-007"),
+        "pee ay ess seven"
+    );
+    assert_eq!(spoken_ticket(&catalogue, "bg", "K000"), "ка нула");
     let expected = [
         (
             "sk",
-            "Lístok písmeno A 42, prosíme, pristúpte k okienku 3, na prvom poschodí.",
+            "Lístok písmeno A štyridsaťdva, prosíme, pristúpte k okienku číslo tri, na prvom poschodí.",
         ),
         (
             "uk",
-            "Талон літера а 42, будь ласка, підійдіть до вікна 3, на другому поверсі.",
+            "Талон літера а сорок два, будь ласка, підійдіть до вікна номер три, на другому поверсі.",
         ),
         (
             "bg",
-            "Номер буква а 42, моля, заповядайте на гише 3, на втория етаж.",
+            "Номер буква а четиридесет и две, моля, заповядайте на гише номер три, на втория етаж.",
         ),
         (
             "mk",
-            "Број буквата а 42, ве молиме, дојдете на шалтер 3, на првиот кат.",
+            "Број буквата а четириесет и два, ве молиме, дојдете на шалтер број три, на првиот кат.",
         ),
         (
             "en",
-            "Ticket ay 42, please go to counter 3, on the first floor.",
+            "Ticket ay forty-two, please go to counter three, on the first floor.",
         ),
     ];
     for (lang, sentence) in expected {
@@ -178,7 +187,7 @@ fn a_call_is_spoken_naturally_in_every_language() {
     }
     assert_eq!(
         spoken_call(&catalogue, "sk", &sample_call("B007", None, true)),
-        "Opakujeme: lístok bé 7, okienko 3."
+        "Opakujeme: lístok bé sedem, okienko číslo tri."
     );
 }
 

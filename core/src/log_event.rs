@@ -124,6 +124,12 @@ log_events! {
     VoicesLoaded = "voices_loaded" {}
     /// The system voice chosen per spoken language, and the languages left without one.
     VoicesChosen = "voices_chosen" { voices: std::collections::BTreeMap<String, String>, missing: Vec<String> }
+    /// A voice pack was loaded for `lang`: `words` recordings, `missing` of the words a call may need.
+    VoicePackLoaded = "voice_pack_loaded" { lang: String, dir: String, words: usize, missing: Vec<String> }
+    /// A voice pack cannot be used (why); that language is said by the system voice.
+    VoicePackFailed = "voice_pack_failed" { lang: String, reason: String }
+    /// A call needed `word`, which the `lang` pack has not recorded: that sentence was said by the system voice (once per word).
+    VoicePackWordMissing = "voice_pack_word_missing" { lang: String, word: String }
 }
 
 /// The table of `docs/log-events.md`, from [`EVENTS`].

@@ -46,16 +46,12 @@ month-11 = ноември
 month-12 = декември
 
 # Съобщения (чете ги гласът на системата).
-speech-call = Номер { $ticket }, моля, заповядайте на гише { $counter }.
-speech-call-floor = Номер { $ticket }, моля, заповядайте на гише { $counter }, { $floor }.
-speech-recall = Повторно повикване: номер { $ticket }, гише { $counter }.
-speech-floor = { $storey ->
-    [1] на първия етаж
-    [2] на втория етаж
-    [3] на третия етаж
-    [4] на четвъртия етаж
-   *[other] на етаж { $storey }
-}
+speech-ticket = Номер
+speech-go-to = моля, заповядайте на гише номер
+speech-recall-ticket = Повторно повикване: номер
+speech-recall-counter = гише номер
+# $ordinal: „първия“, „втория“… (от таблицата в herald-core; първият етаж е входният).
+speech-floor = на { $ordinal } етаж
 # Имена на латинските букви; „а“ и „и“ са и думи, затова „буква …“.
 ticket-letter = { $letter ->
     [A] буква а

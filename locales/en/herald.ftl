@@ -60,15 +60,14 @@ month-12 = December
 
 # Spoken announcements (read by the system voice, never shown).
 # $ticket is the ticket as read aloud (see ticket-letter), $counter the counter's label.
-speech-call = Ticket { $ticket }, please go to counter { $counter }.
-speech-call-floor = Ticket { $ticket }, please go to counter { $counter }, { $floor }.
-speech-recall = Once more: ticket { $ticket }, counter { $counter }.
+speech-ticket = Ticket
+speech-go-to = please go to counter
+speech-recall-ticket = Once more: ticket
+speech-recall-counter = counter
+# $ordinal: "first", "second"… (from herald-core's table).
 speech-floor = { $floor ->
     [0] on the ground floor
-    [1] on the first floor
-    [2] on the second floor
-    [3] on the third floor
-   *[other] on floor { $floor }
+   *[other] on the { $ordinal } floor
 }
 # How a ticket's letter is read aloud, so the voice never reads it as a word.
 ticket-letter = { $letter ->

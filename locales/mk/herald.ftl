@@ -48,15 +48,14 @@ month-11 = ноември
 month-12 = декември
 
 # Соопштенија (ги чита гласот на системот).
-speech-call = Број { $ticket }, ве молиме, дојдете на шалтер { $counter }.
-speech-call-floor = Број { $ticket }, ве молиме, дојдете на шалтер { $counter }, { $floor }.
-speech-recall = Повторен повик: број { $ticket }, шалтер { $counter }.
+speech-ticket = Број
+speech-go-to = ве молиме, дојдете на шалтер број
+speech-recall-ticket = Повторен повик: број
+speech-recall-counter = шалтер број
+# $ordinal: „првиот“, „вториот“… (од табелата во herald-core).
 speech-floor = { $floor ->
     [0] во приземјето
-    [1] на првиот кат
-    [2] на вториот кат
-    [3] на третиот кат
-   *[other] на { $floor } кат
+   *[other] на { $ordinal } кат
 }
 # Имиња на латинските букви; „а“ и „и“ се и зборови, затоа „буквата …“.
 ticket-letter = { $letter ->

@@ -49,15 +49,14 @@ month-11 = novembra
 month-12 = decembra
 
 # Hlásenia (číta ich hlas systému).
-speech-call = Lístok { $ticket }, prosíme, pristúpte k okienku { $counter }.
-speech-call-floor = Lístok { $ticket }, prosíme, pristúpte k okienku { $counter }, { $floor }.
-speech-recall = Opakujeme: lístok { $ticket }, okienko { $counter }.
+speech-ticket = Lístok
+speech-go-to = prosíme, pristúpte k okienku číslo
+speech-recall-ticket = Opakujeme: lístok
+speech-recall-counter = okienko číslo
+# $ordinal: „prvom“, „druhom“… (z tabuľky v herald-core).
 speech-floor = { $floor ->
     [0] na prízemí
-    [1] na prvom poschodí
-    [2] na druhom poschodí
-    [3] na treťom poschodí
-   *[other] na { $floor }. poschodí
+   *[other] na { $ordinal } poschodí
 }
 # Názvy písmen. Samohlásky ako „písmeno …“: samotné „a“, „i“, „o“, „u“ sú slová
 # a hlas číta osamotené „á“ ako „dlhé á“.

@@ -47,16 +47,12 @@ month-11 = листопада
 month-12 = грудня
 
 # Оголошення (читає голос системи).
-speech-call = Талон { $ticket }, будь ласка, підійдіть до вікна { $counter }.
-speech-call-floor = Талон { $ticket }, будь ласка, підійдіть до вікна { $counter }, { $floor }.
-speech-recall = Повторний виклик: талон { $ticket }, вікно { $counter }.
-speech-floor = { $storey ->
-    [1] на першому поверсі
-    [2] на другому поверсі
-    [3] на третьому поверсі
-    [4] на четвертому поверсі
-   *[other] на { $storey } поверсі
-}
+speech-ticket = Талон
+speech-go-to = будь ласка, підійдіть до вікна номер
+speech-recall-ticket = Повторний виклик: талон
+speech-recall-counter = вікно номер
+# $ordinal: «першому», «другому»… (з таблиці herald-core; перший поверх — це вхідний).
+speech-floor = на { $ordinal } поверсі
 # Назви латинських літер; «а», «і», «о», «у» — також слова, тому «літера …».
 ticket-letter = { $letter ->
     [A] літера а

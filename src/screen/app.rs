@@ -23,7 +23,7 @@ use super::{DisplayLangs, ScreenSettings, WaitingRoom, Words, memory, preview, w
 use crate::config::{Config, Sound, Source};
 use crate::feed::FeedConfig;
 use crate::voice::VoiceSettings;
-use crate::voice::announcer::{self, AnnouncerConfig};
+use crate::voice::announcer::AnnouncerConfig;
 
 /// Runs the screen until the window closes (or the screenshot is written).
 pub fn run(config: Config) -> AppExit {
@@ -171,7 +171,10 @@ pub fn run(config: Config) -> AppExit {
         }
         Some(sound) => {
             let announcer_config = announcer_config(sound, &config.langs, &catalogue);
-            let voice = announcer::system_voice(announcer_config.voice.clone());
+            let voice = crate::voice::speakers::speakers(
+                announcer_config.voice.clone(),
+                sound.packs.clone(),
+            );
             Some((announcer_config, voice))
         }
     };
@@ -351,6 +354,7 @@ fn announcer_config(sound: &Sound, display: &[String], catalogue: &Catalogue) ->
             settings: AnnouncerSettings {
                 languages,
                 repeat: sound.repeat,
+                reading: sound.reading,
                 ..AnnouncerSettings::default()
             },
             volume,

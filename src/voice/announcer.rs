@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::time::Instant;
 
+use herald_core::announcement::Word;
 use herald_core::announcement::sequencer::{
     Alarm, Effect, Input, Progress, Sequencer, SequencerConfig, VoiceReport,
 };
@@ -26,31 +27,26 @@ pub struct AnnouncerConfig {
 
 /// Something that can say a sentence and report back through the `report` it was made with.
 pub trait Speaker: Send {
-    fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool;
+    /// Says `text` (`words` when a voice pack can); false when it cannot even be asked.
+    fn speak(&self, id: u64, lang: &str, text: &str, words: &[Word], volume: u8) -> bool;
+    /// Languages with a voice pack (said even while the system voice is out).
+    fn packed(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Speaker for Voice {
-    fn speak(&self, id: u64, lang: &str, text: &str, volume: u8) -> bool {
+    fn speak(&self, id: u64, lang: &str, text: &str, _words: &[Word], volume: u8) -> bool {
         Voice::speak(self, id, lang, text, volume)
     }
 }
 
-/// Makes the speaker, given where it must send its reports. `None`: no speech at all.
-pub type SpeakerFactory =
-    Box<dyn FnOnce(Box<dyn Fn(VoiceReport) + Send + Sync>) -> Option<Box<dyn Speaker>> + Send>;
-
-/// The real speaker: the system voice thread.
-pub fn system_voice(settings: VoiceSettings) -> SpeakerFactory {
-    Box::new(move |report| match Voice::spawn(settings, report) {
-        Ok(voice) => Some(Box::new(voice) as Box<dyn Speaker>),
-        Err(e) => {
-            warn!(
-                "cannot start the speech thread: {e}; calls will be announced with the chime only"
-            );
-            None
-        }
-    })
-}
+/// Makes the speaker, given the words (for voice packs) and where it must send its reports.
+/// `None`: no speech at all.
+pub type SpeakerFactory = Box<
+    dyn FnOnce(&Catalogue, Box<dyn Fn(VoiceReport) + Send + Sync>) -> Option<Box<dyn Speaker>>
+        + Send,
+>;
 
 /// Which sound the screen is asked to play.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,10 +81,15 @@ impl Announcer {
         std::thread::Builder::new()
             .name("herald-announcer".into())
             .spawn(move || {
-                let speaker = speaker(Box::new(move |r| {
-                    let _ = reports.send(Input::Voice(r));
-                }));
-                let sequencer = Sequencer::new(config.sequencer, catalogue, speaker.is_some());
+                let speaker = speaker(
+                    &catalogue,
+                    Box::new(move |r| {
+                        let _ = reports.send(Input::Voice(r));
+                    }),
+                );
+                let mut sequencer_config = config.sequencer;
+                sequencer_config.packed = speaker.as_ref().map(|s| s.packed()).unwrap_or_default();
+                let sequencer = Sequencer::new(sequencer_config, catalogue, speaker.is_some());
                 run(
                     sequencer,
                     &rx,
@@ -197,9 +198,10 @@ fn carry_out(effect: Effect, speaker: Option<&dyn Speaker>, out: &Outlets) -> Op
             id,
             lang,
             text,
+            words,
             volume,
         } => {
-            let asked = speaker.is_some_and(|s| s.speak(id, &lang, &text, volume));
+            let asked = speaker.is_some_and(|s| s.speak(id, &lang, &text, &words, volume));
             (!asked).then_some(Input::NotSpoken { id })
         }
         Effect::Tell(progress) => {

@@ -12,6 +12,8 @@
 
 pub mod announcer;
 mod choice;
+pub mod pack;
+pub mod speakers;
 mod watch;
 
 pub use choice::choose_voice;

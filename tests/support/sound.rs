@@ -160,3 +160,34 @@ pub fn active_share(samples: &[f32]) -> f64 {
     let frames: Vec<&[f32]> = samples.chunks((RATE / 20) as usize).collect();
     frames.iter().filter(|c| rms(c) > 0.01).count() as f64 / frames.len().max(1) as f64
 }
+
+/// Where `piece` best matches `samples` with its start in `from..to` (sample indices), and how
+/// well: the normalised cross-correlation, 1 for the same waveform at any level.
+pub fn locate(samples: &[f32], piece: &[f32], from: usize, to: usize) -> (usize, f64) {
+    let n = piece.len();
+    if n == 0 || samples.len() < n {
+        return (from, 0.0);
+    }
+    let to = to.min(samples.len() - n);
+    let piece_energy: f64 = piece.iter().map(|s| f64::from(*s).powi(2)).sum();
+    let mut window: f64 = samples[from.min(to)..from.min(to) + n]
+        .iter()
+        .map(|s| f64::from(*s).powi(2))
+        .sum();
+    let mut best = (from, f64::MIN);
+    for o in from..=to {
+        if o > from {
+            window += f64::from(samples[o + n - 1]).powi(2) - f64::from(samples[o - 1]).powi(2);
+        }
+        let dot: f64 = samples[o..o + n]
+            .iter()
+            .zip(piece)
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .sum();
+        let ncc = dot / (piece_energy * window.max(1e-12)).sqrt();
+        if ncc > best.1 {
+            best = (o, ncc);
+        }
+    }
+    best
+}

@@ -1,85 +1,34 @@
-//! What the announcer says: a call turned into a sentence for the system voice, in one language.
-//!
-//! Every word comes from the `.ftl` files (`speech-*`, `ticket-letter`), so a translator can fix
-//! how herald speaks without touching Rust. Here only the ticket is cut into letters and numbers.
+//! What the announcer says: a call turned into words ([`words`]) in one language, queued and
+//! sequenced. Every phrase comes from the `.ftl` files (`speech-*`, `ticket-letter`), so a
+//! translator can fix how herald speaks without touching Rust; numbers and floors follow each
+//! language's grammar ([`numerals`]).
 
 pub mod alarm;
 pub mod chime;
+pub mod numerals;
 pub mod progress;
 pub mod schedule;
 pub mod sequencer;
+pub mod words;
 
-use fluent_bundle::FluentValue;
-
-use crate::catalogue::{self, Catalogue};
+use crate::catalogue::Catalogue;
 use crate::protocol::Call;
+pub use words::{TicketReading, Word};
 
-/// The ticket as read aloud: each letter by its name in `lang` (a lone "A" is a word in Slovak
-/// and Ukrainian), each run of digits as a number without leading zeros. "A042" → "písmeno A 42" (sk).
+/// The ticket as written for the system voice: each letter by its name in `lang` (a lone "A" is
+/// a word in Slovak and Ukrainian), each run of digits as a number without leading zeros.
+/// "A042" → "písmeno A štyridsaťdva" (sk).
 pub fn spoken_ticket(catalogue: &Catalogue, lang: &str, ticket: &str) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut digits = String::new();
-    let flush = |digits: &mut String, parts: &mut Vec<String>| {
-        if !digits.is_empty() {
-            let trimmed = digits.trim_start_matches('0');
-            parts.push(if trimmed.is_empty() {
-                "0".into()
-            } else {
-                trimmed.into()
-            });
-            digits.clear();
-        }
-    };
-    for c in ticket.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut parts);
-            if c.is_alphabetic() {
-                let letter = c.to_uppercase().collect::<String>();
-                parts.push(catalogue.text(
-                    lang,
-                    "ticket-letter",
-                    &[("letter", FluentValue::from(letter))],
-                ));
-            }
-        }
-    }
-    flush(&mut digits, &mut parts);
-    parts.join(" ")
+    words::label_words(catalogue, lang, ticket, TicketReading::Whole)
+        .iter()
+        .map(|g| g.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// The sentence for a call (or a recall) in `lang`.
+/// The sentence for a call (or a recall) in `lang`, tickets read whole.
 pub fn spoken_call(catalogue: &Catalogue, lang: &str, call: &Call) -> String {
-    let ticket = FluentValue::from(spoken_ticket(catalogue, lang, &call.ticket));
-    let counter = FluentValue::from(call.counter.label.clone());
-    if call.recall {
-        return catalogue.text(
-            lang,
-            "speech-recall",
-            &[("ticket", ticket), ("counter", counter)],
-        );
-    }
-    match call.floor {
-        Some(floor) => {
-            let [f, s] = catalogue::floor_args(floor);
-            let place = catalogue.text(lang, "speech-floor", &[f, s]);
-            catalogue.text(
-                lang,
-                "speech-call-floor",
-                &[
-                    ("ticket", ticket),
-                    ("counter", counter),
-                    ("floor", FluentValue::from(place)),
-                ],
-            )
-        }
-        None => catalogue.text(
-            lang,
-            "speech-call",
-            &[("ticket", ticket), ("counter", counter)],
-        ),
-    }
+    words::spoken(catalogue, lang, call, TicketReading::Whole).text
 }
 
 use std::collections::{HashSet, VecDeque};
@@ -93,6 +42,8 @@ pub enum Step {
     Speak {
         lang: String,
         text: String,
+        /// The sentence as words, for a voice pack; empty for free text (an emergency's).
+        words: Vec<Word>,
     },
     Pause {
         millis: u32,
@@ -125,6 +76,8 @@ pub struct AnnouncerSettings {
     /// Calls waiting beyond this many are dropped, oldest first: a flood must not hold the
     /// loudspeaker for hours with calls nobody waits for any more.
     pub limit: usize,
+    /// How ticket numbers are read.
+    pub reading: TicketReading,
 }
 
 impl Default for AnnouncerSettings {
@@ -136,6 +89,7 @@ impl Default for AnnouncerSettings {
             gap_millis: 350,
             backlog: 4,
             limit: 24,
+            reading: TicketReading::Whole,
         }
     }
 }
@@ -278,9 +232,11 @@ impl AnnouncementQueue {
                         millis: self.settings.gap_millis,
                     });
                 }
+                let spoken = words::spoken(catalogue, lang, &call, self.settings.reading);
                 steps.push(Step::Speak {
                     lang: lang.clone(),
-                    text: spoken_call(catalogue, lang, &call),
+                    text: spoken.text,
+                    words: spoken.words,
                 });
             }
         }
@@ -333,7 +289,7 @@ mod tests {
         a.steps
             .iter()
             .filter_map(|s| match s {
-                Step::Speak { lang, text } => Some((lang.as_str(), text.as_str())),
+                Step::Speak { lang, text, .. } => Some((lang.as_str(), text.as_str())),
                 _ => None,
             })
             .collect()
@@ -350,7 +306,9 @@ mod tests {
             let (a, _) = q.next(&c, |_| true).expect("an announcement");
             assert_eq!(a.ticket, format!("A{n:03}"));
             assert_eq!(a.steps[0], Step::Chime);
-            let expected = format!("Lístok písmeno A {n}, prosíme, pristúpte k okienku 3.");
+            let number = ["jeden", "dva", "tri"][n as usize - 1];
+            let expected =
+                format!("Lístok písmeno A {number}, prosíme, pristúpte k okienku číslo tri.");
             assert_eq!(spoken(&a), [("sk", expected.as_str())]);
         }
         assert!(q.next(&c, |_| true).is_none());
@@ -365,7 +323,7 @@ mod tests {
         let langs: Vec<&str> = spoken(&a).iter().map(|(l, _)| *l).collect();
         assert_eq!(langs, ["uk", "sk", "en", "uk", "sk", "en"]);
         assert!(a.steps.contains(&Step::Pause { millis: 700 }));
-        assert!(spoken(&a)[0].1.starts_with("Талон літера а 42"));
+        assert!(spoken(&a)[0].1.starts_with("Талон літера а сорок два"));
     }
 
     #[test]
@@ -380,7 +338,10 @@ mod tests {
         assert!(a.recall);
         assert_eq!(
             spoken(&a),
-            [("sk", "Opakujeme: lístok písmeno A 7, okienko 3.")]
+            [(
+                "sk",
+                "Opakujeme: lístok písmeno A sedem, okienko číslo tri."
+            )]
         );
     }
 

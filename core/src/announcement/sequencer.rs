@@ -17,7 +17,7 @@ pub use alarm::Alarm;
 mod alarm;
 mod voice;
 use super::schedule::VolumeSchedule;
-use super::{Announcement, AnnouncementQueue, AnnouncerSettings, QueueNote, Step};
+use super::{Announcement, AnnouncementQueue, AnnouncerSettings, QueueNote, Step, Word};
 use crate::catalogue::Catalogue;
 use crate::log_event::SpokenText;
 use crate::protocol::Call;
@@ -59,6 +59,9 @@ pub struct SequencerConfig {
     pub chime_wait: Duration,
     /// How often the voice tries to reach speech-dispatcher again (said in the outage note).
     pub speech_retry: Duration,
+    /// Languages with a voice pack: their calls are said even while the system voice is out
+    /// (a sentence the pack cannot say then fails, like any sentence without a voice).
+    pub packed: Vec<String>,
 }
 
 impl Default for SequencerConfig {
@@ -69,6 +72,7 @@ impl Default for SequencerConfig {
             chime_secs: super::chime::SECONDS,
             chime_wait: Duration::from_millis(1500),
             speech_retry: Duration::from_secs(30),
+            packed: Vec::new(),
         }
     }
 }
@@ -111,11 +115,13 @@ pub enum Effect {
     PlayChime { volume: u8 },
     /// Ask the screen to play the emergency tone; it reports its start as it does the chime's.
     PlayAlarm { volume: u8 },
-    /// Ask the voice to say `text` in `lang`; it reports back under `id`.
+    /// Ask the voice to say `text` in `lang` (`words` for a voice pack); it reports back under
+    /// `id`.
     Speak {
         id: u64,
         lang: String,
         text: String,
+        words: Vec<Word>,
         volume: u8,
     },
     /// Tell the log and whoever follows the announcer (the preview panel, the tests).
@@ -283,8 +289,11 @@ impl Sequencer {
         }
         let voices = self.voices.clone();
         let speech_up = self.speech_down.is_none();
-        let voiced =
-            |lang: &str| speech_up && voices.as_ref().is_none_or(|v| v.iter().any(|l| l == lang));
+        let packed = &self.config.packed;
+        let voiced = |lang: &str| {
+            packed.iter().any(|l| l == lang)
+                || (speech_up && voices.as_ref().is_none_or(|v| v.iter().any(|l| l == lang)))
+        };
         while let Some((announcement, notes)) = self.queue.next(&self.catalogue, voiced) {
             // While speech is down every language lacks a voice; that is reported once as an
             // outage, not per language.
@@ -306,7 +315,7 @@ impl Sequencer {
                 .steps
                 .iter()
                 .filter_map(|s| match s {
-                    Step::Speak { lang, text } => Some(SpokenText {
+                    Step::Speak { lang, text, .. } => Some(SpokenText {
                         lang: lang.clone(),
                         text: text.clone(),
                     }),
@@ -374,7 +383,10 @@ impl Sequencer {
                         Some(Wait::Pause(now + Duration::from_millis(u64::from(millis))));
                     return;
                 }
-                Step::Speak { lang, text } if self.speech_down.is_none() => {
+                Step::Speak { lang, text, words }
+                    if self.speech_down.is_none()
+                        || (!words.is_empty() && self.config.packed.contains(&lang)) =>
+                {
                     let id = self.next_utterance;
                     self.next_utterance += 1;
                     // The voice has its own, shorter patience; this only guards against the
@@ -386,6 +398,7 @@ impl Sequencer {
                         id,
                         lang: lang.clone(),
                         text,
+                        words,
                         volume: current.volume,
                     });
                     current.lang = lang;

@@ -117,6 +117,7 @@ impl Sequencer {
             steps.push(Step::Speak {
                 lang: lang.clone(),
                 text: text.clone(),
+                words: Vec::new(),
             });
         }
         // Quiet hours lower calls; an emergency is always heard.

@@ -92,6 +92,7 @@ impl Room {
                     lang,
                     text,
                     volume,
+                    ..
                 } => {
                     self.said.push((lang, text, volume));
                     let at = self.now + Duration::from_millis(20);

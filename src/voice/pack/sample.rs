@@ -1,0 +1,89 @@
+//! `herald voice-pack`: the list of words a pack records, and a sample pack spoken by espeak-ng
+//! (real audio files, so tests and the demo need no recordings shipped; an office records its
+//! own voice, which is the point of a pack).
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use herald_core::announcement::words::pack_words;
+use herald_core::catalogue::Catalogue;
+
+use crate::cli::PackCommand;
+
+/// Runs `herald voice-pack …`.
+pub fn command(what: &PackCommand, root: &Path) -> ExitCode {
+    let (lang, floors) = match what {
+        PackCommand::Words { lang, floors } | PackCommand::Sample { lang, floors, .. } => {
+            (lang.as_str(), *floors)
+        }
+    };
+    let catalogue = match Catalogue::load(&root.join("locales"), lang) {
+        Ok((catalogue, _)) => catalogue,
+        Err(e) => {
+            eprintln!("herald voice-pack: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !catalogue.has_language(lang) {
+        eprintln!("herald voice-pack: there is no locales/{lang}/ folder, so {lang} has no words");
+        return ExitCode::FAILURE;
+    }
+    match what {
+        PackCommand::Words { .. } => {
+            println!("# file (.ogg or .wav)\twhat to say");
+            for word in pack_words(&catalogue, lang, Some(floors)) {
+                println!("{}\t{}", word.key, word.text);
+            }
+            ExitCode::SUCCESS
+        }
+        PackCommand::Sample { dir, .. } => match make(&catalogue, lang, floors, dir) {
+            Ok(count) => {
+                println!(
+                    "herald voice-pack: {count} recordings for {lang} in {} (espeak-ng)",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("herald voice-pack: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Writes a pack for `lang` into `dir` with espeak-ng; returns how many recordings it made.
+pub fn make(catalogue: &Catalogue, lang: &str, floors: i32, dir: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let words = pack_words(catalogue, lang, Some(floors));
+    for word in &words {
+        let file = dir.join(format!("{}.wav", word.key));
+        let out = Command::new("espeak-ng")
+            .args(["-v", lang, "-s", "150", "-w"])
+            .arg(&file)
+            .arg(&word.text)
+            .output()
+            .map_err(|e| {
+                format!(
+                    "cannot run espeak-ng ({e}); install it (apt-get install espeak-ng) to make \
+                     a sample pack"
+                )
+            })?;
+        if !out.status.success() {
+            return Err(format!(
+                "espeak-ng could not say {:?} in {lang}: {}",
+                word.text,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    let manifest = format!(
+        "# A sample pack spoken by espeak-ng, made by `herald voice-pack sample {lang}`.\n\
+         # An office records its own voice: see docs/announcements.md.\n\
+         language = \"{lang}\"\n\
+         speaker = \"espeak-ng (sample)\"\n"
+    );
+    std::fs::write(dir.join("pack.toml"), manifest)
+        .map_err(|e| format!("cannot write {}: {e}", dir.join("pack.toml").display()))?;
+    Ok(words.len())
+}
