@@ -202,7 +202,8 @@ pub fn run(config: Config) -> AppExit {
     if config.window.frame_costs {
         app.add_plugins(super::frame_costs::plugin);
     }
-    app.insert_resource(Words(Arc::new(catalogue)))
+    let catalogue_for_studio = Arc::new(catalogue);
+    app.insert_resource(Words(catalogue_for_studio.clone()))
         .insert_resource(DisplayLangs::new(config.langs.clone()))
         .insert_resource(ScreenSettings {
             design: config.design.clone(),
@@ -226,6 +227,20 @@ pub fn run(config: Config) -> AppExit {
             .unwrap_or_else(|| config.root.join("assets/media"))
             .display()
             .to_string();
+        if let Some(sound) = &config.sound {
+            let spoken = if sound.speak.is_empty() {
+                config.langs.iter().take(1).cloned().collect()
+            } else {
+                sound.speak.clone()
+            };
+            let here = std::env::current_dir().unwrap_or_else(|_| config.root.clone());
+            app.insert_resource(preview::studio::VoiceStudio::new(
+                &catalogue_for_studio,
+                &spoken,
+                &sound.packs,
+                &here,
+            ));
+        }
         app.insert_resource(panel)
             .insert_resource(design_files::WordsFiles::new(config.root.join("locales")))
             .add_plugins(preview::plugin);

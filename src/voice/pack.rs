@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod player;
+pub mod recorder;
 pub mod sample;
 pub mod sound;
 

@@ -9,6 +9,7 @@
 
 pub mod actions;
 pub mod panel;
+pub mod studio;
 pub mod target;
 
 use bevy::prelude::*;
@@ -28,6 +29,7 @@ use super::zones::notices::KeyboardTaken;
 pub fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
         .init_resource::<PreviewActions>()
+        .init_resource::<studio::VoiceStudio>()
         .add_systems(Startup, setup_window)
         .init_resource::<KeyboardTaken>()
         .add_systems(PreUpdate, note_typing)

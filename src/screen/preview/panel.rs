@@ -88,6 +88,8 @@ pub(super) fn panel(
     target: Option<Res<PreviewTarget>>,
     speaker: Option<Res<Loudspeaker>>,
     pictures: Res<MediaShow>,
+    mut studio: ResMut<super::studio::VoiceStudio>,
+    words: Res<crate::screen::Words>,
 ) -> Result {
     let texture = target
         .as_ref()
@@ -128,6 +130,7 @@ pub(super) fn panel(
                 clock_section(ui, &settings, &mut push);
                 connection_section(ui, &state, &room);
                 sound_section(ui, speaker.as_deref(), &state, &mut push);
+                super::studio::studio_section(ui, &mut studio, &words);
                 events_section(ui);
             });
         });

@@ -52,6 +52,8 @@ impl PackPlayer {
 
 fn run(rx: &Receiver<Play>, report: &(dyn Fn(VoiceReport) + Send + Sync)) {
     let mut output: Option<MixerDeviceSink> = None;
+    // Said once per outage; each call that cannot be played is reported as failed anyway.
+    let mut said = false;
     loop {
         let play = match rx.recv_timeout(IDLE) {
             Ok(play) => play,
@@ -66,11 +68,15 @@ fn run(rx: &Receiver<Play>, report: &(dyn Fn(VoiceReport) + Send + Sync)) {
                 Ok(mut sink) => {
                     sink.log_on_drop(false);
                     output = Some(sink);
+                    said = false;
                 }
                 Err(e) => {
-                    warn!(
-                        "voice pack: the sound output cannot be opened ({e}); check the sound device or PulseAudio"
-                    );
+                    if !std::mem::replace(&mut said, true) {
+                        warn!(
+                            "voice pack: the sound output cannot be opened ({e}); check the \
+                             sound device or PulseAudio, as the user herald runs as"
+                        );
+                    }
                     report(VoiceReport::Failed {
                         id: play.id,
                         reason: format!("the sound output cannot be opened: {e}"),
