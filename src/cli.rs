@@ -314,6 +314,24 @@ pub enum PackCommand {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
         floors: i32,
     },
+    /// Join a call from the pack in DIR and write it to a WAV file, to hear what the room will
+    /// hear (or which word is missing).
+    Say {
+        #[arg(value_parser = parse_language)]
+        lang: String,
+        dir: PathBuf,
+        ticket: String,
+        counter: String,
+        /// The counter's floor (0 is the ground floor).
+        #[arg(long)]
+        floor: Option<i32>,
+        /// Said as a recall.
+        #[arg(long)]
+        recall: bool,
+        /// Where to write the call (WAV).
+        #[arg(long, value_name = "FILE.wav")]
+        out: PathBuf,
+    },
     /// Make a sample pack for LANG in DIR, spoken by espeak-ng (for tests and the demo; an
     /// office records its own voice).
     Sample {

@@ -202,7 +202,16 @@ pub fn save_take(dir: &Path, key: &str, take: &[f32]) -> Result<Saved, String> {
     let recorded_lufs = sound::loudness(&trimmed, RATE)?;
     let levelled = sound::level(trimmed, recorded_lufs);
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{key}.wav"));
+    let path = write_wav(&dir.join(format!("{key}.wav")), &levelled)?;
+    Ok(Saved {
+        path,
+        seconds: levelled.len() as f32 / RATE as f32,
+        recorded_lufs,
+    })
+}
+
+/// Writes mono samples at [`RATE`] as a 16-bit WAV file; returns its path.
+pub fn write_wav(path: &Path, samples: &[f32]) -> Result<PathBuf, String> {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: RATE,
@@ -210,18 +219,14 @@ pub fn save_take(dir: &Path, key: &str, take: &[f32]) -> Result<Saved, String> {
         sample_format: hound::SampleFormat::Int,
     };
     let write = || -> Result<(), hound::Error> {
-        let mut writer = hound::WavWriter::create(&path, spec)?;
-        for s in &levelled {
+        let mut writer = hound::WavWriter::create(path, spec)?;
+        for s in samples {
             writer.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)?;
         }
         writer.finalize()
     };
     write().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(Saved {
-        path,
-        seconds: levelled.len() as f32 / RATE as f32,
-        recorded_lufs,
-    })
+    Ok(path.to_path_buf())
 }
 
 /// What [`save_take`] wrote.

@@ -5,8 +5,10 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use herald_core::announcement::words::pack_words;
+use herald_core::announcement::TicketReading;
+use herald_core::announcement::words::{self, pack_words};
 use herald_core::catalogue::Catalogue;
+use herald_core::protocol::Call;
 
 use crate::cli::PackCommand;
 
@@ -16,6 +18,7 @@ pub fn command(what: &PackCommand, root: &Path) -> ExitCode {
         PackCommand::Words { lang, floors } | PackCommand::Sample { lang, floors, .. } => {
             (lang.as_str(), *floors)
         }
+        PackCommand::Say { lang, .. } => (lang.as_str(), 0),
     };
     let catalogue = match Catalogue::load(&root.join("locales"), lang) {
         Ok((catalogue, _)) => catalogue,
@@ -35,6 +38,29 @@ pub fn command(what: &PackCommand, root: &Path) -> ExitCode {
                 println!("{}\t{}", word.key, word.text);
             }
             ExitCode::SUCCESS
+        }
+        PackCommand::Say {
+            dir,
+            ticket,
+            counter,
+            floor,
+            recall,
+            out,
+            ..
+        } => {
+            let mut call = Call::new("say", ticket, counter, "2026-01-01T09:00:00Z");
+            call.floor = *floor;
+            call.recall = *recall;
+            match say(&catalogue, lang, dir, &call, out) {
+                Ok(text) => {
+                    println!("herald voice-pack: {} written: {text}", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("herald voice-pack: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         PackCommand::Sample { dir, .. } => match make(&catalogue, lang, floors, dir) {
             Ok(count) => {
@@ -59,7 +85,7 @@ pub fn make(catalogue: &Catalogue, lang: &str, floors: i32, dir: &Path) -> Resul
     for word in &words {
         let file = dir.join(format!("{}.wav", word.key));
         let out = Command::new("espeak-ng")
-            .args(["-v", lang, "-s", "150", "-w"])
+            .args(["-v", lang, "-w"])
             .arg(&file)
             .arg(&word.text)
             .output()
@@ -86,4 +112,25 @@ pub fn make(catalogue: &Catalogue, lang: &str, floors: i32, dir: &Path) -> Resul
     std::fs::write(dir.join("pack.toml"), manifest)
         .map_err(|e| format!("cannot write {}: {e}", dir.join("pack.toml").display()))?;
     Ok(words.len())
+}
+
+/// Joins `call` from the pack in `dir` and writes it to `out`; returns the sentence.
+pub fn say(
+    catalogue: &Catalogue,
+    lang: &str,
+    dir: &Path,
+    call: &Call,
+    out: &Path,
+) -> Result<String, String> {
+    let pack = super::Pack::load(lang, dir)?;
+    let spoken = words::spoken(catalogue, lang, call, TicketReading::Whole);
+    let samples = pack.join(&spoken.words).map_err(|word| {
+        format!(
+            "the pack in {} has no recording of `{word}`; the room would hear this call from the \
+             system voice",
+            dir.display()
+        )
+    })?;
+    super::recorder::write_wav(out, &samples)?;
+    Ok(spoken.text)
 }
