@@ -29,6 +29,7 @@ pub struct Metrics {
     announcements_shortened: Counter,
     speech_outages: Counter,
     texts_clipped: Counter,
+    pack_words_missing: Counter,
     latency_seconds: Histogram,
     pub frame_seconds: Histogram,
     resident_bytes: Gauge,
@@ -55,6 +56,7 @@ impl Metrics {
             announcements_shortened: Counter::default(),
             speech_outages: Counter::default(),
             texts_clipped: Counter::default(),
+            pack_words_missing: Counter::default(),
             // 0.1 ms … about 3 s.
             latency_seconds: Histogram::new(exponential_buckets(0.0001, 3.0, 10)),
             // 1 ms … about 6.5 s.
@@ -142,6 +144,11 @@ impl Metrics {
             m.texts_clipped.clone(),
         );
         r.register(
+            "voice_pack_words_missing",
+            "Words a call needed that its language's voice pack has not recorded (each once)",
+            m.pack_words_missing.clone(),
+        );
+        r.register(
             "frame_to_board_seconds",
             "Time from a frame's arrival on the socket to the board",
             m.latency_seconds.clone(),
@@ -220,6 +227,9 @@ impl Metrics {
             }
             LogEvent::TextClipped { .. } => {
                 self.texts_clipped.inc();
+            }
+            LogEvent::VoicePackWordMissing { .. } => {
+                self.pack_words_missing.inc();
             }
             _ => {}
         }

@@ -96,6 +96,13 @@ impl Reported {
                 error("design_error", format!("{file}: {e}"))
             }
             LogEvent::WordsError { error: e } => error("words_error", e.clone()),
+            LogEvent::VoicePackFailed { lang, reason } => {
+                error("voice_pack_failed", format!("{lang}: {reason}"))
+            }
+            LogEvent::VoicePackWordMissing { lang, word } => error(
+                "voice_pack_word_missing",
+                format!("{lang}: no recording of {word}; said by the system voice"),
+            ),
             LogEvent::MediaRefused { file, reason } => {
                 error("media_refused", format!("{file}: {reason}"))
             }
