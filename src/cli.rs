@@ -299,52 +299,10 @@ pub enum Command {
     Options,
     /// Voice packs: the words to record, or a sample pack made with espeak-ng.
     #[command(subcommand)]
-    VoicePack(PackCommand),
+    VoicePack(crate::voice::pack::sample::PackCommand),
 }
 
-/// What `herald voice-pack` does.
-#[derive(Debug, Subcommand)]
-pub enum PackCommand {
-    /// Print every word a pack for LANG records: the file name (without .ogg/.wav) and what to
-    /// say into the microphone.
-    Words {
-        #[arg(value_parser = parse_language)]
-        lang: String,
-        /// Floor phrases up to this floor (0 is the ground floor).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
-        floors: i32,
-    },
-    /// Join a call from the pack in DIR and write it to a WAV file, to hear what the room will
-    /// hear (or which word is missing).
-    Say {
-        #[arg(value_parser = parse_language)]
-        lang: String,
-        dir: PathBuf,
-        ticket: String,
-        counter: String,
-        /// The counter's floor (0 is the ground floor).
-        #[arg(long)]
-        floor: Option<i32>,
-        /// Said as a recall.
-        #[arg(long)]
-        recall: bool,
-        /// Where to write the call (WAV).
-        #[arg(long, value_name = "FILE.wav")]
-        out: PathBuf,
-    },
-    /// Make a sample pack for LANG in DIR, spoken by espeak-ng (for tests and the demo; an
-    /// office records its own voice).
-    Sample {
-        #[arg(value_parser = parse_language)]
-        lang: String,
-        dir: PathBuf,
-        /// Floor phrases up to this floor (0 is the ground floor).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
-        floors: i32,
-    },
-}
-
-fn parse_language(text: &str) -> Result<String, String> {
+pub(crate) fn parse_language(text: &str) -> Result<String, String> {
     let lang = text.trim();
     if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(format!(

@@ -2,7 +2,7 @@
 //! (real audio files, so tests and the demo need no recordings shipped; an office records its
 //! own voice, which is the point of a pack).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use herald_core::announcement::TicketReading;
@@ -10,7 +10,49 @@ use herald_core::announcement::words::{self, pack_words};
 use herald_core::catalogue::Catalogue;
 use herald_core::protocol::Call;
 
-use crate::cli::PackCommand;
+use clap::Subcommand;
+
+/// What `herald voice-pack` does.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Print every word a pack for LANG records: the file name (without .ogg/.wav) and what to
+    /// say into the microphone.
+    Words {
+        #[arg(value_parser = crate::cli::parse_language)]
+        lang: String,
+        /// Floor phrases up to this floor (0 is the ground floor).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+        floors: i32,
+    },
+    /// Join a call from the pack in DIR and write it to a WAV file, to hear what the room will
+    /// hear (or which word is missing).
+    Say {
+        #[arg(value_parser = crate::cli::parse_language)]
+        lang: String,
+        dir: PathBuf,
+        ticket: String,
+        counter: String,
+        /// The counter's floor (0 is the ground floor).
+        #[arg(long)]
+        floor: Option<i32>,
+        /// Said as a recall.
+        #[arg(long)]
+        recall: bool,
+        /// Where to write the call (WAV).
+        #[arg(long, value_name = "FILE.wav")]
+        out: PathBuf,
+    },
+    /// Make a sample pack for LANG in DIR, spoken by espeak-ng (for tests and the demo; an
+    /// office records its own voice).
+    Sample {
+        #[arg(value_parser = crate::cli::parse_language)]
+        lang: String,
+        dir: PathBuf,
+        /// Floor phrases up to this floor (0 is the ground floor).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..=19))]
+        floors: i32,
+    },
+}
 
 /// Runs `herald voice-pack …`.
 pub fn command(what: &PackCommand, root: &Path) -> ExitCode {
