@@ -1,7 +1,8 @@
 //! What a frame costs. On a software renderer every pixel a shader runs for is CPU time, so a
 //! screen that shades its pixels many times over animates slowly and warms the room's PC. This
 //! runs the real herald with `--frame-costs` (Bevy's render diagnostics: pixels shaded and time
-//! per render pass) on the demo office and holds the default screen to a budget.
+//! per render pass) on the demo office and holds the default screen to a budget: the pixels a
+//! frame shades, the frames a call's motion draws, and the share of frames that showed nothing new.
 
 mod support;
 
@@ -32,8 +33,14 @@ fn a_frame_shades_each_pixel_of_the_screen_about_once() {
         &[],
     );
     herald.wait_for("render_passes", 2, Duration::from_secs(90));
+    herald.wait_for("call_animation", 4, Duration::from_secs(60));
     let reports: Vec<serde_json::Value> = herald
         .events("render_passes")
+        .into_iter()
+        .cloned()
+        .collect();
+    let animations: Vec<serde_json::Value> = herald
+        .events("call_animation")
         .into_iter()
         .cloned()
         .collect();
@@ -60,4 +67,25 @@ fn a_frame_shades_each_pixel_of_the_screen_about_once() {
             "the ui pass took no time: {report}"
         );
     }
+    // A call's motion: frames while the hero scales in (as many as the machine manages), then
+    // only the flashes' three switches and the frame that ends it. Drawing every tick through
+    // the flashes took 38-50 more frames per call (2026-12-05, before the switches were planned).
+    for animation in &animations {
+        let frames = animation["frames"].as_u64().unwrap_or(0);
+        let pop = animation["pop_frames"].as_u64().unwrap_or(0);
+        assert!(
+            frames >= pop + 3 && frames - pop <= 14,
+            "a call's motion drew {frames} frames, {pop} of them the pop-in: the flashes need \
+             4 more, not {}: {animation}\n{stderr}",
+            frames.saturating_sub(pop)
+        );
+    }
+    // Frames that changed nothing on screen: 64 % of those drawn before, about a quarter now
+    // (the update mode's rewrite still forces a frame at each planned wake-up).
+    let drawn: u64 = reports.iter().filter_map(|r| r["frames"].as_u64()).sum();
+    let unchanged: u64 = reports.iter().filter_map(|r| r["unchanged"].as_u64()).sum();
+    assert!(
+        drawn > 0 && unchanged * 2 < drawn,
+        "{unchanged} of {drawn} frames showed nothing new\n{stderr}"
+    );
 }

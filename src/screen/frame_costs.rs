@@ -2,6 +2,10 @@
 //! each render pass on the GPU (on lavapipe: the CPU threads that stand in for one) and count
 //! the fragments its shaders ran for; every 10 s this reports their averages per frame since the
 //! last report, as the `render_passes` log event and one line on stderr. The benchmark reads it.
+//!
+//! It also counts the frames drawn that changed nothing on screen: no UI node, text, colour,
+//! transform, image or visibility changed (or was added or removed) since the frame before, so
+//! the picture is the one before. Those are the frames a reactive screen should not draw.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +18,36 @@ const EVERY: Duration = Duration::from_secs(10);
 
 pub fn plugin(app: &mut App) {
     app.add_plugins(RenderDiagnosticsPlugin)
-        .add_systems(Last, report);
+        .init_resource::<Unchanged>()
+        .add_systems(Last, (note_unchanged, report).chain());
+}
+
+/// Frames drawn since the last report that showed nothing new.
+#[derive(Resource, Default)]
+struct Unchanged(u32);
+
+type Visible = Or<(
+    Changed<Node>,
+    Changed<Text>,
+    Changed<TextColor>,
+    Changed<BackgroundColor>,
+    Changed<BorderColor>,
+    Changed<UiTransform>,
+    Changed<ImageNode>,
+    Changed<Visibility>,
+)>;
+
+/// Runs last in every frame: change detection here sees every change made since the same point
+/// of the frame before (`Changed` includes `Added`).
+fn note_unchanged(
+    changed: Query<(), Visible>,
+    mut removed: RemovedComponents<Node>,
+    mut unchanged: ResMut<Unchanged>,
+) {
+    let gone = removed.read().count();
+    if changed.is_empty() && gone == 0 {
+        unchanged.0 += 1;
+    }
 }
 
 /// When the last report was made, and the frame count then.
@@ -23,7 +56,12 @@ struct Since {
     frame: u32,
 }
 
-fn report(store: Res<DiagnosticsStore>, frames: Res<FrameCount>, mut since: Local<Option<Since>>) {
+fn report(
+    store: Res<DiagnosticsStore>,
+    frames: Res<FrameCount>,
+    mut unchanged: ResMut<Unchanged>,
+    mut since: Local<Option<Since>>,
+) {
     let now = Instant::now();
     let Some(last) = since.as_ref() else {
         *since = Some(Since {
@@ -37,6 +75,7 @@ fn report(store: Res<DiagnosticsStore>, frames: Res<FrameCount>, mut since: Loca
     }
     let passes = passes_since(&store, last.at);
     let drawn = frames.0.wrapping_sub(last.frame);
+    let repeated = std::mem::take(&mut unchanged.0);
     *since = Some(Since {
         at: now,
         frame: frames.0,
@@ -49,11 +88,12 @@ fn report(store: Res<DiagnosticsStore>, frames: Res<FrameCount>, mut since: Loca
         .map(|p| format!("{} {:.1} ms, {} px", p.pass, p.gpu_ms, p.fragments))
         .collect();
     info!(
-        "frame costs over {drawn} frames, per frame: {}",
+        "frame costs over {drawn} frames ({repeated} showed nothing new), per frame: {}",
         summary.join("; ")
     );
     log_event::emit(LogEvent::RenderPasses {
         frames: drawn,
+        unchanged: repeated,
         passes,
     });
 }

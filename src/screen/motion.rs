@@ -23,10 +23,12 @@ pub const MOTION_SECS: f64 = 1.6;
 #[derive(Resource, Default, Debug)]
 pub struct HeroMotion {
     pub started: Option<f64>,
-    /// Frames drawn while the call moved, and the time of the last one, for the
-    /// `call_animation` report (how smooth it was on this machine).
+    /// Frames drawn for the call's motion (the pop-in's, and one at each flash change), those of
+    /// the pop-in, and the time of the last pop-in frame, for the `call_animation` report (how
+    /// smooth it was on this machine, and what a call costs in frames).
     frames: u32,
-    last_frame: f64,
+    pop_frames: u32,
+    last_pop_frame: f64,
     reported: bool,
 }
 
@@ -34,9 +36,26 @@ impl HeroMotion {
     pub fn start(&mut self, now: f64) {
         self.started = Some(now);
         self.frames = 0;
-        self.last_frame = now;
+        self.pop_frames = 0;
+        self.last_pop_frame = now;
         self.reported = false;
     }
+}
+
+/// When the hero's look next changes after `t` seconds of motion, once the pop-in is over: the
+/// flashes switch at fixed times, and nothing needs drawing in between, so the screen sleeps
+/// until then (a wake-up, like the clock's) instead of drawing the same picture every tick.
+/// `None` when nothing more moves (the mark's end is planned on its own).
+pub fn next_change_after(t: f64, reduced_motion: bool, mark: MarkStyle) -> Option<f64> {
+    if reduced_motion || mark == MarkStyle::Panel {
+        return None;
+    }
+    FLASHES
+        .iter()
+        .flat_map(|(a, b)| [*a, *b])
+        .chain([MOTION_SECS])
+        .filter(|at| *at > t)
+        .reduce(f64::min)
 }
 
 /// What the hero looks like `t` seconds after a call arrived.
@@ -109,31 +128,41 @@ pub fn animate_hero(
     let t = now - started;
     let reduced = settings.design.reduced_motion || settings.layout_reduced_motion;
     let look = look_at(t, reduced, settings.marked_secs, settings.mark);
-    if t < MOTION_SECS {
+    if !motion.reported {
+        // This frame draws part of the motion; the first after its end draws its last change.
         motion.frames += 1;
-        motion.last_frame = now;
-    } else if !motion.reported {
-        motion.reported = true;
-        let seconds = motion.last_frame - started;
-        if motion.frames > 1 && seconds > 0.0 {
-            let fps = f64::from(motion.frames - 1) / seconds;
-            log_event::emit(LogEvent::CallAnimation {
-                frames: motion.frames,
-                seconds: (seconds * 1000.0).round() / 1000.0,
-                fps: (fps * 10.0).round() / 10.0,
-                reduced_motion: reduced,
-            });
-            debug!(
-                "call animation: {} frames in {seconds:.2} s ({fps:.1} fps)",
-                motion.frames
-            );
+        if t < POP_SECS {
+            motion.pop_frames += 1;
+            motion.last_pop_frame = now;
         }
+    }
+    if t >= MOTION_SECS && !motion.reported {
+        motion.reported = true;
+        let seconds = t;
+        let pop = motion.last_pop_frame - started;
+        // The pop-in's smoothness: its frames over the time they spanned.
+        let fps = if motion.pop_frames > 1 && pop > 0.0 {
+            f64::from(motion.pop_frames - 1) / pop
+        } else {
+            0.0
+        };
+        log_event::emit(LogEvent::CallAnimation {
+            frames: motion.frames,
+            pop_frames: motion.pop_frames,
+            seconds: (seconds * 1000.0).round() / 1000.0,
+            fps: (fps * 10.0).round() / 10.0,
+            reduced_motion: reduced,
+        });
+        debug!(
+            "call animation: {} frames in {seconds:.2} s, the pop-in {} at {fps:.1} fps",
+            motion.frames, motion.pop_frames
+        );
     }
     if t >= settings.marked_secs.max(MOTION_SECS) {
         motion.started = None;
-    } else if t < MOTION_SECS && !reduced {
-        // Keep frames coming while something moves; the screen sleeps again afterwards.
-        // Reduced motion changes once and needs no frames in between.
+    } else if t < POP_SECS && !reduced {
+        // Frames while the hero scales; after it, only the flashes change, at planned times
+        // (`next_change_after`, in the wake-up plan). Reduced motion changes once.
         redraw.write(RequestRedraw);
     }
     let key = ((look.scale * 1000.0) as u32, look.highlighted, look.marked);
@@ -197,6 +226,28 @@ mod tests {
             assert!(!look.highlighted);
             assert_eq!(look.marked, f64::from(i) * 0.05 < 10.0);
         }
+    }
+
+    #[test]
+    fn after_the_pop_in_only_the_flash_changes_are_planned() {
+        let changes: Vec<f64> = std::iter::successors(Some(POP_SECS), |t| {
+            next_change_after(*t, false, MarkStyle::Border)
+        })
+        .skip(1)
+        .collect();
+        assert_eq!(changes, [0.6, 1.0, 1.6]);
+        // Between two planned changes the look is the same: no frame there would differ.
+        for w in [POP_SECS, 0.6, 1.0, 1.6].windows(2) {
+            let (a, b) = (w[0] + 0.001, w[1] - 0.001);
+            assert_eq!(
+                look_at(a, false, 10.0, MarkStyle::Border),
+                look_at(b, false, 10.0, MarkStyle::Border),
+                "{a}..{b}"
+            );
+        }
+        assert_eq!(next_change_after(0.5, true, MarkStyle::Border), None);
+        assert_eq!(next_change_after(0.5, false, MarkStyle::Panel), None);
+        assert_eq!(next_change_after(1.6, false, MarkStyle::Border), None);
     }
 
     #[test]

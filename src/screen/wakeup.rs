@@ -59,6 +59,11 @@ pub fn plan_wakeup(
     }
     if let Some(started) = motion.started {
         consider(started + settings.marked_secs - now);
+        let reduced = settings.design.reduced_motion || settings.layout_reduced_motion;
+        if let Some(at) = motion::next_change_after(now - started, reduced, settings.mark) {
+            // The next flash switch: one frame then, none in between.
+            consider(started + at - now);
+        }
     }
     if let Some(unmark) = room.next_unmark_in(now, settings.marked_secs) {
         consider(unmark);
