@@ -1,11 +1,18 @@
 //! Sleeping between changes: the screen is drawn only when something changes what it shows.
 //! The next wake-up is the earliest deadline of every time source; events from the feed and the
 //! announcer wake the loop earlier through the event-loop proxy.
+//!
+//! The deadline is kept by an alarm thread of its own that wakes the loop through the same proxy.
+//! Winit's own timer would do it too, but moving it means rewriting the update mode, and the
+//! winit runner draws an extra frame for every rewrite: one wasted frame per planned wake-up
+//! (a flash switch, a turn, a notice), a quarter of the frames a call drew.
 
+use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use bevy::winit::{UpdateMode, WinitSettings};
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 
 use super::design_assets::ActiveLayout;
 use super::design_files::{self, DesignFiles};
@@ -41,6 +48,8 @@ pub fn plan_wakeup(
     service: Option<Res<super::service::ServiceManager>>,
     pictures: Res<super::media::MediaShow>,
     mut winit: ResMut<WinitSettings>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
+    mut alarm: Local<Option<Alarm>>,
     mut planned: Local<Option<Instant>>,
 ) {
     let now = time.elapsed_secs_f64();
@@ -116,8 +125,60 @@ pub fn plan_wakeup(
     });
     if moved {
         *planned = Some(deadline);
-        let mode = UpdateMode::reactive_low_power(wait);
-        winit.focused_mode = mode;
-        winit.unfocused_mode = mode;
+        if alarm.is_none() {
+            *alarm = proxy.as_deref().and_then(Alarm::start);
+        }
+        match alarm.as_ref() {
+            // The update mode stays as it is (a minute's heartbeat, in case the alarm is gone).
+            Some(alarm) if alarm.set(deadline) => {}
+            _ => {
+                let mode = UpdateMode::reactive_low_power(wait);
+                winit.focused_mode = mode;
+                winit.unfocused_mode = mode;
+            }
+        }
+    }
+}
+
+/// The thread that wakes the event loop at the planned deadline.
+pub struct Alarm(Mutex<Sender<Instant>>);
+
+impl Alarm {
+    fn start(proxy: &EventLoopProxyWrapper) -> Option<Alarm> {
+        let proxy = (**proxy).clone();
+        let (tx, rx) = mpsc::channel::<Instant>();
+        let spawned = std::thread::Builder::new()
+            .name("herald-alarm".into())
+            .spawn(move || {
+                let mut next: Option<Instant> = None;
+                loop {
+                    let got = match next {
+                        Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+                        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    };
+                    match got {
+                        Ok(at) => next = Some(at),
+                        Err(RecvTimeoutError::Timeout) => {
+                            next = None;
+                            if proxy.send_event(WinitUserEvent::WakeUp).is_err() {
+                                return;
+                            }
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => Some(Alarm(Mutex::new(tx))),
+            Err(e) => {
+                warn!("cannot start the wake-up thread ({e}); winit's timer plans the frames");
+                None
+            }
+        }
+    }
+
+    /// Plans the next wake-up; false when the thread is gone.
+    fn set(&self, at: Instant) -> bool {
+        self.0.lock().is_ok_and(|tx| tx.send(at).is_ok())
     }
 }
