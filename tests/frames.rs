@@ -81,11 +81,12 @@ fn a_frame_shades_each_pixel_of_the_screen_about_once() {
         );
     }
     // Frames that changed nothing on screen: 64 % of those drawn before the flashes were
-    // planned, 25 % with them planned through winit's timer, about 16 % with the alarm thread.
+    // planned, 25 % with them planned through winit's timer, 16 % with the alarm thread, 8-10 %
+    // once the pop-in stopped where its growth stops showing.
     let drawn: u64 = reports.iter().filter_map(|r| r["frames"].as_u64()).sum();
     let unchanged: u64 = reports.iter().filter_map(|r| r["unchanged"].as_u64()).sum();
     assert!(
-        drawn > 0 && unchanged * 3 < drawn,
+        drawn > 0 && unchanged * 5 < drawn,
         "{unchanged} of {drawn} frames showed nothing new\n{stderr}"
     );
 }

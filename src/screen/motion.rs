@@ -15,6 +15,10 @@ use super::slots::{Part, Slot};
 
 /// Seconds the pop-in scale lasts.
 pub const POP_SECS: f64 = 0.45;
+/// Where the pop-in's growth stops showing: the ease-out has under 0.1 % left to grow after
+/// this (0.18 · 0.177³ < 0.001, well under a pixel of the hero), so the hero is drawn at its full
+/// size then, and the frames after it would repeat that picture.
+pub const POP_SHOWN_SECS: f64 = POP_SECS * (1.0 - 0.177);
 /// The highlight is on during these intervals (seconds after the call arrives).
 pub const FLASHES: [(f64, f64); 2] = [(0.0, 0.6), (1.0, 1.6)];
 /// After this, nothing moves: only the mark remains until `marked_secs`.
@@ -78,7 +82,7 @@ pub fn look_at(t: f64, reduced_motion: bool, marked_secs: f64, mark: MarkStyle) 
             marked,
         };
     }
-    let scale = if t < POP_SECS {
+    let scale = if t < POP_SHOWN_SECS {
         // Ease-out cubic from 0.82 to 1.
         let x = (t / POP_SECS) as f32;
         0.82 + 0.18 * (1.0 - (1.0 - x).powi(3))
@@ -131,7 +135,7 @@ pub fn animate_hero(
     if !motion.reported {
         // This frame draws part of the motion; the first after its end draws its last change.
         motion.frames += 1;
-        if t < POP_SECS {
+        if t < POP_SHOWN_SECS {
             motion.pop_frames += 1;
             motion.last_pop_frame = now;
         }
@@ -160,7 +164,7 @@ pub fn animate_hero(
     }
     if t >= settings.marked_secs.max(MOTION_SECS) {
         motion.started = None;
-    } else if t < POP_SECS && !reduced {
+    } else if t < POP_SHOWN_SECS && !reduced {
         // Frames while the hero scales; after it, only the flashes change, at planned times
         // (`next_change_after`, in the wake-up plan). Reduced motion changes once.
         redraw.write(RequestRedraw);
@@ -230,14 +234,21 @@ mod tests {
 
     #[test]
     fn after_the_pop_in_only_the_flash_changes_are_planned() {
-        let changes: Vec<f64> = std::iter::successors(Some(POP_SECS), |t| {
+        // The pop-in ends where its last visible step is: full size there, none later.
+        let almost = look_at(POP_SHOWN_SECS - 1e-6, false, 10.0, MarkStyle::Border).scale;
+        assert!(1.0 - almost < 0.001, "{almost}");
+        assert_eq!(
+            look_at(POP_SHOWN_SECS, false, 10.0, MarkStyle::Border).scale,
+            1.0
+        );
+        let changes: Vec<f64> = std::iter::successors(Some(POP_SHOWN_SECS), |t| {
             next_change_after(*t, false, MarkStyle::Border)
         })
         .skip(1)
         .collect();
         assert_eq!(changes, [0.6, 1.0, 1.6]);
         // Between two planned changes the look is the same: no frame there would differ.
-        for w in [POP_SECS, 0.6, 1.0, 1.6].windows(2) {
+        for w in [POP_SHOWN_SECS, 0.6, 1.0, 1.6].windows(2) {
             let (a, b) = (w[0] + 0.001, w[1] - 0.001);
             assert_eq!(
                 look_at(a, false, 10.0, MarkStyle::Border),
