@@ -199,6 +199,7 @@ pub fn run(config: Config) -> AppExit {
             config.window.preview,
         ))
         .add_plugins(design_files::plugin);
+    app.add_plugins(super::layers::plugin);
     if config.window.frame_costs {
         app.add_plugins(super::frame_costs::plugin);
     }

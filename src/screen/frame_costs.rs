@@ -5,7 +5,8 @@
 //!
 //! It also counts the frames drawn that changed nothing on screen: no UI node, text, colour,
 //! transform, image or visibility changed (or was added or removed) since the frame before, so
-//! the picture is the one before. Those are the frames a reactive screen should not draw.
+//! the picture is the one before. Those are the frames a reactive screen should not draw. And it
+//! counts the frames that drew the room's layer (`layers`); the others drew only the call's line.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,12 @@ const EVERY: Duration = Duration::from_secs(10);
 pub fn plugin(app: &mut App) {
     app.add_plugins(RenderDiagnosticsPlugin)
         .init_resource::<Unchanged>()
-        .add_systems(Last, (note_unchanged, report).chain());
+        .add_systems(
+            Last,
+            (note_unchanged, report)
+                .chain()
+                .after(super::layers::redraw_room),
+        );
 }
 
 /// Frames drawn since the last report that showed nothing new.
@@ -60,6 +66,7 @@ fn report(
     store: Res<DiagnosticsStore>,
     frames: Res<FrameCount>,
     mut unchanged: ResMut<Unchanged>,
+    room: Option<ResMut<super::layers::RoomRedraw>>,
     mut since: Local<Option<Since>>,
 ) {
     let now = Instant::now();
@@ -73,9 +80,13 @@ fn report(
     if now - last.at < EVERY {
         return;
     }
-    let passes = passes_since(&store, last.at);
     let drawn = frames.0.wrapping_sub(last.frame);
+    let passes = passes_since(&store, last.at);
     let repeated = std::mem::take(&mut unchanged.0);
+    let room_frames = room.map_or(drawn, |mut room| {
+        room.kept = 0;
+        std::mem::take(&mut room.drawn)
+    });
     *since = Some(Since {
         at: now,
         frame: frames.0,
@@ -88,26 +99,40 @@ fn report(
         .map(|p| format!("{} {:.1} ms, {} px", p.pass, p.gpu_ms, p.fragments))
         .collect();
     info!(
-        "frame costs over {drawn} frames ({repeated} showed nothing new), per frame: {}",
+        "frame costs over {drawn} frames ({repeated} showed nothing new, {room_frames} drew the \
+         room), per frame: {}",
         summary.join("; ")
     );
     log_event::emit(LogEvent::RenderPasses {
         frames: drawn,
         unchanged: repeated,
+        room_frames,
         passes,
     });
 }
 
-/// Each pass's average GPU time and fragments per frame over the measurements after `after`.
+/// Each pass's GPU time and fragments per frame over the measurements after `after`: the sum
+/// of its measurements over the frames they came from (a pass that two cameras run, like the
+/// room's and the call's `ui`, is measured once per camera). The copy to the window runs once a
+/// frame, so its measurements count the frames: the renderer's timings arrive a frame or two
+/// late, and the frames drawn since the last report are not quite the frames measured.
 fn passes_since(store: &DiagnosticsStore, after: Instant) -> Vec<RenderPass> {
-    let mean = |path: &str| -> Option<f64> {
-        let diagnostic = store.iter().find(|d| d.path().as_str() == path)?;
-        let values: Vec<f64> = diagnostic
-            .measurements()
-            .filter(|m| m.time > after)
-            .map(|m| m.value)
-            .collect();
-        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    let values = |path: &str| -> Vec<f64> {
+        store
+            .iter()
+            .find(|d| d.path().as_str() == path)
+            .map(|d| {
+                d.measurements()
+                    .filter(|m| m.time > after)
+                    .map(|m| m.value)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let frames = values("render/upscaling/elapsed_gpu").len().max(1) as f64;
+    let per_frame = |path: &str| -> Option<f64> {
+        let values = values(path);
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / frames)
     };
     let mut passes: Vec<RenderPass> = store
         .iter()
@@ -118,8 +143,8 @@ fn passes_since(store: &DiagnosticsStore, after: Instant) -> Vec<RenderPass> {
                 .strip_prefix("render/")?
                 .strip_suffix("/elapsed_gpu")?
                 .to_owned();
-            let gpu_ms = mean(d.path().as_str())?;
-            let fragments = mean(&format!("render/{pass}/fragment_shader_invocations"))
+            let gpu_ms = per_frame(d.path().as_str())?;
+            let fragments = per_frame(&format!("render/{pass}/fragment_shader_invocations"))
                 .unwrap_or(0.0)
                 .round() as u64;
             Some(RenderPass {

@@ -15,8 +15,10 @@ static ASKED: AtomicBool = AtomicBool::new(false);
 static WAKE: OnceLock<Arc<dyn Fn() + Send + Sync>> = OnceLock::new();
 
 pub fn plugin(app: &mut App) {
-    // `termination`: SIGTERM and SIGHUP as well as SIGINT.
-    if let Err(e) = ctrlc::try_set_handler(|| {
+    // `termination`: SIGTERM and SIGHUP as well as SIGINT. `set_handler` replaces a handler a
+    // library installed before (the ALSA probe can load JACK's client, which installs its own
+    // and would leave herald to die by the signal, a failure to systemd).
+    if let Err(e) = ctrlc::set_handler(|| {
         if ASKED.swap(true, Ordering::SeqCst) {
             std::process::exit(0);
         }

@@ -12,6 +12,7 @@ pub mod design_files;
 pub mod feed_link;
 pub mod fit;
 pub mod frame_costs;
+pub mod layers;
 pub mod leaving;
 pub mod loudspeaker;
 pub mod media;

@@ -175,27 +175,35 @@ pub fn animate_hero(
     }
     *last = Some(key);
     let c = Palette::of(&theme.0);
+    // Only what differs is written: the room's layer is drawn again on a frame where one of its
+    // nodes changed (`layers`), and the pop-in's frames change the call's scale alone.
     for (part, background, mut node, transform) in &mut panels {
         match part {
-            Part::HeroPanel => {
+            Part::HeroPanel | Part::HeroCallBacking => {
                 if let Some(mut background) = background {
-                    background.0 = if look.highlighted {
+                    background.set_if_neq(BackgroundColor(if look.highlighted {
                         c.highlight
                     } else {
                         c.panel
-                    };
+                    }));
                 }
             }
             Part::HeroMark => {
-                node.display = if look.marked {
+                let display = if look.marked {
                     Display::Flex
                 } else {
                     Display::None
                 };
+                if node.display != display {
+                    node.display = display;
+                }
             }
             Part::HeroContent => {
                 if let Some(mut transform) = transform {
-                    transform.scale = Vec2::splat(look.scale);
+                    let scale = Vec2::splat(look.scale);
+                    if transform.scale != scale {
+                        transform.scale = scale;
+                    }
                 }
             }
             _ => {}
@@ -210,11 +218,11 @@ pub fn animate_hero(
             Slot::HeroArrow => (c.accent, c.text_on_highlight),
             _ => continue,
         };
-        color.0 = if look.highlighted {
+        color.set_if_neq(TextColor(if look.highlighted {
             on_highlight
         } else {
             normal
-        };
+        }));
     }
 }
 

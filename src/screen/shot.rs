@@ -20,6 +20,7 @@ fn take_screenshot(
     mut commands: Commands,
     time: Res<Time<Real>>,
     plan: Option<ResMut<ScreenshotPlan>>,
+    room: Option<ResMut<super::layers::RoomRedraw>>,
 ) {
     let Some(mut plan) = plan else {
         return;
@@ -28,10 +29,19 @@ fn take_screenshot(
         return;
     }
     plan.requested = true;
+    // The picture is drawn whole, not from the room's layer (`layers`).
+    if let Some(mut room) = room {
+        room.force = true;
+    }
     let path = plan.path.clone();
     commands.spawn(Screenshot::primary_window()).observe(
         move |captured: On<ScreenshotCaptured>,
-              texts: Query<(&Text, &ComputedNode, &UiGlobalTransform)>,
+              texts: Query<(
+            &Text,
+            &ComputedNode,
+            &UiGlobalTransform,
+            &InheritedVisibility,
+        )>,
               mut exit: MessageWriter<AppExit>| match write_png(&captured.image, &path) {
             Ok((w, h)) => {
                 info!("screenshot {w}×{h} written to {}", path.display());
@@ -55,14 +65,22 @@ fn take_screenshot(
 }
 
 /// The texts on screen, top to bottom and left to right; hidden ones (a part switched off, so
-/// laid out with no size) and empty ones are left out.
-fn drawn_texts(texts: &Query<(&Text, &ComputedNode, &UiGlobalTransform)>) -> String {
+/// laid out with no size, or a layer's copy that the other layer draws: `screen::layers`) and
+/// empty ones are left out.
+fn drawn_texts(
+    texts: &Query<(
+        &Text,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+    )>,
+) -> String {
     let mut shown: Vec<(i32, i32, &str)> = texts
         .iter()
-        .filter(|(text, node, _)| {
-            !text.0.trim().is_empty() && node.size().x > 0.0 && node.size().y > 0.0
+        .filter(|(text, node, _, visible)| {
+            visible.get() && !text.0.trim().is_empty() && node.size().x > 0.0 && node.size().y > 0.0
         })
-        .map(|(text, node, at)| {
+        .map(|(text, node, at, _)| {
             let centre = at.translation;
             let top = centre.y - node.size().y / 2.0;
             (top.round() as i32, centre.x.round() as i32, text.0.as_str())

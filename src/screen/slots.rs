@@ -64,7 +64,12 @@ pub enum Part {
     HeroPanel,
     /// The ring round the hero while a new call is marked.
     HeroMark,
+    /// The call's line (ticket → counter), drawn and scaled by the call layer.
     HeroContent,
+    /// The same line in the room's tree, hidden: it keeps the call's place on the panel.
+    HeroCallPlace,
+    /// The piece of the panel's colour under the call's line (flashes with the panel).
+    HeroCallBacking,
     RecallBadge,
     /// A star and "Prednostne" beside the hero's ticket: a shape and a word, not colour alone.
     PriorityBadge,

@@ -79,6 +79,7 @@ fn take_screenshots(
     link: Res<StatusLink>,
     mut shots: ResMut<Shots>,
     mut redraw: MessageWriter<RequestRedraw>,
+    room: Option<ResMut<super::layers::RoomRedraw>>,
 ) {
     let new: Vec<ShotRequest> = match link.requests.lock() {
         Ok(requests) => requests.try_iter().collect(),
@@ -109,6 +110,11 @@ fn take_screenshots(
         return;
     }
     shots.capturing = Some(Instant::now());
+    // The IT office's picture is drawn whole from the state this frame, not from the room's
+    // kept layer (`layers`): what it shows is what the screen is meant to show.
+    if let Some(mut room) = room {
+        room.force = true;
+    }
     let waiting = shots.waiting.clone();
     let captured = shots.captured.clone();
     commands

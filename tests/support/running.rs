@@ -123,6 +123,22 @@ impl Herald {
         }
     }
 
+    /// Waits until `done` holds for the log read so far; panics after `limit`, saying `what`.
+    #[allow(dead_code, reason = "not every test binary waits this way")]
+    pub fn wait_until(&mut self, what: &str, limit: Duration, done: impl Fn(&[Value]) -> bool) {
+        let end = Instant::now() + limit;
+        while !done(&self.log) {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.log.push(line),
+                Err(_) => panic!(
+                    "{what}: not within {limit:?}; stderr:\n{}",
+                    std::fs::read_to_string(&self.stderr).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
     pub fn events(&self, event: &str) -> Vec<&Value> {
         self.log.iter().filter(|l| l["event"] == event).collect()
     }

@@ -363,7 +363,10 @@ fn resize_target(world: &mut World, size: UVec2) {
         textures.remove_image(&old.image);
         textures.add_image(EguiTextureHandle::Strong(image.clone()));
     }
-    let mut cameras = world.query_filtered::<Entity, With<ScreenCamera>>();
+    let mut cameras = world.query_filtered::<
+        Entity,
+        Or<(With<ScreenCamera>, With<crate::screen::layers::CallCamera>)>,
+    >();
     let cameras: Vec<Entity> = cameras.iter(world).collect();
     for camera in cameras {
         world

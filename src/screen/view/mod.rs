@@ -486,7 +486,11 @@ impl ScreenView {
             Part::HeroMedia => self.media_in_hero && !self.closed,
             Part::MediaPaused => !self.media_paused.is_empty(),
             Part::CountersStrip => self.any_counters,
-            Part::HeroPanel | Part::HeroContent | Part::HeroMark => return None,
+            Part::HeroPanel
+            | Part::HeroContent
+            | Part::HeroCallPlace
+            | Part::HeroCallBacking
+            | Part::HeroMark => return None,
         })
     }
 

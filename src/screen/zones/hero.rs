@@ -20,25 +20,63 @@ pub fn plugin(app: &mut App) {
     );
 }
 
-/// The hero zone, its lines in the layout's order.
+/// The hero zone, its lines in the layout's order. The call's line itself is drawn by the call
+/// layer ([`call_layer`]); here its place is kept, empty, on the panel.
 pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
     // The panel is padded by the width of its mark, and the mark is a ring of thin pieces laid
     // over that padding. A Bevy border would do the same with one quad the size of the whole
     // panel, every pixel of it shaded on every animation frame.
     (
-        Node {
-            padding: UiRect::all(MARK_WIDTH),
-            border_radius: BorderRadius::all(MARK_RADIUS),
-            ..zone_node(&zone.rect)
-        },
+        panel_node(zone),
         BackgroundColor(pen.colours.panel),
         Part::HeroPanel,
-        children![lines(zone, pen), mark_ring(pen.colours.accent)],
+        children![lines(zone, pen, Layer::Room), mark_ring(pen.colours.accent)],
     )
 }
 
+/// The hero zone again for the call layer (`screen::layers`): the same nodes, so that the call's
+/// line lands where the room keeps its place, with everything but that line hidden.
+pub fn call_layer(zone: &Zone, pen: &Pen) -> impl Bundle {
+    (panel_node(zone), children![lines(zone, pen, Layer::Call)])
+}
+
+fn panel_node(zone: &Zone) -> Node {
+    Node {
+        padding: UiRect::all(MARK_WIDTH),
+        border_radius: BorderRadius::all(MARK_RADIUS),
+        ..zone_node(&zone.rect)
+    }
+}
+
+/// Which of the two trees a hero is built for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    /// Everything but the call's line.
+    Room,
+    /// Only the call's line.
+    Call,
+}
+
+impl Layer {
+    /// A line other than the call's: shown in the room.
+    fn other_line(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Inherited,
+            Layer::Call => Visibility::Hidden,
+        }
+    }
+
+    /// The call's line: shown in the call layer.
+    fn call_line(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Hidden,
+            Layer::Call => Visibility::Inherited,
+        }
+    }
+}
+
 /// The hero's lines, centred in a column inside the mark.
-fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
+fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
     let c = pen.colours;
     let lines = zone.lines.clone();
     let has_title = lines.contains(&HeroLine::Title);
@@ -68,6 +106,7 @@ fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
                                     flex_wrap: FlexWrap::Wrap,
                                     ..default()
                                 },
+                                layer.other_line(),
                                 Children::spawn((
                                     Spawn(text(
                                         Slot::HeroTitle,
@@ -80,20 +119,24 @@ fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
                             ));
                         }
                         HeroLine::Call => {
-                            hero.spawn(call_line(p));
+                            hero.spawn(call_line(p, layer));
                             if !has_title {
                                 // No title line in this layout: the badges go under the call.
-                                hero.spawn(badges(p));
+                                hero.spawn((badges(p), layer.other_line()));
                             }
                         }
                         HeroLine::Where => {
                             hero.spawn((
                                 text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
                                 TextLayout::linebreak(LineBreak::WordBoundary),
+                                layer.other_line(),
                             ));
                         }
                         HeroLine::Visitor => {
-                            hero.spawn(text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted));
+                            hero.spawn((
+                                text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted),
+                                layer.other_line(),
+                            ));
                         }
                         HeroLine::Elsewhere => {
                             hero.spawn((
@@ -102,6 +145,7 @@ fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
                                     ..default()
                                 },
                                 Part::ElsewhereLine,
+                                layer.other_line(),
                                 children![(
                                     text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
                                     TextLayout::linebreak(LineBreak::WordBoundary),
@@ -111,11 +155,9 @@ fn lines(zone: &Zone, pen: &Pen) -> impl Bundle + use<> {
                     }
                 }
             }),
-            Spawn(text(
-                Slot::Waiting,
-                &pen.fonts.regular,
-                pen.z.size(5.0),
-                c.muted,
+            Spawn((
+                text(Slot::Waiting, &pen.fonts.regular, pen.z.size(5.0), c.muted),
+                layer.other_line(),
             )),
         )),
     )
@@ -251,53 +293,68 @@ fn recall_badge(pen: &Pen) -> impl Bundle + use<> {
 }
 
 /// Ticket → counter, on one line when it fits; on a narrow screen "→ counter" moves under the
-/// ticket rather than being cut.
-fn call_line(pen: &Pen) -> impl Bundle {
+/// ticket rather than being cut. It sits on a piece of the panel's colour: in the call layer
+/// every frame repaints that piece before the (scaled) line, so a smaller line never leaves the
+/// last frame's bigger one showing round it; in the room it is hidden, and the panel shows.
+fn call_line(pen: &Pen, layer: Layer) -> impl Bundle {
     let (c, f, z) = (pen.colours, &pen.fonts, pen.z);
     (
         Node {
-            flex_direction: FlexDirection::Row,
-            flex_wrap: FlexWrap::Wrap,
-            align_items: AlignItems::Center,
-            column_gap: vw(1.6),
+            flex_direction: FlexDirection::Column,
             ..default()
         },
-        UiTransform::default(),
-        Part::HeroContent,
-        children![
-            (
-                text(Slot::HeroTicket, &f.bold, z.size(14.0), c.text),
-                TextLayout::no_wrap(),
-                CallText::ticket(14.0 * z.scale),
-                Node {
-                    flex_shrink: 0.0,
-                    ..default()
-                },
-            ),
-            (
-                Node {
-                    flex_direction: FlexDirection::Row,
-                    align_items: AlignItems::Center,
-                    column_gap: vw(1.6),
-                    flex_shrink: 1.0,
-                    min_width: px(0),
-                    ..default()
-                },
-                children![
-                    (
-                        text(Slot::HeroArrow, &f.arrow, z.size(8.0), c.accent),
-                        Node {
-                            flex_shrink: 0.0,
-                            ..default()
-                        },
-                    ),
-                    // A long counter name wraps inside its own box (down to its longest word).
-                    (
-                        text(Slot::HeroCounter, &f.bold, z.size(8.0), c.text),
-                        CallText::counter(8.0 * z.scale, 14.0 * z.scale),
-                    ),
-                ],
-            ),
-        ],
+        BackgroundColor(c.panel),
+        Part::HeroCallBacking,
+        layer.call_line(),
+        children![(
+            Node {
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                align_items: AlignItems::Center,
+                column_gap: vw(1.6),
+                ..default()
+            },
+            // Only the call layer's line is scaled by the pop-in: the room's copy keeps still, so
+            // the room is not drawn again for it.
+            match layer {
+                Layer::Call => Part::HeroContent,
+                Layer::Room => Part::HeroCallPlace,
+            },
+            children![
+                (
+                    text(Slot::HeroTicket, &f.bold, z.size(14.0), c.text),
+                    TextLayout::no_wrap(),
+                    CallText::ticket(14.0 * z.scale),
+                    Node {
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                ),
+                (
+                    Node {
+                        flex_direction: FlexDirection::Row,
+                        align_items: AlignItems::Center,
+                        column_gap: vw(1.6),
+                        flex_shrink: 1.0,
+                        min_width: px(0),
+                        ..default()
+                    },
+                    children![
+                        (
+                            text(Slot::HeroArrow, &f.arrow, z.size(8.0), c.accent),
+                            Node {
+                                flex_shrink: 0.0,
+                                ..default()
+                            },
+                        ),
+                        // A long counter name wraps inside its own box (down to its longest word).
+                        (
+                            text(Slot::HeroCounter, &f.bold, z.size(8.0), c.text),
+                            CallText::counter(8.0 * z.scale, 14.0 * z.scale),
+                        ),
+                    ],
+                ),
+            ],
+        )],
     )
 }

@@ -17,7 +17,24 @@ pub fn plugin(app: &mut App) {
         draw_pictures
             .in_set(ScreenSystems::Animate)
             .after(super::refresh_texts),
+    )
+    .add_systems(
+        PostUpdate,
+        place_in_new_box.after(bevy::ui::UiSystems::Layout),
     );
+}
+
+/// A box that just got its size (the hero's space given to the pictures shows only after the
+/// layout of its frame) needs one more frame to place its picture: a screen that sleeps would
+/// otherwise show the empty panel until its next wake-up.
+fn place_in_new_box(
+    show: Res<MediaShow>,
+    boxes: Query<&ComputedNode, (With<PictureBox>, Changed<ComputedNode>)>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    if show.current.is_some() && boxes.iter().any(|b| b.size().min_element() > 0.0) {
+        redraw.write(RequestRedraw);
+    }
 }
 
 /// The box pictures are fitted into.

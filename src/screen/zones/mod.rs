@@ -49,14 +49,15 @@ pub struct ScreenRoot;
 #[derive(Resource, Default, Clone, Debug)]
 pub struct CounterFocus(pub Option<String>);
 
-/// The camera that draws the screen: into the window, or in preview into the target image.
+/// The camera that draws the room (all but the call's line, `layers`): into the window, or in
+/// preview into the target image.
 #[derive(Component)]
 pub struct ScreenCamera;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<ScreenGeneration>()
         .init_resource::<CounterFocus>()
-        .add_systems(Startup, spawn_camera)
+        .add_systems(Startup, super::layers::spawn_cameras)
         .add_systems(Update, build_screen.in_set(ScreenSystems::Decide))
         .add_systems(Update, refresh_texts.in_set(ScreenSystems::Draw))
         // The header, recent calls and the closed office have no systems of their own.
@@ -69,47 +70,6 @@ pub fn plugin(app: &mut App) {
             qr::plugin,
             media::plugin,
         ));
-}
-
-fn spawn_camera(
-    mut commands: Commands,
-    target: Option<Res<super::preview::target::PreviewTarget>>,
-) {
-    match target {
-        Some(target) => {
-            commands.spawn((
-                Camera2d,
-                Camera {
-                    order: -1,
-                    ..default()
-                },
-                super::preview::target::screen_camera_target(Some(&target)),
-                IsDefaultUiCamera,
-                ScreenCamera,
-                // See below: a UI needs no multisampling.
-                Msaa::Off,
-            ));
-        }
-        None => {
-            // Bevy multisamples every camera 4× by default: on a software renderer that is four
-            // times the fragment work and a resolve pass each frame, for a UI whose edges are
-            // already anti-aliased (text) or axis-aligned (panels).
-            commands.spawn((
-                Camera2d,
-                Camera {
-                    // The copy to the window covers every pixel: clearing the window first is
-                    // a full-screen pass for nothing.
-                    output_mode: bevy::camera::CameraOutputMode::Write {
-                        blend_state: None,
-                        clear_color: ClearColorConfig::None,
-                    },
-                    ..default()
-                },
-                ScreenCamera,
-                Msaa::Off,
-            ));
-        }
-    }
 }
 
 /// Builds the screen from the active layout and theme: at start, and again whenever either
@@ -126,7 +86,8 @@ fn build_screen(
     theme: Res<ActiveTheme>,
     mut settings: ResMut<ScreenSettings>,
     mut generation: ResMut<ScreenGeneration>,
-    old: Query<Entity, With<ScreenRoot>>,
+    old: Query<Entity, Or<(With<ScreenRoot>, With<super::layers::CallLayerRoot>)>>,
+    layer_cameras: Option<Res<super::layers::LayerCameras>>,
     mut cameras: Query<&mut Camera, With<ScreenCamera>>,
 ) {
     if !layout.is_changed() && !theme.is_changed() {
@@ -253,6 +214,19 @@ fn build_screen(
             // An emergency covers even the closed office.
             root.spawn(emergency::overlay(&pen(1.0)));
         });
+    // The call's line in a tree of its own, drawn over the room by its own camera (`layers`).
+    if let (Some(zone), Some(cameras)) = (layout.zone(ZoneKind::Hero), layer_cameras) {
+        commands.spawn((
+            Node {
+                width: percent(100),
+                height: percent(100),
+                ..default()
+            },
+            super::layers::CallLayerRoot,
+            UiTargetCamera(cameras.call),
+            children![hero::call_layer(zone, &pen(zone.scale))],
+        ));
+    }
 }
 
 /// What the refresh last drew, so it redraws only on a change.
