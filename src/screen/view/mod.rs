@@ -469,7 +469,8 @@ impl ScreenView {
             .unwrap_or_default()
     }
 
-    /// Whether a part shows; `None` for parts the view does not switch (the hero panel).
+    /// Whether a part shows; `None` for parts the view does not switch (the hero's, which the
+    /// motion and the layers look after).
     pub fn shows(&self, part: Part) -> Option<bool> {
         Some(match part {
             Part::RecallBadge => self.hero.as_ref().is_some_and(|h| h.recall),
@@ -486,11 +487,7 @@ impl ScreenView {
             Part::HeroMedia => self.media_in_hero && !self.closed,
             Part::MediaPaused => !self.media_paused.is_empty(),
             Part::CountersStrip => self.any_counters,
-            Part::HeroPanel
-            | Part::HeroContent
-            | Part::HeroCallPlace
-            | Part::HeroCallBacking
-            | Part::HeroMark => return None,
+            _ => return None,
         })
     }
 
