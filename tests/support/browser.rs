@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
-/// chromedriver on a port of its own; stopped when dropped.
+/// chromedriver on a port of its own, in a process group of its own; stopped when dropped with
+/// the Chromium it started (a test that ends without closing its session would otherwise leave
+/// the browser running after chromedriver is gone).
 pub struct Driver {
     child: Child,
     pub port: u16,
@@ -16,6 +18,8 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -24,8 +28,10 @@ impl Drop for Driver {
 impl Driver {
     pub fn start() -> Self {
         let port = crate::support::http::free_port();
+        use std::os::unix::process::CommandExt;
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
