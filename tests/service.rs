@@ -87,3 +87,41 @@ fn systemctl_stop_is_a_clean_exit_even_while_the_screen_sleeps() {
         "colour codes in a log that is not a terminal"
     );
 }
+
+/// Under systemd stderr is the journal. With no sound server (this test's `XDG_RUNTIME_DIR` has
+/// none) opening the chime's output made alsa-lib and JACK print twenty-odd lines of their
+/// device probe there at every start; herald now says the outcome in one line of its own.
+#[test]
+fn the_journal_gets_herald_s_words_not_the_sound_libraries_probe() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("service-journal");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let server = TestServer::start();
+    let url = server.url();
+    let mut herald = Herald::start(
+        &dir,
+        "journal",
+        &["--feed", &url, "--mute", "--lang", "sk", "--status", "off"],
+        &[("PULSE_SERVER", "unix:/nonexistent/pulse")],
+    );
+    herald.wait_for("connected", 1, Duration::from_secs(60));
+    let stderr = herald.stop();
+    let probe: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.contains(" herald::"))
+        .filter(|l| l.starts_with("ALSA lib") || l.to_ascii_lowercase().contains("jack"))
+        .collect();
+    assert!(
+        probe.is_empty(),
+        "the sound libraries' probe reached the journal:\n{}",
+        probe.join("\n")
+    );
+    // The outcome is still said, once, by herald and Bevy.
+    assert!(stderr.contains("No audio device found"), "{stderr}");
+    let said = stderr
+        .lines()
+        .find(|l| l.contains("the sound libraries (alsa-lib, JACK) printed"))
+        .unwrap_or_else(|| {
+            panic!("no line saying the probe was kept out (is libasound2-plugins installed?):\n{stderr}")
+        });
+    eprintln!("{said}");
+}

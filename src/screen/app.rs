@@ -100,34 +100,45 @@ pub fn run(config: Config) -> AppExit {
         present_mode: PresentMode::AutoVsync,
         ..default()
     };
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(window),
-                ..default()
-            })
-            .set(AssetPlugin {
-                file_path: config.root.join("assets").to_string_lossy().into_owned(),
-                ..default()
-            })
-            // async-nats reports every failed reconnect attempt at info; herald says the
-            // outage once itself.
-            // herald's own handler (screen/leaving.rs) exits with 0 and wakes the screen.
-            .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
-            .set(bevy::log::LogPlugin {
-                filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
-                // Colour only on a terminal: under systemd the journal would store the
-                // escape codes as text.
-                fmt_layer: |_| {
-                    Some(Box::new(
-                        bevy::log::tracing_subscriber::fmt::Layer::default()
-                            .with_writer(std::io::stderr)
-                            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
-                    ))
-                },
-                ..default()
-            }),
-    );
+    // Bevy's audio plugin opens the chime's output while the plugins are added; the sound
+    // libraries' probe lines stay out of the journal (voice/hush.rs).
+    let ((), probe) = crate::voice::hush::opening_audio(|| {
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: Some(window),
+                    ..default()
+                })
+                .set(AssetPlugin {
+                    file_path: config.root.join("assets").to_string_lossy().into_owned(),
+                    ..default()
+                })
+                // async-nats reports every failed reconnect attempt at info; herald says the
+                // outage once itself.
+                // herald's own handler (screen/leaving.rs) exits with 0 and wakes the screen.
+                .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
+                .set(bevy::log::LogPlugin {
+                    filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
+                    // Colour only on a terminal: under systemd the journal would store the
+                    // escape codes as text.
+                    fmt_layer: |_| {
+                        Some(Box::new(
+                            bevy::log::tracing_subscriber::fmt::Layer::default()
+                                .with_writer(std::io::stderr)
+                                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+                        ))
+                    },
+                    ..default()
+                }),
+        );
+    });
+    if probe.hushed > 0 {
+        info!(
+            "opening the audio output, the sound libraries (alsa-lib, JACK) printed {} lines; \
+             they are logged at debug level (RUST_LOG=herald::sound_libraries=debug)",
+            probe.hushed
+        );
+    }
     if config.window.preview {
         info!(
             "--preview: the screen beside the staff panel; layout and theme files are read again \

@@ -12,6 +12,7 @@
 
 pub mod announcer;
 mod choice;
+pub mod hush;
 pub mod pack;
 pub mod speakers;
 mod watch;

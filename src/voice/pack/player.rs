@@ -64,7 +64,9 @@ fn run(rx: &Receiver<Play>, report: &(dyn Fn(VoiceReport) + Send + Sync)) {
             Err(RecvTimeoutError::Disconnected) => return,
         };
         if output.is_none() {
-            match DeviceSinkBuilder::open_default_sink() {
+            let (opened, _) =
+                super::super::hush::opening_audio(DeviceSinkBuilder::open_default_sink);
+            match opened {
                 Ok(mut sink) => {
                     sink.log_on_drop(false);
                     output = Some(sink);
