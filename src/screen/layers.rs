@@ -20,7 +20,10 @@
 //! old layer. `tests/layers.rs` compares that picture with what the monitor shows after every
 //! kind of change: a room layer left stale shows as a difference.
 
+mod copy;
+
 use bevy::camera::{CameraOutputMode, RenderTarget};
+use bevy::core_pipeline::{Core2d, Core2dSystems};
 use bevy::prelude::*;
 use bevy::text::TextLayoutInfo;
 use bevy::ui::ComputedUiTargetCamera;
@@ -68,8 +71,8 @@ pub fn spawn_cameras(
             Camera2d,
             Camera {
                 order: first,
-                // The call camera, drawing after it into the same picture, copies that picture
-                // to its target once for both.
+                // The call camera, drawing after it into the same picture, has that picture
+                // copied to the target once for both.
                 output_mode: CameraOutputMode::Skip,
                 ..default()
             },
@@ -89,8 +92,8 @@ pub fn spawn_cameras(
                 order: first + 1,
                 // Over the room's picture: never cleared.
                 clear_color: ClearColorConfig::None,
-                // The copy to the target covers every pixel: clearing it first is a full-screen
-                // pass for nothing.
+                // Its picture holds both layers; `copy` puts it on the target for both, without
+                // clearing the target first or blending over it.
                 output_mode: CameraOutputMode::Write {
                     blend_state: None,
                     clear_color: ClearColorConfig::None,
@@ -99,6 +102,7 @@ pub fn spawn_cameras(
             },
             target,
             CallCamera,
+            copy::CopyToTarget,
             Msaa::Off,
         ))
         .id();
@@ -107,6 +111,7 @@ pub fn spawn_cameras(
 
 /// The room and call layers' systems (with a renderer: they read image and font events).
 pub fn plugin(app: &mut App) {
+    app.add_plugins(copy::plugin);
     app.init_resource::<RoomRedraw>()
         .add_systems(
             Update,
@@ -114,6 +119,13 @@ pub fn plugin(app: &mut App) {
             hide_call_under_covers.in_set(super::ScreenSystems::Animate),
         )
         .add_systems(Last, redraw_room);
+    // Bevy's 2D main passes draw sprites and meshes, which herald has none of; yet the
+    // transparent one runs for every camera on every frame and clears a full-screen depth
+    // texture first (a fill of the whole screen on a software renderer, about a tenth of a
+    // call's CPU). Without them the first UI pass clears the room's picture instead.
+    if let Some(render_app) = app.get_sub_app_mut(bevy::render::RenderApp) {
+        render_app.configure_sets(Core2d, Core2dSystems::MainPass.run_if(|| false));
+    }
 }
 
 /// The closed office, an emergency and the pictures in the hero's space are the room's and cover
