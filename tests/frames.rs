@@ -86,7 +86,18 @@ fn while_calls_come_a_frame_draws_mostly_the_calls_line() {
              4 more, not {}: {animation}\n{stderr}",
             frames.saturating_sub(pop)
         );
+        // On a software renderer the pop-in is paced at 36 frames a second (drawn as fast as
+        // it could, a release build drew 40-50, each frame CPU the office pays for).
+        let fps = animation["fps"].as_f64().unwrap_or(0.0);
+        assert!(
+            fps <= 38.0,
+            "the pop-in ran at {fps} frames a second, not paced at 36: {animation}\n{stderr}"
+        );
     }
+    assert!(
+        stderr.contains("the pop-in is drawn 36 times a second"),
+        "lavapipe is a software renderer: the pop-in should be paced\n{stderr}"
+    );
     // Frames that changed nothing on screen: 64 % of those drawn before the flashes were
     // planned, 25 % with them planned through winit's timer, 16 % with the alarm thread, 8-10 %
     // once the pop-in stopped where its growth stops showing.

@@ -197,6 +197,7 @@ pub fn plugin(app: &mut App) {
             Update,
             (advance_hero, rotate_language).in_set(ScreenSystems::Decide),
         )
+        .add_systems(Startup, motion::pace_the_pop_in)
         .add_systems(Update, motion::animate_hero.in_set(ScreenSystems::Animate))
         .add_systems(Last, fit::report_clipped_text)
         .add_plugins((zones::plugin, media::plugin));

@@ -69,6 +69,13 @@ pub fn plan_wakeup(
     if let Some(started) = motion.started {
         consider(started + settings.marked_secs - now);
         let reduced = settings.design.reduced_motion || settings.layout_reduced_motion;
+        if let Some(every) = motion.pace
+            && now - started < motion::POP_SHOWN_SECS
+            && !reduced
+        {
+            // The pop-in's next frame, `every` after this one began (`consider` adds 10 ms).
+            consider(every - 0.01);
+        }
         if let Some(at) = motion::next_change_after(now - started, reduced, settings.mark) {
             // The next flash switch: one frame then, none in between.
             consider(started + at - now);
