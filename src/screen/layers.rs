@@ -290,10 +290,7 @@ pub fn redraw_room(
         .any(|(target, look)| target.get() == Some(cameras.call) && look.may_show());
     let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped;
     if draw && capacity > 0 && !(pictures || camera || missed) {
-        let clear_config = room_camera
-            .iter()
-            .next()
-            .map(|(c, _)| c.clear_color.clone());
+        let clear_config = room_camera.iter().next().map(|(c, _)| c.clear_color);
         let fingerprint = kept::fingerprint(&room_nodes, cameras.call, &(clear_config, &*clear));
         let at_rest = motion.is_none_or(|m| m.at_rest(time.elapsed_secs_f64()));
         match kept.find(fingerprint) {
@@ -302,11 +299,13 @@ pub fn redraw_room(
                 draw = false;
                 redraw.restored += 1;
             }
-            _ if at_rest => {
+            // A screenshot draws the room whole: it refreshes the slot that holds this room.
+            Some(slot) => *picture = kept::RoomPicture::Keep { slot, fingerprint },
+            None if at_rest => {
                 let slot = kept.keep(fingerprint, capacity);
                 *picture = kept::RoomPicture::Keep { slot, fingerprint };
             }
-            _ => {}
+            None => {}
         }
     }
     if draw || *picture != kept::RoomPicture::Nothing {
