@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::text::LineBreak;
 use herald_core::design::{HeroLine, Zone};
 
-use super::{Layer, Part, Pen, Slot, text, zone_node};
+use super::{Part, Pen, Slot, text, zone_node};
 use crate::screen::ScreenSystems;
 use crate::screen::sizing::{self, CallText, RoomSizing, size_call_texts};
 
@@ -37,11 +37,7 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
 /// The hero zone again for the call layer (`screen::layers`): the same nodes, so that the call's
 /// line lands where the room keeps its place, with everything but that line hidden.
 pub fn call_layer(zone: &Zone, pen: &Pen) -> impl Bundle {
-    (
-        panel_node(zone),
-        crate::screen::layers::CallLine,
-        children![lines(zone, pen, Layer::Call)],
-    )
+    (panel_node(zone), children![lines(zone, pen, Layer::Call)])
 }
 
 fn panel_node(zone: &Zone) -> Node {
@@ -49,6 +45,33 @@ fn panel_node(zone: &Zone) -> Node {
         padding: UiRect::all(MARK_WIDTH),
         border_radius: BorderRadius::all(MARK_RADIUS),
         ..zone_node(&zone.rect)
+    }
+}
+
+/// Which of the two trees a hero is built for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    /// Everything but the call's line.
+    Room,
+    /// Only the call's line.
+    Call,
+}
+
+impl Layer {
+    /// A line other than the call's: shown in the room.
+    fn other_line(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Inherited,
+            Layer::Call => Visibility::Hidden,
+        }
+    }
+
+    /// The call's line: shown in the call layer.
+    fn call_line(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Hidden,
+            Layer::Call => Visibility::Inherited,
+        }
     }
 }
 
@@ -83,7 +106,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                                     flex_wrap: FlexWrap::Wrap,
                                     ..default()
                                 },
-                                layer.room_part(),
+                                layer.other_line(),
                                 Children::spawn((
                                     Spawn(text(
                                         Slot::HeroTitle,
@@ -99,20 +122,20 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                             hero.spawn(call_line(p, layer));
                             if !has_title {
                                 // No title line in this layout: the badges go under the call.
-                                hero.spawn((badges(p), layer.room_part()));
+                                hero.spawn((badges(p), layer.other_line()));
                             }
                         }
                         HeroLine::Where => {
                             hero.spawn((
                                 text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
                                 TextLayout::linebreak(LineBreak::WordBoundary),
-                                layer.room_part(),
+                                layer.other_line(),
                             ));
                         }
                         HeroLine::Visitor => {
                             hero.spawn((
                                 text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted),
-                                layer.room_part(),
+                                layer.other_line(),
                             ));
                         }
                         HeroLine::Elsewhere => {
@@ -122,7 +145,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                                     ..default()
                                 },
                                 Part::ElsewhereLine,
-                                layer.room_part(),
+                                layer.other_line(),
                                 children![(
                                     text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
                                     TextLayout::linebreak(LineBreak::WordBoundary),
@@ -134,7 +157,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
             }),
             Spawn((
                 text(Slot::Waiting, &pen.fonts.regular, pen.z.size(5.0), c.muted),
-                layer.room_part(),
+                layer.other_line(),
             )),
         )),
     )
@@ -282,7 +305,7 @@ fn call_line(pen: &Pen, layer: Layer) -> impl Bundle {
         },
         BackgroundColor(c.panel),
         Part::HeroCallBacking,
-        layer.call_part(),
+        layer.call_line(),
         children![(
             Node {
                 flex_direction: FlexDirection::Row,
