@@ -202,6 +202,7 @@ def frame_costs(run):
         return ["(no `render_passes` report: was herald built with --frame-costs?)"]
     unchanged = sum(r.get("unchanged", 0) for r in reports)
     room = sum(r.get("room_frames", r["frames"]) for r in reports)
+    restored = sum(r.get("room_restored", 0) for r in reports)
     totals = {}
     for r in reports:
         for p in r["passes"]:
@@ -223,7 +224,8 @@ def frame_costs(run):
               f"({frames} frames in {len(reports)} reports; lavapipe spreads a pass over "
               f"{os.cpu_count()} threads, so its CPU time is up to {os.cpu_count()}× the time above).",
               "", f"Frames drawn that changed nothing on screen: {unchanged} of {frames}; "
-              f"that drew the room's layer (the rest only the call's line): {room} of {frames}; "
+              f"that drew the room's layer (the rest only the call's line): {room} of {frames}, "
+              f"that copied a kept room back instead: {restored}; "
               f"frames per call (`call_animation`): {fmt(run.get('frames_per_call'), '', 0)}, "
               f"about {cpu_ms * (run.get('frames_per_call') or 0) / 1000:.2f} CPU-s per call's motion."]
     return lines

@@ -329,7 +329,7 @@ fn the_accessible_display_shows_the_state_after_every_kind_of_change_in_latin_an
 fn languages_taking_turns_and_pictures_in_the_heros_space_show_the_state() {
     // Slovak and Ukrainian in turn (every 12 s): each switch is the room's alone.
     let server = TestServer::start();
-    let mut screen = Screen::start("turns", &server, &["--lang", "sk,uk"], &[]);
+    let mut screen = Screen::start("turns", &server, &["--lang", "sk,uk", "--frame-costs"], &[]);
     screen.call(&server, call("c1", "A041", "1"));
     screen.check("a call");
     // The office's name in the header says which language the screen shows.
@@ -343,6 +343,30 @@ fn languages_taking_turns_and_pictures_in_the_heros_space_show_the_state() {
         }
         screen.check(&format!("language switch {turn}"));
     }
+    // Each language's room is kept: back in a language, its picture is copied back, not drawn.
+    // A change while one language shows must not bring back the other's old room: the paused
+    // counter shows in both.
+    screen.apply(&server, "counter", counter(2, CounterState::Paused));
+    screen.check("a counter paused in one language");
+    for turn in 2..5 {
+        let before = name(&screen.settled());
+        let end = Instant::now() + Duration::from_secs(40);
+        while differences(&before, &name(&grab(&screen.display))).0 == 0 {
+            assert!(Instant::now() < end, "the language did not switch ({turn})");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        screen.check(&format!("language switch {turn}"));
+    }
+    // The frame-costs report counts the rooms copied back: the switches above did use them.
+    screen.herald.wait_until(
+        "a room copied back from a kept picture",
+        Duration::from_secs(30),
+        |log| {
+            log.iter()
+                .filter(|l| l["event"] == "render_passes")
+                .any(|l| l["room_restored"].as_u64().unwrap_or(0) > 0)
+        },
+    );
     screen.herald.stop();
 
     // The pictures take the hero's space after 5 quiet seconds; the call's line must not

@@ -76,8 +76,8 @@ log_events! {
     Emergency = "emergency" { id: String, kind: String, shown: bool }
     /// The preview made an event on this display only.
     TestEvent = "test_event" { kind: String, test: bool }
-    /// With `--frame-costs`, every 10 s: frames drawn since the last report, those of them that changed nothing on screen, those that drew the room's layer (the rest drew only the call's line), and per render pass the average time on the renderer and pixels shaded per frame.
-    RenderPasses = "render_passes" { frames: u32, unchanged: u32, room_frames: u32, passes: Vec<RenderPass> }
+    /// With `--frame-costs`, every 10 s: frames drawn since the last report, those of them that changed nothing on screen, those that drew the room's layer (the rest drew only the call's line), those whose room was copied back from a kept picture, and per render pass the average time on the renderer and pixels shaded per frame.
+    RenderPasses = "render_passes" { frames: u32, unchanged: u32, room_frames: u32, room_restored: u32, passes: Vec<RenderPass> }
     /// A call's animation ended: frames drawn for it (the pop-in's, then one per flash change), those of the pop-in, its seconds, and the pop-in's frames per second.
     CallAnimation = "call_animation" { frames: u32, pop_frames: u32, seconds: f64, fps: f64, reduced_motion: bool }
     /// A text is cut off by its zone (pixels needed and shown).

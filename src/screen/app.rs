@@ -98,6 +98,10 @@ pub fn run(config: Config) -> AppExit {
             WindowMode::Windowed
         },
         present_mode: PresentMode::AutoVsync,
+        // Two window images instead of three: the screen draws a frame only when something
+        // changed, so a frame queued behind another buys nothing, and on a software renderer
+        // each image is 8 MB of the process's RAM at 1080p.
+        desired_maximum_frame_latency: std::num::NonZeroU32::new(1),
         ..default()
     };
     // Bevy's audio plugin opens the chime's output while the plugins are added; the sound
@@ -117,6 +121,17 @@ pub fn run(config: Config) -> AppExit {
                 // outage once itself.
                 // herald's own handler (screen/leaving.rs) exits with 0 and wakes the screen.
                 .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
+                // wgpu's default reserves device memory in blocks of 128 MiB and more; a
+                // waiting-room screen needs a few pictures, and on a software renderer that
+                // "device memory" is the process's own RAM.
+                .set(bevy::render::RenderPlugin {
+                    render_creation: bevy::render::settings::WgpuSettings {
+                        memory_hints: bevy::render::settings::MemoryHints::MemoryUsage,
+                        ..default()
+                    }
+                    .into(),
+                    ..default()
+                })
                 .set(bevy::log::LogPlugin {
                     filter: format!("{},async_nats=warn", bevy::log::DEFAULT_FILTER),
                     // Colour only on a terminal: under systemd the journal would store the

@@ -83,9 +83,12 @@ fn report(
     let drawn = frames.0.wrapping_sub(last.frame);
     let passes = passes_since(&store, last.at);
     let repeated = std::mem::take(&mut unchanged.0);
-    let room_frames = room.map_or(drawn, |mut room| {
+    let (room_frames, room_restored) = room.map_or((drawn, 0), |mut room| {
         room.kept = 0;
-        std::mem::take(&mut room.drawn)
+        (
+            std::mem::take(&mut room.drawn),
+            std::mem::take(&mut room.restored),
+        )
     });
     *since = Some(Since {
         at: now,
@@ -100,13 +103,14 @@ fn report(
         .collect();
     info!(
         "frame costs over {drawn} frames ({repeated} showed nothing new, {room_frames} drew the \
-         room), per frame: {}",
+         room, {room_restored} copied it back from a kept picture), per frame: {}",
         summary.join("; ")
     );
     log_event::emit(LogEvent::RenderPasses {
         frames: drawn,
         unchanged: repeated,
         room_frames,
+        room_restored,
         passes,
     });
 }

@@ -21,6 +21,7 @@
 //! kind of change: a room layer left stale shows as a difference.
 
 mod copy;
+pub mod kept;
 
 use bevy::camera::{CameraOutputMode, RenderTarget};
 use bevy::core_pipeline::{Core2d, Core2dSystems};
@@ -38,6 +39,10 @@ pub struct CallCamera;
 #[derive(Component)]
 pub struct CallLayerRoot;
 
+/// The hero's part of the call's tree (the call's line); the clock's time is the other part.
+#[derive(Component)]
+pub struct CallLine;
+
 /// The two cameras, for the trees that name theirs.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct LayerCameras {
@@ -52,6 +57,8 @@ pub struct RoomRedraw {
     pub force: bool,
     pub drawn: u32,
     pub kept: u32,
+    /// Frames whose room was copied back from a kept picture instead of drawn (`kept.rs`).
+    pub restored: u32,
 }
 
 /// Where the room and call cameras draw, and in which order; both share one picture.
@@ -83,6 +90,8 @@ pub fn spawn_cameras(
             // times the fragment work and a resolve pass each frame, for a UI whose edges are
             // already anti-aliased (text) or axis-aligned (panels).
             Msaa::Off,
+            // The two cameras share one picture only when they ask for the same kind of it.
+            kept::main_texture_usages(),
         ))
         .id();
     let call = commands
@@ -104,6 +113,7 @@ pub fn spawn_cameras(
             CallCamera,
             copy::CopyToTarget,
             Msaa::Off,
+            kept::main_texture_usages(),
         ))
         .id();
     commands.insert_resource(LayerCameras { room, call });
@@ -111,7 +121,7 @@ pub fn spawn_cameras(
 
 /// The room and call layers' systems (with a renderer: they read image and font events).
 pub fn plugin(app: &mut App) {
-    app.add_plugins(copy::plugin);
+    app.add_plugins((copy::plugin, kept::plugin));
     app.init_resource::<RoomRedraw>()
         .add_systems(
             Update,
@@ -128,25 +138,33 @@ pub fn plugin(app: &mut App) {
     }
 }
 
-/// The closed office, an emergency and the pictures in the hero's space are the room's and cover
-/// the hero: the call's line, drawn over the room, must not show through them.
+/// The closed office and an emergency cover the whole screen, the pictures in the hero's space
+/// cover the hero; all are the room's. What the call's camera draws over the room (the call's
+/// line, the clock's time) must not show through what covers it.
 fn hide_call_under_covers(
     covers: Query<(&Part, &Node)>,
-    mut roots: Query<&mut Visibility, With<CallLayerRoot>>,
+    mut roots: Query<&mut Visibility, (With<CallLayerRoot>, Without<CallLine>)>,
+    mut lines: Query<&mut Visibility, (With<CallLine>, Without<CallLayerRoot>)>,
 ) {
-    let covered = covers.iter().any(|(part, node)| {
-        matches!(
-            part,
-            Part::ClosedOverlay | Part::EmergencyOverlay | Part::HeroMedia
-        ) && node.display != Display::None
-    });
-    let wanted = if covered {
-        Visibility::Hidden
-    } else {
-        Visibility::Inherited
+    let shown = |part: Part| {
+        covers
+            .iter()
+            .any(|(p, node)| *p == part && node.display != Display::None)
+    };
+    let everything = shown(Part::ClosedOverlay) || shown(Part::EmergencyOverlay);
+    let hero = shown(Part::HeroMedia);
+    let wanted = |hidden: bool| {
+        if hidden {
+            Visibility::Hidden
+        } else {
+            Visibility::Inherited
+        }
     };
     for mut visibility in &mut roots {
-        visibility.set_if_neq(wanted);
+        visibility.set_if_neq(wanted(everything));
+    }
+    for mut visibility in &mut lines {
+        visibility.set_if_neq(wanted(hero));
     }
 }
 
@@ -171,12 +189,42 @@ type Drawn = Or<(
     )>,
 )>;
 
+/// Whether a node is drawn: visible, and not of zero size (under a `Display::None` node, which
+/// keeps its children's visibility as it was).
+#[derive(bevy::ecs::query::QueryData)]
+pub struct Shown {
+    visible: Ref<'static, InheritedVisibility>,
+    size: Ref<'static, ComputedNode>,
+}
+
+impl ShownItem<'_, '_> {
+    /// Drawn now, or drawn before this change: a node hidden before and after draws nothing,
+    /// whatever changed in it.
+    fn may_show(&self) -> bool {
+        (self.visible.get() && !self.size.is_empty())
+            || self.visible.is_changed()
+            || self.size.is_changed()
+    }
+}
+
+/// What in a node of the call's layer can leave pixels of its old look outside its new one.
+type Reshaped = Or<(
+    Changed<ComputedNode>,
+    Changed<Text>,
+    Changed<InheritedVisibility>,
+)>;
+
 /// Runs last in the frame, after everything that changes the screen: the room camera draws
 /// this frame only if a node it shows changed since its last look, a node went away, an image or
 /// a font arrived or changed (a picture, the QR code, a glyph atlas), its camera changed (clear
-/// colour, target), or a screenshot wants the whole picture.
+/// colour, target), or a screenshot wants the whole picture; and not even then when a kept
+/// picture of the same room can be copied back (`kept.rs`).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a Bevy system reading what the room's picture depends on"
+)]
 pub fn redraw_room(
-    changed: Query<&ComputedUiTargetCamera, Drawn>,
+    changed: Query<(&ComputedUiTargetCamera, Shown), Drawn>,
     mut removed: RemovedComponents<Node>,
     mut images: MessageReader<AssetEvent<Image>>,
     mut fonts: MessageReader<AssetEvent<Font>>,
@@ -184,20 +232,89 @@ pub fn redraw_room(
     mut room_camera: Query<(&mut Camera, Ref<RenderTarget>), With<super::zones::ScreenCamera>>,
     mut started: Local<bool>,
     mut redraw: ResMut<RoomRedraw>,
+    (room_nodes, reshaped, image_nodes): (
+        Query<kept::RoomLook>,
+        Query<(&ComputedUiTargetCamera, Shown), Reshaped>,
+        Query<&ImageNode>,
+    ),
+    (mut kept, mut picture): (ResMut<kept::KeptRooms>, ResMut<kept::RoomPicture>),
+    (langs, motion, time, clear): (
+        Option<Res<super::DisplayLangs>>,
+        Option<Res<super::motion::HeroMotion>>,
+        Res<Time<Real>>,
+        Res<ClearColor>,
+    ),
 ) {
+    *picture = kept::RoomPicture::Nothing;
     let Some(cameras) = cameras else {
         return;
     };
     let nodes = changed
         .iter()
-        .any(|target| target.get() != Some(cameras.call));
+        .any(|(target, look)| target.get() != Some(cameras.call) && look.may_show());
     let gone = removed.read().count() > 0;
-    let assets = images.read().count() > 0 || fonts.read().count() > 0;
+    // A picture (or a font) that arrived or changed makes every kept room suspect; a glyph atlas
+    // that grew does not: glyphs already drawn stay where they were.
+    let mut assets = false;
+    let mut pictures = false;
+    for event in images.read() {
+        assets = true;
+        let id = match *event {
+            AssetEvent::Added { id }
+            | AssetEvent::Modified { id }
+            | AssetEvent::Removed { id }
+            | AssetEvent::Unused { id }
+            | AssetEvent::LoadedWithDependencies { id } => id,
+        };
+        pictures |= image_nodes.iter().any(|node| node.image.id() == id);
+    }
+    if fonts.read().count() > 0 {
+        assets = true;
+        pictures = true;
+    }
     // The first frame, or a new target (the preview's size), starts from an empty picture. The
     // camera's own changes are not counted: this system sets its activity.
     let camera = !std::mem::replace(&mut *started, true)
         || room_camera.iter().any(|(_, target)| target.is_changed());
-    let draw = std::mem::take(&mut redraw.force) || nodes || gone || assets || camera;
+    let force = std::mem::take(&mut redraw.force);
+    let missed = kept.missed();
+    let capacity = kept::capacity(langs.as_deref());
+    if pictures || camera || missed || capacity == 0 {
+        kept.forget();
+    }
+    // The call's layer draws over what the last frame left; when one of its shown nodes changed
+    // its text or size (the clock's minute), a narrower one would leave the old one's edge.
+    // The room's picture under it is put back first: copied from a kept one, or drawn.
+    let call_reshaped = reshaped
+        .iter()
+        .any(|(target, look)| target.get() == Some(cameras.call) && look.may_show());
+    let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped;
+    if draw && capacity > 0 && !(pictures || camera || missed) {
+        let clear_config = room_camera.iter().next().map(|(c, _)| c.clear_color);
+        let fingerprint = kept::fingerprint(&room_nodes, cameras.call, &(clear_config, &*clear));
+        let at_rest = motion.is_none_or(|m| m.at_rest(time.elapsed_secs_f64()));
+        match kept.find(fingerprint) {
+            Some(slot) if !force => {
+                *picture = kept::RoomPicture::Restore { slot, fingerprint };
+                draw = false;
+                redraw.restored += 1;
+            }
+            // A screenshot draws the room whole: it refreshes the slot that holds this room.
+            Some(slot) => *picture = kept::RoomPicture::Keep { slot, fingerprint },
+            None if at_rest => {
+                let slot = kept.keep(fingerprint, capacity);
+                *picture = kept::RoomPicture::Keep { slot, fingerprint };
+            }
+            None => {}
+        }
+    }
+    if draw || *picture != kept::RoomPicture::Nothing {
+        debug!(
+            "room: drawn {draw}, kept picture {:?} (room nodes {nodes}, gone {gone}, assets \
+             {assets}, target {camera}, call's layer reshaped {call_reshaped})",
+            *picture
+        );
+    }
     if draw {
         redraw.drawn += 1;
     } else {

@@ -39,6 +39,15 @@ pub struct HeroMotion {
     pub pace: Option<f64>,
 }
 
+impl HeroMotion {
+    /// No call's pop-in or flash runs at `now` (the screen's real seconds): what the hero shows
+    /// now stays until the next call.
+    pub fn at_rest(&self, now: f64) -> bool {
+        self.started
+            .is_none_or(|started| now - started >= MOTION_SECS)
+    }
+}
+
 /// How often a software renderer draws the pop-in. Every frame there is CPU the office's machine
 /// pays for (a call's motion was most of a call's cost), and drawn as fast as it could the pop-in
 /// ran at about 50 frames a second for a 0.37 s motion; 36 keeps it smooth, with room above 30

@@ -86,6 +86,7 @@ fn refresh_counters(
     parts: Query<(Entity, &Part, Option<&ZoneScale>, Option<&ComputedNode>)>,
     area: Res<ScreenArea>,
     mut drawn: Local<(u64, String, u64, UVec2)>,
+    mut redraw: MessageWriter<bevy::window::RequestRedraw>,
 ) {
     let (Some(words), Some(langs), Some(fonts)) = (words, langs, fonts) else {
         return;
@@ -145,10 +146,17 @@ fn refresh_counters(
         "counter chips: strip {strip_size}, {} chips, {plan:?}",
         chips.len()
     );
+    let counted = chips.len();
     commands.entity(strip).despawn_children();
     for (name, state_text, state_color) in chips {
         let chip = chip(&plan, &fonts, &t, (name, state_text, state_color));
         commands.entity(strip).with_child(chip);
+    }
+    // An empty strip had no size to plan the chips for: with its first counters it takes one
+    // on this frame's layout, and the chips are planned again on the next. A sleeping screen
+    // must draw that frame too, or it shows them half laid out until something else wakes it.
+    if strip_size == Vec2::ZERO && counted > 0 {
+        redraw.write(bevy::window::RequestRedraw);
     }
 }
 

@@ -5,11 +5,16 @@ use bevy::prelude::*;
 use herald_core::design::Rect4;
 
 use super::counters::CHIP_NAME_VMIN;
-use super::{Part, Pen, Slot, text, zone_node};
+use super::{Layer, Part, Pen, Slot, text, zone_node};
 
-/// The header zone.
-pub fn zone(rect: &Rect4, pen: &Pen) -> impl Bundle {
+/// The header zone, for the room's tree (all but the time) or the call's (the time alone).
+pub fn zone(rect: &Rect4, pen: &Pen, layer: Layer) -> impl Bundle {
     let c = pen.colours;
+    // The call's tree must not cover the room's header: only the time has a background there.
+    let background = match layer {
+        Layer::Room => c.header,
+        Layer::Call => Color::NONE,
+    };
     (
         Node {
             padding: UiRect::horizontal(vw(3)),
@@ -19,8 +24,12 @@ pub fn zone(rect: &Rect4, pen: &Pen) -> impl Bundle {
             column_gap: vw(2),
             ..zone_node(rect)
         },
-        BackgroundColor(c.header),
-        children![office(pen), connection_pill(pen), clock(pen)],
+        BackgroundColor(background),
+        children![
+            (office(pen), layer.room_part()),
+            (connection_pill(pen), layer.room_part()),
+            clock(pen, layer),
+        ],
     )
 }
 
@@ -90,7 +99,10 @@ fn connection_pill(pen: &Pen) -> impl Bundle {
     )
 }
 
-fn clock(pen: &Pen) -> impl Bundle {
+/// The time and the date under it. The time is the call layer's: drawn on every frame on its own
+/// piece of the header's colour (so a frame drawn over the last one repaints it whole), while the
+/// room's picture keeps its place empty and stays valid from one minute to the next.
+fn clock(pen: &Pen, layer: Layer) -> impl Bundle {
     let c = pen.colours;
     (
         Node {
@@ -100,12 +112,19 @@ fn clock(pen: &Pen) -> impl Bundle {
             ..default()
         },
         children![
-            text(Slot::Time, &pen.fonts.bold, pen.z.size(5.4), c.text),
-            text(
-                Slot::Date,
-                &pen.fonts.regular,
-                pen.z.size(CHIP_NAME_VMIN),
-                c.muted
+            (
+                text(Slot::Time, &pen.fonts.bold, pen.z.size(5.4), c.text),
+                BackgroundColor(c.header),
+                layer.call_part(),
+            ),
+            (
+                text(
+                    Slot::Date,
+                    &pen.fonts.regular,
+                    pen.z.size(CHIP_NAME_VMIN),
+                    c.muted
+                ),
+                layer.room_part(),
             ),
         ],
     )

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::text::LineBreak;
 use herald_core::design::{HeroLine, Zone};
 
-use super::{Part, Pen, Slot, text, zone_node};
+use super::{Layer, Part, Pen, Slot, text, zone_node};
 use crate::screen::ScreenSystems;
 use crate::screen::sizing::{self, CallText, RoomSizing, size_call_texts};
 
@@ -37,7 +37,11 @@ pub fn zone(zone: &Zone, pen: &Pen) -> impl Bundle {
 /// The hero zone again for the call layer (`screen::layers`): the same nodes, so that the call's
 /// line lands where the room keeps its place, with everything but that line hidden.
 pub fn call_layer(zone: &Zone, pen: &Pen) -> impl Bundle {
-    (panel_node(zone), children![lines(zone, pen, Layer::Call)])
+    (
+        panel_node(zone),
+        crate::screen::layers::CallLine,
+        children![lines(zone, pen, Layer::Call)],
+    )
 }
 
 fn panel_node(zone: &Zone) -> Node {
@@ -45,33 +49,6 @@ fn panel_node(zone: &Zone) -> Node {
         padding: UiRect::all(MARK_WIDTH),
         border_radius: BorderRadius::all(MARK_RADIUS),
         ..zone_node(&zone.rect)
-    }
-}
-
-/// Which of the two trees a hero is built for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Layer {
-    /// Everything but the call's line.
-    Room,
-    /// Only the call's line.
-    Call,
-}
-
-impl Layer {
-    /// A line other than the call's: shown in the room.
-    fn other_line(self) -> Visibility {
-        match self {
-            Layer::Room => Visibility::Inherited,
-            Layer::Call => Visibility::Hidden,
-        }
-    }
-
-    /// The call's line: shown in the call layer.
-    fn call_line(self) -> Visibility {
-        match self {
-            Layer::Room => Visibility::Hidden,
-            Layer::Call => Visibility::Inherited,
-        }
     }
 }
 
@@ -106,7 +83,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                                     flex_wrap: FlexWrap::Wrap,
                                     ..default()
                                 },
-                                layer.other_line(),
+                                layer.room_part(),
                                 Children::spawn((
                                     Spawn(text(
                                         Slot::HeroTitle,
@@ -122,20 +99,20 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                             hero.spawn(call_line(p, layer));
                             if !has_title {
                                 // No title line in this layout: the badges go under the call.
-                                hero.spawn((badges(p), layer.other_line()));
+                                hero.spawn((badges(p), layer.room_part()));
                             }
                         }
                         HeroLine::Where => {
                             hero.spawn((
                                 text(Slot::HeroDetail, &f.regular, p.z.size(4.2), c.text),
                                 TextLayout::linebreak(LineBreak::WordBoundary),
-                                layer.other_line(),
+                                layer.room_part(),
                             ));
                         }
                         HeroLine::Visitor => {
                             hero.spawn((
                                 text(Slot::HeroVisitor, &f.regular, p.z.size(3.4), c.muted),
-                                layer.other_line(),
+                                layer.room_part(),
                             ));
                         }
                         HeroLine::Elsewhere => {
@@ -145,7 +122,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
                                     ..default()
                                 },
                                 Part::ElsewhereLine,
-                                layer.other_line(),
+                                layer.room_part(),
                                 children![(
                                     text(Slot::Elsewhere, &f.regular, p.z.size(2.6), c.muted),
                                     TextLayout::linebreak(LineBreak::WordBoundary),
@@ -157,7 +134,7 @@ fn lines(zone: &Zone, pen: &Pen, layer: Layer) -> impl Bundle + use<> {
             }),
             Spawn((
                 text(Slot::Waiting, &pen.fonts.regular, pen.z.size(5.0), c.muted),
-                layer.other_line(),
+                layer.room_part(),
             )),
         )),
     )
@@ -305,7 +282,7 @@ fn call_line(pen: &Pen, layer: Layer) -> impl Bundle {
         },
         BackgroundColor(c.panel),
         Part::HeroCallBacking,
-        layer.call_line(),
+        layer.call_part(),
         children![(
             Node {
                 flex_direction: FlexDirection::Row,

@@ -30,6 +30,34 @@ use super::view::{RowLook, ScreenView, ViewInput};
 use super::{DisplayLangs, ScreenSettings, ScreenSystems, WaitingRoom, Words};
 pub use widgets::{Pen, Sizer, ZoneScale, priority_badge, rule_under, text, zone_node};
 
+/// Which of the two trees (`layers`) a zone is built for. Both trees hold the same nodes, so they
+/// lay out alike; each shows only what its camera draws.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Everything but the call's line and the clock's time, drawn when it changes.
+    Room,
+    /// The call's line and the clock's time, drawn on every frame over the room.
+    Call,
+}
+
+impl Layer {
+    /// Something the room draws: shown in its tree, kept in the call's for its place only.
+    pub fn room_part(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Inherited,
+            Layer::Call => Visibility::Hidden,
+        }
+    }
+
+    /// Something the call's camera draws: shown in its tree, kept in the room's for its place.
+    pub fn call_part(self) -> Visibility {
+        match self {
+            Layer::Room => Visibility::Hidden,
+            Layer::Call => Visibility::Inherited,
+        }
+    }
+}
+
 /// The fonts and the emblem the zones draw with.
 #[derive(Resource, Clone, Default)]
 pub struct ScreenFonts {
@@ -177,7 +205,7 @@ fn build_screen(
                 let pen = pen(zone.scale);
                 match zone.kind {
                     ZoneKind::Header => {
-                        root.spawn(header::zone(&zone.rect, &pen));
+                        root.spawn(header::zone(&zone.rect, &pen, Layer::Room));
                     }
                     ZoneKind::Hero => {
                         root.spawn(hero::zone(zone, &pen));
@@ -214,8 +242,15 @@ fn build_screen(
             // An emergency covers even the closed office.
             root.spawn(emergency::overlay(&pen(1.0)));
         });
-    // The call's line in a tree of its own, drawn over the room by its own camera (`layers`).
-    if let (Some(zone), Some(cameras)) = (layout.zone(ZoneKind::Hero), layer_cameras) {
+    // The call's line and the clock's time in a tree of their own, drawn over the room by their
+    // own camera (`layers`): a new minute then leaves the room's picture as it is.
+    if let Some(cameras) = layer_cameras {
+        let hero = layout.zone(ZoneKind::Hero).cloned();
+        let header = layout.zone(ZoneKind::Header).cloned();
+        let (hero_pen, header_pen) = (
+            hero.as_ref().map(|z| pen(z.scale)),
+            header.as_ref().map(|z| pen(z.scale)),
+        );
         commands.spawn((
             Node {
                 width: percent(100),
@@ -224,7 +259,14 @@ fn build_screen(
             },
             super::layers::CallLayerRoot,
             UiTargetCamera(cameras.call),
-            children![hero::call_layer(zone, &pen(zone.scale))],
+            Children::spawn(SpawnWith(move |layer: &mut ChildSpawner| {
+                if let (Some(zone), Some(pen)) = (&header, &header_pen) {
+                    layer.spawn(header::zone(&zone.rect, pen, Layer::Call));
+                }
+                if let (Some(zone), Some(pen)) = (&hero, &hero_pen) {
+                    layer.spawn(hero::call_layer(zone, pen));
+                }
+            })),
         ));
     }
 }
