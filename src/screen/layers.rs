@@ -22,6 +22,7 @@
 
 mod copy;
 pub mod kept;
+pub mod unready;
 
 use bevy::camera::{CameraOutputMode, RenderTarget};
 use bevy::core_pipeline::{Core2d, Core2dSystems};
@@ -121,7 +122,7 @@ pub fn spawn_cameras(
 
 /// The room and call layers' systems (with a renderer: they read image and font events).
 pub fn plugin(app: &mut App) {
-    app.add_plugins((copy::plugin, kept::plugin));
+    app.add_plugins((copy::plugin, kept::plugin, unready::plugin));
     app.init_resource::<RoomRedraw>()
         .add_systems(
             Update,
@@ -237,7 +238,11 @@ pub fn redraw_room(
         Query<(&ComputedUiTargetCamera, Shown), Reshaped>,
         Query<&ImageNode>,
     ),
-    (mut kept, mut picture): (ResMut<kept::KeptRooms>, ResMut<kept::RoomPicture>),
+    (mut kept, mut picture, unready): (
+        ResMut<kept::KeptRooms>,
+        ResMut<kept::RoomPicture>,
+        Res<unready::UnreadyFrames>,
+    ),
     (langs, motion, time, clear): (
         Option<Res<super::DisplayLangs>>,
         Option<Res<super::motion::HeroMotion>>,
@@ -278,6 +283,8 @@ pub fn redraw_room(
         || room_camera.iter().any(|(_, target)| target.is_changed());
     let force = std::mem::take(&mut redraw.force);
     let missed = kept.missed();
+    // A frame went out while the renderer was still compiling what it needed (`unready.rs`).
+    let unready = unready.take();
     let capacity = kept::capacity(langs.as_deref());
     if pictures || camera || missed || capacity == 0 {
         kept.forget();
@@ -288,8 +295,8 @@ pub fn redraw_room(
     let call_reshaped = reshaped
         .iter()
         .any(|(target, look)| target.get() == Some(cameras.call) && look.may_show());
-    let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped;
-    if draw && capacity > 0 && !(pictures || camera || missed) {
+    let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped || unready;
+    if draw && capacity > 0 && !(pictures || camera || missed || unready) {
         let clear_config = room_camera.iter().next().map(|(c, _)| c.clear_color);
         let fingerprint = kept::fingerprint(&room_nodes, cameras.call, &(clear_config, &*clear));
         let at_rest = motion.is_none_or(|m| m.at_rest(time.elapsed_secs_f64()));
@@ -311,7 +318,8 @@ pub fn redraw_room(
     if draw || *picture != kept::RoomPicture::Nothing {
         debug!(
             "room: drawn {draw}, kept picture {:?} (room nodes {nodes}, gone {gone}, assets \
-             {assets}, target {camera}, call's layer reshaped {call_reshaped})",
+             {assets}, target {camera}, call's layer reshaped {call_reshaped}, last frame unready \
+             {unready})",
             *picture
         );
     }

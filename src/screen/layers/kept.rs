@@ -31,7 +31,8 @@ use bevy::render::RenderApp;
 use bevy::render::diagnostic::RecordDiagnostics;
 use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
 use bevy::render::render_resource::{
-    Extent3d, Texture, TextureDescriptor, TextureDimension, TextureFormat, TextureUsages,
+    Extent3d, PipelineCache, Texture, TextureDescriptor, TextureDimension, TextureFormat,
+    TextureUsages,
 };
 use bevy::render::renderer::{RenderContext, ViewQuery};
 use bevy::render::view::ViewTarget;
@@ -221,6 +222,7 @@ fn keep_or_restore(
     view: ViewQuery<&ViewTarget, With<CopyToTarget>>,
     order: Option<Res<RoomPicture>>,
     mut kept: ResMut<KeptTextures>,
+    pipelines: Res<PipelineCache>,
     mut ctx: RenderContext,
 ) {
     let Some(order) = order.map(|o| *o) else {
@@ -241,6 +243,13 @@ fn keep_or_restore(
         RoomPicture::Keep { slot, fingerprint } => {
             if kept.slots.len() <= slot {
                 kept.slots.resize(slot + 1, None);
+            }
+            // A room drawn while pipelines were compiling lacks what they draw: not kept.
+            if super::unready::pipelines_waiting(&pipelines) {
+                kept.slots[slot] = None;
+                kept.missed.store(true, Ordering::Relaxed);
+                span.end(ctx.command_encoder());
+                return;
             }
             let reuse = kept.slots[slot]
                 .as_ref()
