@@ -9,6 +9,8 @@ use herald::config::Config;
 use herald::config_file::{self, SettingsError};
 
 fn main() -> ExitCode {
+    // Before any thread starts (the allocator's arena limit is read then).
+    herald::heap::tune();
     // The command line, and the config file under it (the command line wins).
     let (cli, file) = match config_file::settings(std::env::args_os().collect()) {
         Ok(settings) => settings,

@@ -243,12 +243,7 @@ pub fn redraw_room(
         ResMut<kept::RoomPicture>,
         Res<unready::UnreadyFrames>,
     ),
-    (langs, motion, time, clear): (
-        Option<Res<super::DisplayLangs>>,
-        Option<Res<super::motion::HeroMotion>>,
-        Res<Time<Real>>,
-        Res<ClearColor>,
-    ),
+    (langs, clear): (Option<Res<super::DisplayLangs>>, Res<ClearColor>),
 ) {
     *picture = kept::RoomPicture::Nothing;
     let Some(cameras) = cameras else {
@@ -286,7 +281,7 @@ pub fn redraw_room(
     // A frame went out while the renderer was still compiling what it needed (`unready.rs`).
     let unready = unready.take();
     let capacity = kept::capacity(langs.as_deref());
-    if pictures || camera || missed || capacity == 0 {
+    if pictures || camera || missed {
         kept.forget();
     }
     // The call's layer draws over what the last frame left; when one of its shown nodes changed
@@ -296,10 +291,9 @@ pub fn redraw_room(
         .iter()
         .any(|(target, look)| target.get() == Some(cameras.call) && look.may_show());
     let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped || unready;
-    if draw && capacity > 0 && !(pictures || camera || missed || unready) {
+    if draw && !(pictures || camera || missed || unready) {
         let clear_config = room_camera.iter().next().map(|(c, _)| c.clear_color);
         let fingerprint = kept::fingerprint(&room_nodes, cameras.call, &(clear_config, &*clear));
-        let at_rest = motion.is_none_or(|m| m.at_rest(time.elapsed_secs_f64()));
         match kept.find(fingerprint) {
             Some(slot) if !force => {
                 *picture = kept::RoomPicture::Restore { slot, fingerprint };
@@ -308,11 +302,11 @@ pub fn redraw_room(
             }
             // A screenshot draws the room whole: it refreshes the slot that holds this room.
             Some(slot) => *picture = kept::RoomPicture::Keep { slot, fingerprint },
-            None if at_rest => {
+            // Kept whatever moves: the flashes' second highlight and plain look are the first's.
+            None => {
                 let slot = kept.keep(fingerprint, capacity);
                 *picture = kept::RoomPicture::Keep { slot, fingerprint };
             }
-            None => {}
         }
     }
     if draw || *picture != kept::RoomPicture::Nothing {

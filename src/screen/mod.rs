@@ -199,8 +199,50 @@ pub fn plugin(app: &mut App) {
         )
         .add_systems(Startup, motion::pace_the_pop_in)
         .add_systems(Update, motion::animate_hero.in_set(ScreenSystems::Animate))
-        .add_systems(Last, fit::report_clipped_text)
+        .add_systems(Last, (fit::report_clipped_text, give_memory_back))
         .add_plugins((zones::plugin, media::plugin));
+}
+
+/// At most once a minute, on a frame with no call's motion running, the allocator's free pages
+/// go back to the system (`heap.rs`): what the start, a language switch or a new design used
+/// for a moment is not held for months.
+fn give_memory_back(
+    time: Res<Time<Real>>,
+    motion: Res<motion::HeroMotion>,
+    atlases: Option<Res<bevy::text::FontAtlasSet>>,
+    images: Option<Res<Assets<Image>>>,
+    mut last: Local<Option<f64>>,
+) {
+    const EVERY_SECS: f64 = 60.0;
+    let now = time.elapsed_secs_f64();
+    let due = last.is_none_or(|at| now - at >= EVERY_SECS);
+    // The first frames build the screen: the first look is a minute in.
+    if last.is_none() {
+        *last = Some(now);
+        return;
+    }
+    if !due || !motion.at_rest(now) {
+        return;
+    }
+    *last = Some(now);
+    let started = std::time::Instant::now();
+    crate::heap::give_back();
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    // The glyph atlases are the screen's own pictures that grow with what it shows: one set
+    // per font and size, each kept on both sides (the CPU's copy takes new glyphs).
+    let (sizes, atlases, bytes) = match (atlases, images) {
+        (Some(a), Some(i)) => (
+            a.len(),
+            a.values().map(Vec::len).sum::<usize>(),
+            a.total_bytes(&i),
+        ),
+        _ => (0, 0, 0),
+    };
+    debug!(
+        "memory given back in {took:.1} ms; glyph atlases: {atlases} for {sizes} font sizes, \
+         {:.1} MB",
+        bytes as f64 / 1e6
+    );
 }
 
 fn advance_hero(

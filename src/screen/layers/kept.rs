@@ -2,16 +2,17 @@
 //!
 //! A screen with two display languages switches every 12 s, and each switch changes every text:
 //! the room is drawn whole (on a software renderer about 60 CPU-ms, most of a still screen's
-//! cost). Yet the room it switches to is usually the one it showed 12 s earlier. So when the
-//! room is at rest (no call's motion running), its picture is copied aside, under a fingerprint
-//! of everything the room camera draws: each room node's layout, place, visibility, colours,
+//! cost). Yet the room it switches to is usually the one it showed 12 s earlier; and a call's
+//! two flashes draw the room four times in two looks (highlighted at 0 and 1.0 s, plain at 0.6
+//! and 1.6 s). So each room drawn is copied aside (a copy of memory, about a millisecond), under
+//! a fingerprint of everything the room camera draws: each room node's layout, place, visibility, colours,
 //! text, font and picture, and the clear colour. On a frame where the room changed, herald
 //! first computes that fingerprint; when a kept picture has it, the room camera sleeps and that
 //! picture is copied back into the frame's picture (a copy of memory, a few milliseconds)
 //! before the call's line is drawn over it as on every frame.
 //!
-//! There are as many kept pictures as display languages (none with one language: nothing would
-//! come back), the least recently used one replaced. A new image or glyph (an asset event) or a
+//! There are as many kept pictures as display languages, and at least two (a call's two looks),
+//! the least recently used one replaced. A new image or glyph (an asset event) or a
 //! new target forgets them all: a picture drawn while an image was still on its way would lack
 //! it. Should the renderer ever skip a frame that was to keep a picture, the restore that counts
 //! on it finds another fingerprint in that slot, copies nothing and has the room drawn again on
@@ -46,7 +47,7 @@ use super::copy::CopyToTarget;
 pub enum RoomPicture {
     #[default]
     Nothing,
-    /// The room camera drew this frame at rest: copy its picture into this slot.
+    /// The room camera drew this frame: copy its picture into this slot.
     Keep { slot: usize, fingerprint: u64 },
     /// The room camera sleeps: copy this slot's picture into the frame's picture.
     Restore { slot: usize, fingerprint: u64 },
@@ -170,12 +171,11 @@ pub fn fingerprint(nodes: &Query<RoomLook>, call: Entity, clear: &impl std::fmt:
     sum.wrapping_add(hasher.finish())
 }
 
-/// How many rooms to keep: one per display language when they take turns.
+/// How many rooms to keep: one per display language when they take turns, and at least two: a
+/// call's flashes switch the room between its highlighted and its plain look four times, and the
+/// last two come back from the first two.
 pub fn capacity(langs: Option<&super::super::DisplayLangs>) -> usize {
-    match langs.map_or(1, |l| l.langs.len()) {
-        0 | 1 => 0,
-        n => n,
-    }
+    langs.map_or(1, |l| l.langs.len()).max(2)
 }
 
 /// The main texture the two cameras share must take a copy in, as well as give one.
