@@ -31,6 +31,12 @@ struct Screen {
     shown_at: Vec<Instant>,
 }
 
+/// Font sizes in glyph atlases on an open screen after a call, a recall, a paused counter and a
+/// notice, in one language: one atlas per font and size (the hero's ticket, its counter and
+/// arrow, its lines, the recent calls, the header, the counters, the notice). Measured: 11 on
+/// the default layout, 9 on the accessible one (21 when hidden words were drawn too).
+const OPEN_SCREEN_SIZES: u64 = 12;
+
 /// Seconds a new call stays marked, on the hero and in the recent calls (both layouts).
 const MARKED: f64 = 10.0;
 
@@ -114,6 +120,17 @@ impl Screen {
         let (code, png) = get(self.port, "/screenshot.png", None);
         assert_eq!(code, 200, "{}", String::from_utf8_lossy(&png));
         image::load_from_memory(&png).expect("a PNG").to_rgb8()
+    }
+
+    /// Font sizes the screen keeps glyph atlases for, from `/metrics`.
+    fn glyph_atlas_sizes(&self) -> u64 {
+        let (code, body) = get(self.port, "/metrics", None);
+        assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+        String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix("herald_glyph_atlas_sizes "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("herald_glyph_atlas_sizes in /metrics")
     }
 
     /// Whether the screen changes by itself between `from` and `to` (give or take a second): a
@@ -254,6 +271,14 @@ fn every_change(name: &str, args: &[&str], clock: bool) {
         },
     });
     screen.check("a notice");
+    // Every font size drawn in keeps a glyph atlas (about 2 MB with the renderer's copy) for
+    // good: the overlays' words, hidden while the office is open, must not have any yet.
+    let open = screen.glyph_atlas_sizes();
+    assert!(
+        open <= OPEN_SCREEN_SIZES,
+        "{name}: the open screen keeps glyph atlases for {open} font sizes (at most \
+         {OPEN_SCREEN_SIZES}): hidden words drawn, or new sizes in the layout"
+    );
     if clock {
         // The header's clock: the next minute, drawn by the room alone.
         let minute = chrono::Local::now().format("%H:%M").to_string();
@@ -266,6 +291,11 @@ fn every_change(name: &str, args: &[&str], clock: bool) {
         screen.apply(&server, "counter", counter(id, CounterState::Closed));
     }
     screen.check("the office closed");
+    let closed = screen.glyph_atlas_sizes();
+    assert!(
+        closed > open,
+        "{name}: the closed office's words were drawn before it closed ({open} → {closed} sizes)"
+    );
     for id in 1..=3 {
         screen.apply(&server, "counter", counter(id, CounterState::Open));
     }

@@ -49,10 +49,13 @@ fn note_unchanged(
     changed: Query<(), Visible>,
     mut removed: RemovedComponents<Node>,
     mut unchanged: ResMut<Unchanged>,
+    frame: Res<FrameCount>,
 ) {
     let gone = removed.read().count();
     if changed.is_empty() && gone == 0 {
         unchanged.0 += 1;
+        // With `herald::screen=debug`, beside the layers' lines: which frames and why.
+        debug!("frame {} changed nothing on screen", frame.0);
     }
 }
 

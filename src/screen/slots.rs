@@ -5,7 +5,9 @@
 
 use bevy::prelude::Component;
 
-/// Which text a `Text` entity carries; one refresh system fills them all.
+/// Which text a `Text` entity carries; one refresh system fills them all. A slot inside a
+/// hidden part (the closed office while open, a badge without its call) carries no text, so no
+/// glyph of it is rasterised and kept in the glyph atlases until it shows.
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     OfficeName,
@@ -21,6 +23,8 @@ pub enum Slot {
     HeroRecall,
     /// The word of the priority badge ("Prednostne"), after a star.
     HeroPriority,
+    /// The star of a priority badge, for the badge's part (hero or counter screen).
+    BadgeStar(Part),
     /// Calls for other floors or counters: "Inde: B012 – Okienko 9, 2. poschodie (vyššie)".
     Elsewhere,
     Waiting,
@@ -47,6 +51,8 @@ pub enum Slot {
     ClosedTitle,
     ClosedHint,
     ClosedTime,
+    /// The warning sign over the emergency's title.
+    EmergencySign,
     /// The emergency's title ("Evakuácia"), its text, and since when it holds.
     EmergencyTitle,
     EmergencyText,

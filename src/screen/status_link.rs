@@ -46,7 +46,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, hand_over_waker)
         .add_systems(First, start_frame)
         .add_systems(Update, (take_screenshots, report_hours))
-        .add_systems(Last, frame_drawn);
+        .add_systems(Last, (frame_drawn, report_glyph_atlases));
 }
 
 fn hand_over_waker(link: Res<StatusLink>, proxy: Option<Res<EventLoopProxyWrapper>>) {
@@ -71,6 +71,23 @@ fn start_frame(mut start: ResMut<FrameStart>) {
 fn frame_drawn(link: Res<StatusLink>, start: Res<FrameStart>) {
     if let Some(started) = start.0 {
         link.shared.frame_drawn(started.elapsed());
+    }
+}
+
+/// The glyph atlases, for `/metrics`: they grow with each font size the screen draws in, so
+/// memory that grows shows where.
+fn report_glyph_atlases(
+    link: Res<StatusLink>,
+    atlases: Option<Res<bevy::text::FontAtlasSet>>,
+    images: Option<Res<Assets<Image>>>,
+) {
+    let (Some(atlases), Some(images)) = (atlases, images) else {
+        return;
+    };
+    if atlases.is_changed() {
+        link.shared
+            .metrics
+            .glyph_atlases(atlases.len(), atlases.total_bytes(&images));
     }
 }
 

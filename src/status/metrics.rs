@@ -33,6 +33,8 @@ pub struct Metrics {
     latency_seconds: Histogram,
     pub frame_seconds: Histogram,
     resident_bytes: Gauge,
+    glyph_atlas_sizes: Gauge,
+    glyph_atlas_bytes: Gauge,
     clock_offset: Gauge<f64, std::sync::atomic::AtomicU64>,
     log_lines_dropped: Counter,
     /// The feed has connected before: the next connection is a reconnect.
@@ -62,6 +64,8 @@ impl Metrics {
             // 1 ms … about 6.5 s.
             frame_seconds: Histogram::new(exponential_buckets(0.001, 3.0, 9)),
             resident_bytes: Gauge::default(),
+            glyph_atlas_sizes: Gauge::default(),
+            glyph_atlas_bytes: Gauge::default(),
             clock_offset: Gauge::default(),
             log_lines_dropped: Counter::default(),
             seen_connection: std::sync::atomic::AtomicBool::new(false),
@@ -163,6 +167,16 @@ impl Metrics {
             "Resident memory of the herald process",
             m.resident_bytes.clone(),
         );
+        r.register(
+            "glyph_atlas_sizes",
+            "Font sizes the screen has drawn glyphs in (each keeps its own glyph atlas)",
+            m.glyph_atlas_sizes.clone(),
+        );
+        r.register(
+            "glyph_atlas_bytes",
+            "Bytes of the glyph atlases on the CPU (the renderer holds a copy as large)",
+            m.glyph_atlas_bytes.clone(),
+        );
         Self { registry, ..m }
     }
 
@@ -233,6 +247,14 @@ impl Metrics {
             }
             _ => {}
         }
+    }
+
+    /// The glyph atlases the screen keeps now: font sizes and bytes.
+    pub fn glyph_atlases(&self, sizes: usize, bytes: u64) {
+        self.glyph_atlas_sizes
+            .set(i64::try_from(sizes).unwrap_or(i64::MAX));
+        self.glyph_atlas_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text of every metric.

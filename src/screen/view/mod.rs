@@ -396,8 +396,15 @@ impl ScreenView {
         }
     }
 
-    /// The text a slot shows.
+    /// The text a slot shows: none while the part it sits in is hidden.
     pub fn text(&self, slot: Slot) -> String {
+        match slot_part(slot).and_then(|part| self.shows(part)) {
+            Some(false) => String::new(),
+            _ => self.slot_text(slot),
+        }
+    }
+
+    fn slot_text(&self, slot: Slot) -> String {
         let hero = self.hero.as_ref();
         let row = |i: usize| self.recent.get(i);
         match slot {
@@ -413,6 +420,8 @@ impl ScreenView {
             Slot::HeroVisitor => self.hero_visitor.clone(),
             Slot::HeroRecall => self.recall.clone(),
             Slot::HeroPriority | Slot::CounterPriority => self.priority.clone(),
+            Slot::BadgeStar(_) => "★".to_owned(),
+            Slot::EmergencySign => "⚠".to_owned(),
             Slot::Elsewhere => self.elsewhere.clone(),
             Slot::RecentStar(i) => row(i)
                 .filter(|r| r.3)
@@ -495,6 +504,19 @@ impl ScreenView {
     pub fn row_look(&self, i: usize) -> Option<RowLook> {
         self.recent.get(i).map(|r| r.2)
     }
+}
+
+/// The part a slot sits in, where that part hides while the screen has nothing for it.
+fn slot_part(slot: Slot) -> Option<Part> {
+    Some(match slot {
+        Slot::ClosedTitle | Slot::ClosedHint | Slot::ClosedTime => Part::ClosedOverlay,
+        Slot::HeroRecall => Part::RecallBadge,
+        Slot::HeroPriority => Part::PriorityBadge,
+        Slot::CounterPriority => Part::CounterPriorityBadge,
+        Slot::BadgeStar(part) => part,
+        Slot::EmergencySign => Part::EmergencyOverlay,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -107,6 +107,59 @@ fn an_empty_board_says_it_waits_and_a_closed_office_says_when_it_opens() {
     assert!(!view.text(Slot::CounterState).is_empty());
 }
 
+#[test]
+fn a_hidden_part_carries_no_text_so_its_glyphs_are_not_kept_until_it_shows() {
+    let w = words();
+    let mut room = room_with(&[("A001", "1")], Vec::new());
+    room.advance(0.0, 4.0);
+    let view = ScreenView::of(&room, &w, &input("sk"));
+    // Open, a plain call, no emergency: the closed office, the badges and the sign are empty.
+    for slot in [
+        Slot::ClosedTitle,
+        Slot::ClosedHint,
+        Slot::ClosedTime,
+        Slot::HeroRecall,
+        Slot::HeroPriority,
+        Slot::BadgeStar(Part::PriorityBadge),
+        Slot::EmergencySign,
+    ] {
+        assert_eq!(view.text(slot), "", "{slot:?} while its part is hidden");
+    }
+    assert!(
+        !view.text(Slot::Time).is_empty(),
+        "the header's clock still shows"
+    );
+    // A closed office fills its overlay, the clock on it included.
+    let closed = room_with(
+        &[],
+        vec![Counter {
+            id: "1".into(),
+            label: "1".into(),
+            state: CounterState::Closed,
+            floor: None,
+        }],
+    );
+    let view = ScreenView::of(&closed, &w, &input("sk"));
+    assert!(view.closed);
+    assert!(!view.text(Slot::ClosedTitle).is_empty());
+    assert_eq!(view.text(Slot::ClosedTime), view.text(Slot::Time));
+    // A priority call fills the badge's star and word.
+    let mut room = room_with(&[], Vec::new());
+    room.apply(&ServerMessage::Call {
+        v: VERSION,
+        seq: 2,
+        call: Call {
+            priority: true,
+            ..Call::new("P001", "P001", "2", chrono::Utc::now().to_rfc3339())
+        },
+    });
+    room.advance(0.0, 4.0);
+    let view = ScreenView::of(&room, &w, &input("uk"));
+    assert_eq!(view.text(Slot::BadgeStar(Part::PriorityBadge)), "★");
+    assert_eq!(view.text(Slot::HeroPriority), "Пріоритет");
+    assert_eq!(view.text(Slot::BadgeStar(Part::CounterPriorityBadge)), "");
+}
+
 fn queue_frame(seq: u64, waiting: &[(&str, u32, Option<u32>)]) -> ServerMessage {
     use herald_core::protocol::{Queue, ServiceQueue};
     ServerMessage::Queue {

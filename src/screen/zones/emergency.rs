@@ -32,14 +32,11 @@ pub fn overlay(pen: &Pen) -> impl Bundle {
         GlobalZIndex(30),
         Part::EmergencyOverlay,
         children![
-            (
-                Text::new("⚠"),
-                TextFont {
-                    font: f.arrow.clone().into(),
-                    font_size: z.size(12.0),
-                    ..default()
-                },
-                TextColor(c.emergency_text),
+            text(
+                Slot::EmergencySign,
+                &f.arrow,
+                z.size(12.0),
+                c.emergency_text
             ),
             text(Slot::EmergencyTitle, &f.bold, z.size(8.0), c.emergency_text),
             (

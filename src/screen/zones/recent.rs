@@ -28,7 +28,8 @@ pub fn zone(rect: &Rect4, pen: &Pen, rows: usize) -> impl Bundle {
                 text(
                     Slot::RecentTitle,
                     &pen.fonts.regular,
-                    pen.z.size(3.0),
+                    // The notices' size: one glyph atlas fewer (each size of a font has its own).
+                    pen.z.size(2.8),
                     c.muted,
                 ),
             )),
@@ -74,7 +75,7 @@ fn row(pen: &Pen, i: usize) -> impl Bundle + use<> {
                 },
                 children![
                     text(Slot::RecentArrow(i), &f.arrow, z.size(3.2), c.muted),
-                    text(Slot::RecentCounter(i), &f.regular, z.size(3.6), c.text),
+                    text(Slot::RecentCounter(i), &f.regular, z.size(3.4), c.text),
                 ],
             ),
         ],

@@ -49,14 +49,11 @@ pub fn priority_badge(pen: &Pen, part: Part, slot: Slot, size: f32) -> impl Bund
         BackgroundColor(c.text_on_highlight),
         part,
         children![
-            (
-                Text::new("★"),
-                TextFont {
-                    font: pen.fonts.arrow.clone().into(),
-                    font_size: pen.z.size(size),
-                    ..default()
-                },
-                TextColor(c.accent),
+            text(
+                Slot::BadgeStar(part),
+                &pen.fonts.arrow,
+                pen.z.size(size),
+                c.accent
             ),
             text(slot, &pen.fonts.bold, pen.z.size(size), c.accent),
         ],
