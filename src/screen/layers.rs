@@ -60,6 +60,10 @@ pub struct RoomRedraw {
     pub kept: u32,
     /// Frames whose room was copied back from a kept picture instead of drawn (`kept.rs`).
     pub restored: u32,
+    /// Something the room's picture shows changed this frame, as this module sees it (a node's
+    /// laid-out size or text as well as its style; or the last frame went out while the
+    /// renderer was still compiling, `unready.rs`, and this one completes it).
+    pub changed: bool,
 }
 
 /// Where the room and call cameras draw, and in which order; both share one picture.
@@ -290,7 +294,8 @@ pub fn redraw_room(
     let call_reshaped = reshaped
         .iter()
         .any(|(target, look)| target.get() == Some(cameras.call) && look.may_show());
-    let mut draw = force || nodes || gone || assets || camera || missed || call_reshaped || unready;
+    redraw.changed = nodes || gone || assets || camera || missed || call_reshaped || unready;
+    let mut draw = force || redraw.changed;
     if draw && !(pictures || camera || missed || unready) {
         let clear_config = room_camera.iter().next().map(|(c, _)| c.clear_color);
         let fingerprint = kept::fingerprint(&room_nodes, cameras.call, &(clear_config, &*clear));
