@@ -88,6 +88,15 @@ fn report_glyph_atlases(
         link.shared
             .metrics
             .glyph_atlases(atlases.len(), atlases.total_bytes(&images));
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // Which font (by its data's number) and size each atlas is for.
+            let mut sizes: Vec<(u32, f32)> = atlases
+                .keys()
+                .map(|k| (k.id, f32::from_bits(k.font_size_bits)))
+                .collect();
+            sizes.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            debug!("glyph atlases: {sizes:?}");
+        }
     }
 }
 
