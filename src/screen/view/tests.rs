@@ -1,4 +1,5 @@
 use super::*;
+use crate::screen::slots::{Part, Slot};
 use herald_core::protocol::{Call, Counter, ServerMessage, State, VERSION};
 
 fn words() -> Catalogue {
@@ -88,6 +89,9 @@ fn an_empty_board_says_it_waits_and_a_closed_office_says_when_it_opens() {
     );
     let view = ScreenView::of(&closed, &w, &input("sk"));
     assert!(view.closed);
+    // The closed office fills its overlay (empty while open), the clock on it included.
+    assert!(!view.text(Slot::ClosedTitle).is_empty());
+    assert_eq!(view.text(Slot::ClosedTime), view.text(Slot::Time));
     assert!(
         view.text(Slot::ClosedHint).contains("8:00–16:00"),
         "{}",
@@ -129,20 +133,6 @@ fn a_hidden_part_carries_no_text_so_its_glyphs_are_not_kept_until_it_shows() {
         !view.text(Slot::Time).is_empty(),
         "the header's clock still shows"
     );
-    // A closed office fills its overlay, the clock on it included.
-    let closed = room_with(
-        &[],
-        vec![Counter {
-            id: "1".into(),
-            label: "1".into(),
-            state: CounterState::Closed,
-            floor: None,
-        }],
-    );
-    let view = ScreenView::of(&closed, &w, &input("sk"));
-    assert!(view.closed);
-    assert!(!view.text(Slot::ClosedTitle).is_empty());
-    assert_eq!(view.text(Slot::ClosedTime), view.text(Slot::Time));
     // A priority call fills the badge's star and word.
     let mut room = room_with(&[], Vec::new());
     room.apply(&ServerMessage::Call {
