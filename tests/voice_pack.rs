@@ -208,11 +208,14 @@ fn a_call_is_joined_from_the_pack_and_a_missing_word_falls_back_to_the_system_vo
             h.key, h.at, h.ncc, h.gap_ms, h.lufs
         );
     }
+    let chime_seconds = herald_core::announcement::chime::SECONDS;
+    let chime_to_word = heard[0].at - heard_chime;
     eprintln!(
-        "call → chime {} ms, call → first word {} ms (the chime is {:.1} s)",
+        "call → chime {} ms, call → first word {} ms (the chime is {chime_seconds:.1} s); \
+         heard: chime → first word {:.0} ms",
         chime_line["since_call_ms"],
         speech_line["since_call_ms"],
-        herald_core::announcement::chime::SECONDS
+        chime_to_word * 1000.0
     );
     for (h, (_, gap, _)) in heard.iter().zip(&pieces) {
         assert!(
@@ -237,6 +240,12 @@ fn a_call_is_joined_from_the_pack_and_a_missing_word_falls_back_to_the_system_vo
     assert!(
         heard.windows(2).all(|w| w[0].at < w[1].at),
         "the words in the order of the sentence"
+    );
+    // What a person notices: the voice waits for the chime to ring out, and not much longer.
+    assert!(
+        (chime_seconds - 0.05..=chime_seconds + 0.6).contains(&chime_to_word),
+        "the first word is heard {chime_to_word:.3} s after the chime began (the chime is \
+         {chime_seconds:.1} s): the voice talks over the chime or leaves a long silence"
     );
 
     // Phase 2: one missing-word line for two calls that need it, said by the system voice.

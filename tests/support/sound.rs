@@ -2,6 +2,12 @@
 //! sink, recorded from its monitor with `parec`, so a test hears what a person in the room
 //! would. (ALSA's null device is not used: it is not paced, and Bevy's audio thread spins on
 //! it.) Plus the measures the tests take of a recording.
+//!
+//! An idle null sink is not rendered, and its monitor records nothing until something plays:
+//! the recording then began a moment after the first sound, cut the chime's start off and
+//! moved every later sound against the log by that much (up to 0.6 s, more on a loaded machine).
+//! So a stream of silence keeps the sink running from the start, and `parec` is asked for small
+//! fragments so the recording is written as it happens rather than in 2-second lumps.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -16,6 +22,8 @@ pub const RATE: u32 = 22_050;
 pub struct SoundRoom {
     pub dir: PathBuf,
     recorder: Child,
+    /// Plays silence into the sink for as long as the room lives (see the module's comment).
+    keeper: Child,
     raw: PathBuf,
     /// When the recorder was started (its first samples arrive a little later).
     pub t0: SystemTime,
@@ -60,6 +68,22 @@ impl SoundRoom {
             ],
         );
         run(&dir, "pactl", &["set-default-sink", "capture"]);
+        let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+        let keeper = Command::new("pacat")
+            .args([
+                "--playback",
+                "-d",
+                "capture",
+                "--raw",
+                "--format=s16le",
+                "--rate=22050",
+                "--channels=1",
+                "--client-name=herald-test-silence",
+            ])
+            .env("XDG_RUNTIME_DIR", &dir)
+            .stdin(zero)
+            .spawn()
+            .expect("pacat (pulseaudio-utils) is missing; the README's test command installs it");
         let raw = dir.join("room.raw");
         let file = std::fs::File::create(&raw).expect("recording file");
         let t0 = SystemTime::now();
@@ -67,6 +91,7 @@ impl SoundRoom {
             .args([
                 "-d",
                 "capture.monitor",
+                "--latency-msec=50",
                 "--raw",
                 "--format=s16le",
                 "--rate=22050",
@@ -76,12 +101,30 @@ impl SoundRoom {
             .stdout(file)
             .spawn()
             .expect("parec (pulseaudio-utils) is missing; the README's test command installs it");
-        Self {
+        let room = Self {
             dir,
             recorder,
+            keeper,
             raw,
             t0,
             stopped: false,
+        };
+        room.wait_until_recording();
+        room
+    }
+
+    /// Waits for the first samples in the recording file, so nothing played after `open` is
+    /// missed.
+    fn wait_until_recording(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::fs::metadata(&self.raw).map_or(0, |m| m.len()) == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "parec wrote nothing in 30 s from the null sink's monitor; check the test's \
+                 PulseAudio with XDG_RUNTIME_DIR={} pactl info",
+                self.dir.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 
@@ -89,6 +132,8 @@ impl SoundRoom {
     pub fn close(mut self) -> Vec<f32> {
         let _ = self.recorder.kill();
         let _ = self.recorder.wait();
+        let _ = self.keeper.kill();
+        let _ = self.keeper.wait();
         self.stop_services();
         let bytes = std::fs::read(&self.raw).expect("the recording");
         bytes
@@ -115,6 +160,7 @@ impl SoundRoom {
 impl Drop for SoundRoom {
     fn drop(&mut self) {
         let _ = self.recorder.kill();
+        let _ = self.keeper.kill();
         self.stop_services();
     }
 }
