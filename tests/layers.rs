@@ -158,6 +158,20 @@ impl Screen {
     /// After `what`, the monitor shows what the state says. A difference that the whole
     /// drawing clears is a layer left stale, unless the screen changed by itself meanwhile (then
     /// it looks again).
+    /// Waits for the screen to turn to its next language, then checks the picture. The office's
+    /// name in the header says which language the screen shows.
+    fn next_language(&self, turn: u32) {
+        let name =
+            |picture: &RgbImage| image::imageops::crop_imm(picture, 100, 20, 600, 40).to_image();
+        let before = name(&self.settled());
+        let end = Instant::now() + Duration::from_secs(40);
+        while differences(&before, &name(&grab(&self.display))).0 == 0 {
+            assert!(Instant::now() < end, "the language did not switch ({turn})");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        self.check(&format!("language switch {turn}"));
+    }
+
     fn check(&self, what: &str) {
         for _ in 0..3 {
             let from = Instant::now();
@@ -363,16 +377,8 @@ fn languages_taking_turns_and_pictures_in_the_heros_space_show_the_state() {
     let mut screen = Screen::start("turns", &server, &["--lang", "sk,uk", "--frame-costs"], &[]);
     screen.call(&server, call("c1", "A041", "1"));
     screen.check("a call");
-    // The office's name in the header says which language the screen shows.
-    let name = |picture: &RgbImage| image::imageops::crop_imm(picture, 100, 20, 600, 40).to_image();
     for turn in 0..2 {
-        let before = name(&screen.settled());
-        let end = Instant::now() + Duration::from_secs(40);
-        while differences(&before, &name(&grab(&screen.display))).0 == 0 {
-            assert!(Instant::now() < end, "the language did not switch ({turn})");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        screen.check(&format!("language switch {turn}"));
+        screen.next_language(turn);
     }
     // Each language's room is kept: back in a language, its picture is copied back, not drawn.
     // A change while one language shows must not bring back the other's old room: the paused
@@ -380,13 +386,7 @@ fn languages_taking_turns_and_pictures_in_the_heros_space_show_the_state() {
     screen.apply(&server, "counter", counter(2, CounterState::Paused));
     screen.check("a counter paused in one language");
     for turn in 2..5 {
-        let before = name(&screen.settled());
-        let end = Instant::now() + Duration::from_secs(40);
-        while differences(&before, &name(&grab(&screen.display))).0 == 0 {
-            assert!(Instant::now() < end, "the language did not switch ({turn})");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        screen.check(&format!("language switch {turn}"));
+        screen.next_language(turn);
     }
     // The frame-costs report counts the rooms copied back: the switches above did use them.
     screen.herald.wait_until(

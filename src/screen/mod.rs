@@ -209,8 +209,6 @@ pub fn plugin(app: &mut App) {
 fn give_memory_back(
     time: Res<Time<Real>>,
     motion: Res<motion::HeroMotion>,
-    atlases: Option<Res<bevy::text::FontAtlasSet>>,
-    images: Option<Res<Assets<Image>>>,
     mut last: Local<Option<f64>>,
 ) {
     const EVERY_SECS: f64 = 60.0;
@@ -227,21 +225,11 @@ fn give_memory_back(
     *last = Some(now);
     let started = std::time::Instant::now();
     crate::heap::give_back();
-    let took = started.elapsed().as_secs_f64() * 1000.0;
-    // The glyph atlases are the screen's own pictures that grow with what it shows: one set
-    // per font and size, each kept on both sides (the CPU's copy takes new glyphs).
-    let (sizes, atlases, bytes) = match (atlases, images) {
-        (Some(a), Some(i)) => (
-            a.len(),
-            a.values().map(Vec::len).sum::<usize>(),
-            a.total_bytes(&i),
-        ),
-        _ => (0, 0, 0),
-    };
+    // The glyph atlases, which grow with what the screen shows, are reported by
+    // `status_link::report_glyph_atlases` (/metrics and its debug line).
     debug!(
-        "memory given back in {took:.1} ms; glyph atlases: {atlases} for {sizes} font sizes, \
-         {:.1} MB",
-        bytes as f64 / 1e6
+        "memory given back in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
     );
 }
 
