@@ -280,8 +280,8 @@ pub fn plan_chips(
                 rows,
                 chip_width: Some(width_px),
                 chip_height: Some(height_px),
-                name_vmin: CHIP_NAME_VMIN * zone_scale * name.min(tall).max(0.3),
-                state_vmin: CHIP_STATE_VMIN * zone_scale * state.min(tall).max(0.3),
+                name_vmin: CHIP_NAME_VMIN * zone_scale * on_the_ladder(name.min(tall)),
+                state_vmin: CHIP_STATE_VMIN * zone_scale * on_the_ladder(state.min(tall)),
             }
         })
         // The state (the ticket) matters most from across the room; fewer rows win a tie.
@@ -292,9 +292,46 @@ pub fn plan_chips(
         .unwrap_or(unmeasured)
 }
 
+/// A share of the full chip type, rounded down to a twentieth (never under 0.3). Every distinct
+/// type size keeps a glyph atlas of its own for good (about 1 MB on each side); shares taken
+/// straight from the widest text would give a new size for each new length of a counter's
+/// state, and a screen left on for months would collect them.
+fn on_the_ladder(share: f32) -> f32 {
+    const STEPS: f32 = 20.0;
+    // The small nudge keeps a share computed a hair under a step (0.95 as 0.94999) on it.
+    ((share * STEPS + 1e-3).floor() / STEPS).clamp(0.3, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chip_type_sizes_come_from_a_short_ladder_whatever_the_counters_show() {
+        let mut names = std::collections::BTreeSet::new();
+        let mut states = std::collections::BTreeSet::new();
+        for counters in 6..=14 {
+            for state_len in 2..=16 {
+                for name_len in 6..=14 {
+                    let name = "N".repeat(name_len);
+                    let state = "S".repeat(state_len);
+                    let chips = vec![(name.as_str(), state.as_str()); counters];
+                    let plan = plan_chips(&chips, Vec2::new(1900.0, 120.0), 10.8, 15.0, 1.0);
+                    names.insert(plan.name_vmin.to_bits());
+                    states.insert(plan.state_vmin.to_bits());
+                    let width = plan.chip_width.expect("measured") / 10.8 - 0.8;
+                    assert!(
+                        state_len as f32 * 0.62 * plan.state_vmin <= width + 0.01
+                            || plan.state_vmin <= CHIP_STATE_VMIN * 0.3 + 1e-4,
+                        "a state of {state_len} letters does not fit: {plan:?}"
+                    );
+                }
+            }
+        }
+        // 0.30, 0.35 … 1.00 of the full size: 15 steps at most, whatever the office shows.
+        assert!(names.len() <= 15, "{} name sizes", names.len());
+        assert!(states.len() <= 15, "{} state sizes", states.len());
+    }
 
     #[test]
     fn a_few_counters_keep_full_size_in_one_row() {
