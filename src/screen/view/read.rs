@@ -17,6 +17,7 @@ impl ScreenView {
     fn slot_text(&self, slot: Slot) -> String {
         let hero = self.hero.as_ref();
         let row = |i: usize| self.recent.get(i);
+        let queue_row = |i: usize| self.queue.get(i);
         match slot {
             Slot::OfficeName => self.office_name.clone(),
             Slot::Connection => self.connection.clone().unwrap_or_default(),
@@ -39,26 +40,10 @@ impl ScreenView {
                 .unwrap_or_default(),
             Slot::QueueTitle => self.queue_title.clone(),
             Slot::QrCaption => self.qr_caption.clone(),
-            Slot::QueueService(i) => self
-                .queue
-                .get(i)
-                .map(|r| r.service.clone())
-                .unwrap_or_default(),
-            Slot::QueueCount(i) => self
-                .queue
-                .get(i)
-                .map(|r| r.count.clone())
-                .unwrap_or_default(),
-            Slot::QueueWait(i) => self
-                .queue
-                .get(i)
-                .map(|r| r.wait.clone())
-                .unwrap_or_default(),
-            Slot::QueueNext(i) => self
-                .queue
-                .get(i)
-                .map(|r| r.next.clone())
-                .unwrap_or_default(),
+            Slot::QueueService(i) => queue_row(i).map(|r| r.service.clone()).unwrap_or_default(),
+            Slot::QueueCount(i) => queue_row(i).map(|r| r.count.clone()).unwrap_or_default(),
+            Slot::QueueWait(i) => queue_row(i).map(|r| r.wait.clone()).unwrap_or_default(),
+            Slot::QueueNext(i) => queue_row(i).map(|r| r.next.clone()).unwrap_or_default(),
 
             Slot::Waiting => self.waiting.clone(),
             Slot::RecentTitle => self.recent_title.clone(),
